@@ -1,0 +1,110 @@
+"""The command line: the only place that prints and picks exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .build import Options, build_site
+from .diagnostics import SiteError, format_report
+from .links import check_links
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def base_url(value: str) -> str:
+    """`REPO`, `/REPO` and `/REPO/` all mean `/REPO/`."""
+    path = "/" + value.strip("/") + "/" if value.strip("/") else "/"
+    if not re.fullmatch(r"/(?:[A-Za-z0-9._~-]+/)*", path):
+        raise argparse.ArgumentTypeError(f"'{value}' is not a URL path such as / or /my-repo/")
+    return path
+
+
+def site_url(value: str) -> str:
+    if not re.fullmatch(r"https?://[^\s/?#]+(?:/[^\s?#]*)?", value):
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is not an absolute URL such as https://example.org"
+        )
+    return value.rstrip("/")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sitegen", description="Build a static timeline site from YAML fact files."
+    )
+    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.add_argument(
+            "--site",
+            type=Path,
+            default=Path("."),
+            metavar="DIR",
+            help="the site folder, holding content/ and templates/ (default: .)",
+        )
+        return sub
+
+    build = command("build", "Build the site into the output folder.")
+    build.add_argument(
+        "--out", type=Path, metavar="DIR", help="output folder (default: SITE/output)"
+    )
+    for sub in (
+        build,
+        command("check", "Check content, templates and internal links; write nothing."),
+    ):
+        sub.add_argument(
+            "--base-url",
+            type=base_url,
+            metavar="PATH",
+            help="URL path the site is served under, e.g. /my-repo/ (default: site.yaml's)",
+        )
+        sub.add_argument(
+            "--site-url",
+            type=site_url,
+            metavar="URL",
+            help="absolute address of the site, for the sitemap, feed and canonical links",
+        )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    options = Options(base_url=args.base_url, site_url=args.site_url)
+    try:
+        if args.command == "build":
+            return run_build(args.site, args.out or args.site / "output", options)
+        return run_check(args.site, options)
+    except SiteError as error:
+        print(format_report(error.diagnostics, "nothing written"), file=sys.stderr)
+        return EXIT_ERRORS
+    except KeyboardInterrupt:
+        print("interrupted; nothing written", file=sys.stderr)
+        return 130
+
+
+def run_build(site: Path, out: Path, options: Options) -> int:
+    start = time.perf_counter()
+    result = build_site(site, out, options)
+    elapsed = time.perf_counter() - start
+    print(f"Built {len(result.pages)} files in {elapsed * 1000:.0f} ms into {out}/")
+    return EXIT_OK
+
+
+def run_check(site: Path, options: Options) -> int:
+    start = time.perf_counter()
+    result = build_site(site, None, options)
+    problems = check_links(result.pages, result.content.site.base_url)
+    if problems:
+        print(format_report(problems, "site has broken links"), file=sys.stderr)
+        return EXIT_ERRORS
+    elapsed = time.perf_counter() - start
+    print(
+        f"Checked {len(result.pages)} files and their links in {elapsed * 1000:.0f} ms: no problems"
+    )
+    return EXIT_OK

@@ -1,0 +1,50 @@
+"""One error shape for every stage: a compiler-style diagnostic with a position."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """A problem at `path:line:col` (1-based; 0 means unknown), with an optional fix."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+    hint: str = ""
+
+    def format(self) -> str:
+        where = self.path
+        if self.line:
+            where += f":{self.line}"
+            if self.col:
+                where += f":{self.col}"
+        text = f"{where}: error: {self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+
+class SiteError(Exception):
+    """Raised by a stage with every problem it found; only the CLI turns it into output."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics = sorted(set(diagnostics))
+        super().__init__(format_report(self.diagnostics, "nothing written"))
+
+
+def format_report(diagnostics: list[Diagnostic], outcome: str) -> str:
+    """All diagnostics, sorted, then one summary line."""
+    count = len(diagnostics)
+    summary = f"{count} error{'s' if count != 1 else ''}; {outcome}"
+    return "\n".join([*(d.format() for d in diagnostics), summary])
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A hint naming the closest choice, or '' when none is close."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""

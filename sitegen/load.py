@@ -1,0 +1,288 @@
+"""Stage 1: read the fact files into YAML node trees that keep every line and column.
+
+Nothing is constructed into Python objects here: composing (not loading) keeps the
+positions for diagnostics and means no YAML tag can ever run code. The checks that
+belong to YAML itself live here too: syntax, tags, aliases, duplicate keys.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .diagnostics import Diagnostic, SiteError, did_you_mean
+
+# libyaml's parser is several times faster; the pure-Python one gives the same nodes.
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+MAX_FILE_BYTES = 1024 * 1024
+SINGLE_FILES = ("site", "foundation")
+FOLDERS = ("sources", "frameworks", "milestones")
+YAML_SUFFIXES = (".yaml", ".yml")
+PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One fact file: its kind (`site`, `milestones`, ...), its path and its root node."""
+
+    kind: str
+    path: str
+    node: yaml.MappingNode
+
+
+def load_content(site_dir: Path) -> list[Document]:
+    """Every fact file under `content/`, in path order; raises SiteError with all problems."""
+    content = site_dir / "content"
+    if not content.is_dir():
+        raise SiteError(
+            [Diagnostic("content", 0, 0, "no content/ folder here", _site_hint(site_dir))]
+        )
+    documents: list[Document] = []
+    problems: list[Diagnostic] = []
+    for path in find_fact_files(content):
+        relative = path.relative_to(site_dir).as_posix()
+        kind = document_kind(path.relative_to(content))
+        if kind is None:
+            problems.append(_misplaced(relative, path.relative_to(content)))
+            continue
+        document, found = read_document(kind, relative, path)
+        problems += found
+        if document is not None:
+            documents.append(document)
+    if problems:
+        raise SiteError(problems)
+    return documents
+
+
+def find_fact_files(content: Path) -> list[Path]:
+    """YAML files below `content/`, sorted, skipping hidden files and editor droppings."""
+    found = []
+    for root, dirs, files in os.walk(content):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [
+            Path(root, name)
+            for name in files
+            if name.endswith(YAML_SUFFIXES) and not name.startswith((".", "#"))
+        ]
+    return sorted(found)
+
+
+def document_kind(relative: Path) -> str | None:
+    """`site`, `foundation` or a folder name, from where the file sits under `content/`."""
+    parts = relative.parts
+    if len(parts) == 1 and relative.stem in SINGLE_FILES:
+        return relative.stem
+    if len(parts) == 2 and parts[0] in FOLDERS:
+        return parts[0]
+    return None
+
+
+def read_document(kind: str, path: str, file: Path) -> tuple[Document | None, list[Diagnostic]]:
+    """Read, decode and compose one file; a file that cannot be read is a diagnostic."""
+    try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            limit = f"{MAX_FILE_BYTES // 1024} KiB"
+            return None, [
+                Diagnostic(
+                    path,
+                    0,
+                    0,
+                    f"file is {size:,} bytes, over the {limit} limit for a fact file",
+                    "split it into several files (one milestone a file)",
+                )
+            ]
+        data = file.read_bytes()
+    except OSError as error:
+        return None, [
+            Diagnostic(
+                path,
+                0,
+                0,
+                f"cannot read file: {error.strerror}",
+                "check that the file exists and is readable",
+            )
+        ]
+    return parse_document(kind, path, data)
+
+
+def parse_document(kind: str, path: str, data: bytes) -> tuple[Document | None, list[Diagnostic]]:
+    """Decode and compose one file's bytes into a checked mapping node."""
+    text = decode(path, data)
+    if isinstance(text, Diagnostic):
+        return None, [text]
+    try:
+        node = yaml.compose(text, Loader=Loader)
+    except yaml.MarkedYAMLError as error:
+        return None, [syntax_error(path, error)]
+    except yaml.YAMLError as error:  # an error without a position (rare)
+        return None, [Diagnostic(path, 0, 0, f"invalid YAML: {error}")]
+    if node is None:
+        return None, [
+            Diagnostic(
+                path, 1, 1, "file is empty", "write a mapping of keys to values, or delete the file"
+            )
+        ]
+    problems = check_nodes(path, node)
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(
+            at(
+                path,
+                node,
+                f"expected a mapping of keys to values at the top of the file, "
+                f"got {describe(node)}",
+                "write 'key: value' lines at the top level",
+            )
+        )
+    if problems:
+        return None, problems
+    return Document(kind, path, node), []
+
+
+def decode(path: str, data: bytes) -> str | Diagnostic:
+    """UTF-8 text (a byte-order mark is fine), or a diagnostic saying why not."""
+    if b"\0" in data:
+        return Diagnostic(
+            path,
+            0,
+            0,
+            "not a text file (it contains NUL bytes)",
+            "fact files are UTF-8 YAML: move this file out of content/",
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        return Diagnostic(
+            path,
+            line,
+            col,
+            f"not valid UTF-8 (byte 0x{data[error.start]:02x})",
+            "save the file as UTF-8",
+        )
+
+
+SYNTAX_HINTS = {
+    "\\t": "indent with spaces: YAML does not allow tabs",
+    "expected a single document": "keep one document a file: remove the '---' separator",
+    "found undefined alias": "anchors and aliases are not supported: write the value out",
+    "could not find expected ':'": "close the quote or bracket, or add the missing ':'",
+    "while scanning a quoted scalar": "close the quote",
+    "expected ',' or ']'": "close the '[' with ']'",
+    "expected ',' or '}'": "close the '{' with '}'",
+    "mapping values are not allowed here": "quote a value that contains ': '",
+}
+
+
+def syntax_error(path: str, error: yaml.MarkedYAMLError) -> Diagnostic:
+    """A parser error at the parser's own position, with a hint for the usual causes."""
+    mark = error.problem_mark or error.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    problem = error.problem or "syntax error"
+    if error.context and error.context not in problem:
+        problem = f"{problem} ({error.context})"
+    text = f"{error.context or ''} {problem}"
+    hint = next((h for needle, h in SYNTAX_HINTS.items() if needle in text), "")
+    return Diagnostic(path, line, col, f"invalid YAML: {problem}", hint)
+
+
+def check_nodes(path: str, root: yaml.Node) -> list[Diagnostic]:
+    """Tags, aliases and duplicate keys, checked once per node (so alias bombs stay cheap)."""
+    problems: list[Diagnostic] = []
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            problems.append(
+                at(
+                    path,
+                    node,
+                    "anchors and aliases are not supported",
+                    "write the value out in full",
+                )
+            )
+            continue
+        seen.add(id(node))
+        if node.tag not in PLAIN_TAGS:
+            problems.append(
+                at(
+                    path,
+                    node,
+                    f"YAML tag '{node.tag}' is not allowed",
+                    "remove the '!' tag; fact files hold plain values",
+                )
+            )
+        if isinstance(node, yaml.MappingNode):
+            problems += duplicate_keys(path, node)
+            stack += [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+    return problems
+
+
+def duplicate_keys(path: str, node: yaml.MappingNode) -> list[Diagnostic]:
+    """PyYAML keeps the last of two equal keys silently; we refuse them."""
+    first: dict[str, yaml.Node] = {}
+    problems = []
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode):
+            problems.append(at(path, key, "a key must be a plain word", "write 'key: value'"))
+        elif key.value in first:
+            line = first[key.value].start_mark.line + 1
+            problems.append(
+                at(
+                    path,
+                    key,
+                    f"duplicate key '{key.value}' (first on line {line})",
+                    "remove one of them",
+                )
+            )
+        else:
+            first[key.value] = key
+    return problems
+
+
+def at(path: str, node: yaml.Node, message: str, hint: str = "") -> Diagnostic:
+    """A diagnostic at a node's start."""
+    mark = node.start_mark
+    return Diagnostic(path, mark.line + 1, mark.column + 1, message, hint)
+
+
+def describe(node: yaml.Node) -> str:
+    """How a node reads to a person: 'a list', 'a mapping', 'the text 'x''."""
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if node.tag.endswith(":null"):
+        return "nothing"
+    return f"'{node.value}'" if len(node.value) <= 40 else f"'{node.value[:37]}...'"
+
+
+def _misplaced(path: str, relative: Path) -> Diagnostic:
+    places = [*(f"{s}.yaml" for s in SINGLE_FILES), *FOLDERS]
+    hint = did_you_mean(
+        relative.parts[0].removesuffix(".yml").removesuffix(".yaml"), [*SINGLE_FILES, *FOLDERS]
+    )
+    known = "content/" + ", content/".join(places)
+    return Diagnostic(
+        path,
+        0,
+        0,
+        f"fact file in an unknown place (known: {known})",
+        hint or "move it into one of those places",
+    )
+
+
+def _site_hint(site_dir: Path) -> str:
+    return f"run sitegen in a site folder, or name one with --site DIR (looked in '{site_dir}')"

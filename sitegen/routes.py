@@ -1,0 +1,168 @@
+"""Stage 3: plan every output file: its URL, its path, its template and exactly what it shows.
+
+A route's context holds only what its page shows, so a page whose context and template
+did not change renders to the same bytes: the dev server and the cache rely on that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .model import Citation, Content, Fact, Milestone
+
+STATIC_DIR = "static"  # under templates/: the theme's stylesheets, scripts and images
+
+
+@dataclass(frozen=True)
+class Route:
+    """One output file: rendered from `template` and `context`, or `static` copied as it is,
+    or (with neither) empty."""
+
+    url: str
+    output: str
+    template: str = ""
+    context: Mapping[str, Any] = field(default_factory=dict)
+    static: Path | None = None
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The milestones before and after one, overall and within its framework."""
+
+    previous: Milestone | None
+    next: Milestone | None
+    previous_in_framework: Milestone | None
+    next_in_framework: Milestone | None
+
+
+@dataclass(frozen=True)
+class Use:
+    """One place a source is cited: the page, the cited statement and the quote."""
+
+    title: str
+    url: str
+    text: str
+    quote: str
+
+
+def page(url: str, template: str, **context: Any) -> Route:
+    """A folder-style HTML page (`/x/` → `x/index.html`), or a file when the URL names one."""
+    output = url.strip("/")
+    if url.endswith("/"):
+        output = f"{output}/index.html" if output else "index.html"
+    return Route(url, output, template, context)
+
+
+def plan_routes(content: Content, templates_dir: Path) -> list[Route]:
+    """Every route of the site, in URL order."""
+    milestones = content.milestones
+    routes = [
+        page("/", "timeline.html", milestones=milestones, years=group_by_year(milestones)),
+        page("/404.html", "404.html"),
+        page("/robots.txt", "robots.txt"),
+        Route("/.nojekyll", ".nojekyll"),  # tells GitHub Pages to publish as it is
+        page("/feed.xml", "feed.xml", milestones=milestones),
+        page("/timeline.json", "timeline.json", milestones=milestones),
+    ]
+    routes += milestone_pages(milestones)
+    for fw in content.frameworks:
+        own = tuple(m for m in milestones if m.framework == fw.id)
+        routes.append(page(f"/frameworks/{fw.id}/", "framework.html", framework=fw, milestones=own))
+    uses = citations_by_source(content)
+    for source in content.sources:
+        routes.append(
+            page(
+                f"/sources/{source.id}/", "source.html", source=source, uses=tuple(uses[source.id])
+            )
+        )
+    if content.foundation:
+        foundation_milestones = tuple(m for m in milestones if "foundation" in m.tags)
+        routes.append(
+            page(
+                "/foundation/",
+                "foundation.html",
+                foundation=content.foundation,
+                milestones=foundation_milestones,
+            )
+        )
+    routes += static_routes(templates_dir / STATIC_DIR)
+    html_urls = tuple(sorted(r.url for r in routes if r.output.endswith("index.html")))
+    routes.append(page("/sitemap.xml", "sitemap.xml", urls=html_urls))
+    return sorted(routes, key=lambda r: r.url)
+
+
+def milestone_pages(milestones: tuple[Milestone, ...]) -> Iterator[Route]:
+    by_framework: dict[str, list[Milestone]] = defaultdict(list)
+    for m in milestones:
+        by_framework[m.framework].append(m)
+    for i, m in enumerate(milestones):
+        siblings = by_framework[m.framework]
+        j = siblings.index(m)
+        around = Neighbours(
+            previous=milestones[i - 1] if i else None,
+            next=milestones[i + 1] if i + 1 < len(milestones) else None,
+            previous_in_framework=siblings[j - 1] if j else None,
+            next_in_framework=siblings[j + 1] if j + 1 < len(siblings) else None,
+        )
+        yield page(f"/milestones/{m.id}/", "milestone.html", milestone=m, neighbours=around)
+
+
+def group_by_year(milestones: Iterable[Milestone]) -> tuple[tuple[int, tuple[Milestone, ...]], ...]:
+    """(year, milestones) pairs in date order, for the timeline's year markers."""
+    years: dict[int, list[Milestone]] = defaultdict(list)
+    for m in milestones:
+        years[m.date.year].append(m)
+    return tuple((year, tuple(items)) for year, items in sorted(years.items()))
+
+
+def citations_by_source(content: Content) -> dict[str, list[Use]]:
+    """For each source id, every statement on the site that cites it, in page order."""
+    uses: dict[str, list[Use]] = defaultdict(list)
+
+    def cite(title: str, url: str, text: str, sources: Iterable[Citation]) -> None:
+        for c in sources:
+            if c.source:
+                uses[c.source].append(Use(title, url, text, c.quote))
+
+    def cite_fact(title: str, url: str, fact: Fact) -> None:
+        cite(title, url, " ".join([fact.text, *fact.items]).strip(), fact.sources)
+
+    site = content.site
+    if site.intro:
+        cite_fact(site.title, "/", site.intro)
+    for fw in content.frameworks:
+        for fact in fw.facts:
+            cite_fact(fw.name, f"/frameworks/{fw.id}/", fact)
+    for m in content.milestones:
+        cite(m.title, f"/milestones/{m.id}/", m.summary, m.sources)
+    if (f := content.foundation) is not None:
+        url = "/foundation/"
+        for fact in (f.summary, f.board, f.principles, f.purposes, f.governance, f.philosophy):
+            cite_fact(f.name, url, fact)
+        cite(f.parent.name, url, f"Part of the {f.parent.name}.", f.parent.sources)
+        cite(f.name, url, f.announcement.text, f.announcement.sources)
+        for s in f.statements:
+            cite(f"{s.speaker}, {s.role}", url, s.text, s.sources)
+    return uses
+
+
+def static_routes(static_dir: Path) -> list[Route]:
+    """The theme's assets, copied byte for byte under `/static/`."""
+    if not static_dir.is_dir():
+        return []
+    files = sorted(p for p in static_dir.rglob("*") if p.is_file() and not p.name.startswith("."))
+    return [
+        Route(f"/{STATIC_DIR}/{rel}", f"{STATIC_DIR}/{rel}", static=p)
+        for p in files
+        for rel in [p.relative_to(static_dir).as_posix()]
+    ]
+
+
+def fingerprint(path: Path) -> str:
+    """A short content hash, so a changed asset gets a new URL past every cache."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:10]

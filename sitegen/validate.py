@@ -1,0 +1,414 @@
+"""Stage 2: turn checked YAML nodes into the frozen content model, collecting every problem."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import yaml
+
+from . import model
+from .diagnostics import Diagnostic, SiteError, did_you_mean
+from .load import Document, at, describe
+
+T = TypeVar("T")
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+URL = re.compile(r"https?://[^\s/]+\S*")
+DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """An id used somewhere, checked once every file has been read."""
+
+    kind: str
+    id: str
+    where: Diagnostic  # the position, with an empty message
+
+
+class Reader:
+    """Reads typed fields from one mapping node; every problem becomes a diagnostic."""
+
+    def __init__(
+        self,
+        path: str,
+        node: yaml.MappingNode,
+        problems: list[Diagnostic],
+        references: list[Reference],
+    ) -> None:
+        self.path, self.node = path, node
+        self.problems, self.references = problems, references
+        self.pairs = {key.value: (key, value) for key, value in node.value}
+        self.asked: set[str] = set()
+
+    def error(self, node: yaml.Node, message: str, hint: str = "") -> None:
+        self.problems.append(at(self.path, node, message, hint))
+
+    def value(self, key: str, required: bool) -> yaml.Node | None:
+        """The node under `key`; a missing required key is reported at the mapping."""
+        self.asked.add(key)
+        pair = self.pairs.get(key)
+        if pair is None or pair[1].tag.endswith(":null"):
+            if required:
+                self.error(
+                    pair[0] if pair else self.node,
+                    f"missing required key '{key}'",
+                    f"add '{key}: ...'",
+                )
+            return None
+        return pair[1]
+
+    def text(self, key: str, required: bool = True) -> str:
+        node = self.value(key, required)
+        return "" if node is None else self.scalar(node, key)
+
+    def scalar(self, node: yaml.Node, key: str) -> str:
+        """A scalar's text; lists, mappings and empty strings are reported."""
+        if not isinstance(node, yaml.ScalarNode):
+            self.error(node, f"'{key}' must be text, got {describe(node)}")
+            return ""
+        text = str(node.value).strip()
+        if not text:
+            self.error(node, f"'{key}' is empty", "write a value or remove the key")
+        return text
+
+    def matching(
+        self, key: str, pattern: re.Pattern[str], expected: str, hint: str, required: bool = True
+    ) -> str:
+        node = self.value(key, required)
+        if node is None:
+            return ""
+        text = self.scalar(node, key)
+        if text and not pattern.fullmatch(text):
+            self.error(node, f"'{key}' must be {expected}, got {describe(node)}", hint)
+            return ""
+        return text
+
+    def slug(self, key: str, kind: str = "") -> str:
+        """An id; with `kind`, a reference checked later against the ids of that kind."""
+        text = self.matching(
+            key,
+            SLUG,
+            "a slug of lowercase letters, digits and hyphens",
+            "for example 'pytorch-2-0'",
+        )
+        if text and kind:
+            node = self.pairs[key][1]
+            self.references.append(Reference(kind, text, at(self.path, node, "")))
+        return text
+
+    def url(self, key: str, required: bool = False) -> str:
+        return self.matching(
+            key, URL, "an absolute http(s) URL", "for example 'https://pytorch.org/'", required
+        )
+
+    def integer(self, key: str, default: int) -> int:
+        node = self.value(key, required=False)
+        if node is None:
+            return default
+        if not (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":int")):
+            self.error(node, f"'{key}' must be a whole number, got {describe(node)}")
+            return default
+        return int(node.value)
+
+    def date(self, key: str, required: bool = True) -> model.PartialDate | None:
+        node = self.value(key, required)
+        return None if node is None else self.partial_date(node, key)
+
+    def partial_date(self, node: yaml.Node, key: str) -> model.PartialDate | None:
+        text = self.scalar(node, key)
+        match = DATE.fullmatch(text)
+        if not text:
+            return None
+        if not match:
+            self.error(
+                node,
+                f"'{key}' must be {DATE_FORMS}, got {describe(node)}",
+                "write the date at the precision you know, e.g. 2016 or 2022-09",
+            )
+            return None
+        year, month, day = (int(part) if part else 0 for part in match.groups())
+        if match.group(2) and not 1 <= month <= 12:
+            self.error(node, f"'{key}' has no month {month:02d}: {text}", "months run 01 to 12")
+            return None
+        if match.group(3) and not 1 <= day <= calendar.monthrange(year, month)[1]:
+            last = calendar.monthrange(year, month)[1]
+            self.error(
+                node,
+                f"'{key}' is not a real date: {text}",
+                f"{model.MONTHS[month]} {year} has days 01 to {last}",
+            )
+            return None
+        return model.PartialDate(year, month, day)
+
+    def strings(self, key: str, required: bool = False) -> tuple[str, ...]:
+        return self.sequence(key, required, lambda node: self.scalar(node, key))
+
+    def mapping(self, key: str, read: Callable[[Reader], T], required: bool = True) -> T | None:
+        node = self.value(key, required)
+        return None if node is None else self.nested(node, key, read)
+
+    def mappings(
+        self, key: str, read: Callable[[Reader], T], required: bool = False
+    ) -> tuple[T, ...]:
+        found = self.sequence(key, required, lambda node: self.nested(node, key, read))
+        return tuple(item for item in found if item is not None)
+
+    def sequence(self, key: str, required: bool, read: Callable[[yaml.Node], T]) -> tuple[T, ...]:
+        node = self.value(key, required)
+        if node is None:
+            return ()
+        if not isinstance(node, yaml.SequenceNode):
+            self.error(
+                node, f"'{key}' must be a list, got {describe(node)}", "write one '- item' a line"
+            )
+            return ()
+        if required and not node.value:
+            self.error(node, f"'{key}' must not be empty", "add at least one item")
+        return tuple(read(item) for item in node.value)
+
+    def nested(self, node: yaml.Node, key: str, read: Callable[[Reader], T]) -> T | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.error(node, f"'{key}' must be a mapping of keys to values, got {describe(node)}")
+            return None
+        return read_mapping(self.path, node, self.problems, self.references, read)
+
+    def finish(self) -> None:
+        """Report every key nobody asked for, with the closest known key as a hint."""
+        for name, (key, _) in self.pairs.items():
+            if name not in self.asked:
+                hint = (
+                    did_you_mean(name, self.asked) or f"known keys: {', '.join(sorted(self.asked))}"
+                )
+                self.error(key, f"unknown key '{name}'", hint)
+
+
+def read_mapping(
+    path: str,
+    node: yaml.MappingNode,
+    problems: list[Diagnostic],
+    references: list[Reference],
+    read: Callable[[Reader], T],
+) -> T:
+    reader = Reader(path, node, problems, references)
+    result = read(reader)
+    reader.finish()
+    return result
+
+
+# One reader a shape of the content model; each names its keys once.
+
+
+def read_citation(r: Reader) -> model.Citation:
+    source = r.slug("source", kind="sources") if "source" in r.pairs else ""
+    r.asked.add("source")
+    url = r.url("url", required=not source)
+    if source and url:
+        r.error(
+            r.node,
+            "a citation names either 'source' or 'url', not both",
+            "move the URL into the source file",
+        )
+    return model.Citation(
+        source=source,
+        quote=r.text("quote", required=False),
+        url=url,
+        title=r.text("title", required=bool(url) and not source),
+        note=r.text("note", required=False),
+    )
+
+
+def read_sources(r: Reader) -> tuple[model.Citation, ...]:
+    return r.mappings("sources", read_citation, required=True)
+
+
+def read_fact(r: Reader) -> model.Fact:
+    return model.Fact(r.text("text"), read_sources(r))
+
+
+def read_fact_list(r: Reader) -> model.Fact:
+    return model.Fact(r.text("text", required=False), read_sources(r), r.strings("items", True))
+
+
+def read_era(r: Reader) -> model.Era:
+    return model.Era(r.text("title"), r.date("start") or model.PartialDate(1), r.date("end", False))
+
+
+def read_site(r: Reader) -> model.Site:
+    base_url = (
+        r.matching(
+            "base_url",
+            re.compile(r"/(?:[^/\s?#]+/)*"),
+            "a path such as '/' or '/repo/'",
+            "start and end it with '/'",
+            required=False,
+        )
+        or "/"
+    )
+    return model.Site(
+        title=r.text("title"),
+        description=r.text("description"),
+        language=r.text("language", required=False) or "en",
+        base_url=base_url,
+        site_url=r.url("site_url").rstrip("/"),
+        author=r.text("author", required=False),
+        intro=r.mapping("intro", read_fact, required=False),
+        eras=r.mappings("eras", read_era),
+    )
+
+
+def read_source(r: Reader) -> model.Source:
+    return model.Source(
+        id=r.slug("id"),
+        title=r.text("title"),
+        publisher=r.text("publisher", required=False),
+        published=r.date("published", required=False),
+        url=r.url("url"),
+        note=r.text("note", required=False),
+    )
+
+
+def read_framework(r: Reader) -> model.Framework:
+    return model.Framework(
+        id=r.slug("id"),
+        name=r.text("name"),
+        order=r.integer("order", default=0),
+        color=r.matching("color", COLOR, "a colour like '#1f6feb'", "write '#' and six hex digits"),
+        tagline=r.text("tagline", required=False),
+        website=r.url("website"),
+        facts=r.mappings("facts", read_fact),
+    )
+
+
+def read_milestone(r: Reader) -> model.Milestone:
+    return model.Milestone(
+        id=r.slug("id"),
+        date=r.date("date") or model.PartialDate(1),
+        framework=r.slug("framework", kind="frameworks"),
+        title=r.text("title"),
+        summary=r.text("summary"),
+        sources=read_sources(r),
+        tags=tuple(r.strings("tags")),
+    )
+
+
+def read_parent(r: Reader) -> model.Parent:
+    return model.Parent(r.text("name"), read_sources(r), r.url("url"))
+
+
+def read_announcement(r: Reader) -> model.Announcement:
+    return model.Announcement(
+        date=r.date("date") or model.PartialDate(1),
+        by=r.text("by"),
+        text=r.text("text"),
+        sources=read_sources(r),
+        role=r.text("role", required=False),
+    )
+
+
+def read_statement(r: Reader) -> model.Statement:
+    return model.Statement(r.text("speaker"), r.text("role"), r.text("text"), read_sources(r))
+
+
+def read_foundation(r: Reader) -> model.Foundation:
+    empty = model.Fact("", ())
+    return model.Foundation(
+        name=r.text("name"),
+        summary=r.mapping("summary", read_fact) or empty,
+        parent=r.mapping("parent", read_parent) or model.Parent("", ()),
+        announcement=r.mapping("announcement", read_announcement)
+        or model.Announcement(model.PartialDate(1), "", "", ()),
+        board=r.mapping("board", read_fact_list) or empty,
+        principles=r.mapping("principles", read_fact_list) or empty,
+        purposes=r.mapping("purposes", read_fact_list) or empty,
+        governance=r.mapping("governance", read_fact) or empty,
+        philosophy=r.mapping("philosophy", read_fact) or empty,
+        statements=r.mappings("statements", read_statement, required=True),
+    )
+
+
+READERS: dict[str, Callable[[Reader], object]] = {
+    "site": read_site,
+    "foundation": read_foundation,
+    "sources": read_source,
+    "frameworks": read_framework,
+    "milestones": read_milestone,
+}
+
+
+def validate(documents: list[Document]) -> model.Content:
+    """The content model, or SiteError naming every problem in every file."""
+    problems: list[Diagnostic] = []
+    references: list[Reference] = []
+    read: dict[str, list[tuple[Document, object]]] = defaultdict(list)
+    for doc in documents:
+        value = read_mapping(doc.path, doc.node, problems, references, READERS[doc.kind])
+        read[doc.kind].append((doc, value))
+    problems += check_ids(read, references)
+    if "site" not in read:
+        problems.append(
+            Diagnostic(
+                "content/site.yaml",
+                0,
+                0,
+                "missing site configuration",
+                "create content/site.yaml with 'title' and 'description'",
+            )
+        )
+    if problems:
+        raise SiteError(problems)
+    frameworks = sorted((v for _, v in read["frameworks"]), key=lambda f: (f.order, f.id))
+    order = {f.id: i for i, f in enumerate(frameworks)}
+    milestones = sorted(
+        (v for _, v in read["milestones"]), key=lambda m: (m.date, order[m.framework], m.id)
+    )
+    return model.Content(
+        site=read["site"][0][1],
+        sources=tuple(sorted((v for _, v in read["sources"]), key=lambda s: s.id)),
+        frameworks=tuple(frameworks),
+        milestones=tuple(milestones),
+        foundation=read["foundation"][0][1] if read["foundation"] else None,
+    )  # type: ignore[arg-type]
+
+
+def check_ids(
+    read: dict[str, list[tuple[Document, object]]], references: list[Reference]
+) -> list[Diagnostic]:
+    """Duplicate ids within a kind, and references to ids that no file defines."""
+    problems = []
+    known: dict[str, dict[str, str]] = defaultdict(dict)
+    for kind, entries in read.items():
+        for doc, value in entries:
+            ident = getattr(value, "id", "")
+            if not ident:
+                continue
+            if ident in known[kind]:
+                node = doc.node.value[[k.value for k, _ in doc.node.value].index("id")][1]
+                problems.append(
+                    at(
+                        doc.path,
+                        node,
+                        f"duplicate id '{ident}' (also in {known[kind][ident]})",
+                        "give each file its own id",
+                    )
+                )
+            else:
+                known[kind][ident] = doc.path
+    for ref in references:
+        if ref.id not in known[ref.kind]:
+            singular = ref.kind.removesuffix("s")
+            hint = did_you_mean(ref.id, known[ref.kind]) or (
+                f"add content/{ref.kind}/{ref.id}.yaml or use a known {singular} id"
+            )
+            w = ref.where
+            problems.append(
+                Diagnostic(w.path, w.line, w.col, f"unknown {singular} '{ref.id}'", hint)
+            )
+    return problems

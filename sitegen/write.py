@@ -1,0 +1,90 @@
+"""Stage 5: write the rendered pages all or nothing.
+
+The new site is written into a temporary folder beside the output folder and swapped in
+with one rename, so a failed or killed build leaves the previous site exactly as it was.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import os
+import secrets
+import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .render import Page
+
+RENAME_EXCHANGE = 2  # Linux renameat2 flag: swap two paths in one atomic step
+AT_FDCWD = -100
+
+
+def write_site(pages: Iterable[Page], out_dir: Path) -> None:
+    """Replace `out_dir` with exactly these pages, atomically where the OS allows."""
+    out_dir = out_dir.absolute()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with locked(out_dir.parent):
+        remove_leftovers(out_dir)
+        staging = out_dir.with_name(f".{out_dir.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+        try:
+            staging.mkdir()
+            write_files(pages, staging)
+            swap_in(staging, out_dir)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_files(pages: Iterable[Page], root: Path) -> None:
+    made: set[Path] = set()
+    for page in pages:
+        target = root / page.output
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(page.data)
+
+
+def swap_in(staging: Path, out_dir: Path) -> None:
+    """Put `staging` at `out_dir`; afterwards `staging` holds the old site (or nothing)."""
+    if not out_dir.exists():
+        staging.rename(out_dir)
+    elif not exchange(staging, out_dir):
+        # No atomic exchange here: two renames, with a moment in which out_dir is absent.
+        old = staging.with_name(staging.name + "-old")
+        out_dir.rename(old)
+        staging.rename(out_dir)
+        old.rename(staging)
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically with Linux's renameat2; False where it is not available."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    if ctypes.get_errno() in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(b))
+
+
+def remove_leftovers(out_dir: Path) -> None:
+    """Staging folders of builds that were killed: safe to remove while we hold the lock."""
+    for leftover in out_dir.parent.glob(f".{out_dir.name}.tmp-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+@contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """One writer at a time per folder: a second build waits for the first to finish."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
