@@ -1,13 +1,18 @@
-"""The pipeline, chained: load → validate → plan → render → write. Each stage is timed."""
+"""The pipeline, chained: load → validate → plan → render → write, each stage timed.
+
+`SiteBuilder` keeps the last build in memory, so the dev server's rebuilds re-render only
+the pages whose template or context changed; `build_site` is one build from scratch.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 from .diagnostics import Diagnostic, SiteError
 from .load import load_content
@@ -16,8 +21,6 @@ from .render import Page, make_environment, render_pages
 from .routes import Route, plan_routes
 from .validate import validate
 from .write import write_site
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -33,31 +36,76 @@ class BuildResult:
     content: Content
     routes: list[Route]
     pages: list[Page]
+    rendered: int  # pages rendered afresh; the rest were reused from the previous build
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def build_site(site_dir: Path, out_dir: Path | None, options: Options = Options()) -> BuildResult:
-    """Build the site in `site_dir`; write it to `out_dir` unless that is None (a check)."""
-    timings: dict[str, float] = {}
+class SiteBuilder:
+    """Builds one site again and again, reusing every page whose inputs did not change."""
 
-    def timed(stage: str, run: Callable[[], T]) -> T:
+    def __init__(self, site_dir: Path, options: Options | None = None) -> None:
+        self.site_dir = site_dir
+        self.options = options or Options()
+        self._previous: dict[str, tuple[Route, bytes]] = {}
+        self._previous_theme = ""
+
+    def build(self, out_dir: Path | None = None) -> BuildResult:
+        """Build in memory, and write to `out_dir` when given; SiteError on any problem."""
+        timings: dict[str, float] = {}
+        timed = stage_timer(timings)
+        site_dir = self.site_dir
+        problems = check_folders(site_dir, out_dir)
+        if problems:
+            raise SiteError(problems)
+        with timed("load"):
+            documents = load_content(site_dir)
+        with timed("validate"):
+            content = apply_options(validate(documents), self.options)
+        with timed("plan"):
+            routes = plan_routes(content, site_dir / "templates")
+        theme = theme_fingerprint(site_dir / "templates", content)
+        if theme != self._previous_theme:
+            self._previous = {}
+        fresh = [r for r in routes if r.static or self._previous.get(r.url, (None,))[0] != r]
+        with timed("render"):
+            env = make_environment(site_dir, content)
+            rendered = {p.output: p for p in render_pages(fresh, env, site_dir)}
+        pages = [rendered.get(r.output) or Page(r.output, self._previous[r.url][1]) for r in routes]
+        if out_dir is not None:
+            with timed("write"):
+                write_site(pages, out_dir)
+        self._previous = {r.url: (r, p.data) for r, p in zip(routes, pages, strict=True)}
+        self._previous_theme = theme
+        return BuildResult(content, routes, pages, len(fresh), timings)
+
+
+def build_site(site_dir: Path, out_dir: Path | None, options: Options | None = None) -> BuildResult:
+    """Build the site in `site_dir` from scratch; write it to `out_dir` unless that is None."""
+    return SiteBuilder(site_dir, options).build(out_dir)
+
+
+def stage_timer(timings: dict[str, float]) -> Callable[[str], AbstractContextManager[None]]:
+    @contextmanager
+    def timed(stage: str) -> Iterator[None]:
         start = time.perf_counter()
         try:
-            return run()
+            yield
         finally:
-            timings[stage] = time.perf_counter() - start
+            timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
 
-    problems = check_folders(site_dir, out_dir)
-    if problems:
-        raise SiteError(problems)
-    documents = timed("load", lambda: load_content(site_dir))
-    content = apply_options(timed("validate", lambda: validate(documents)), options)
-    routes = timed("plan", lambda: plan_routes(content, site_dir / "templates"))
-    env = make_environment(site_dir, content)
-    pages = timed("render", lambda: render_pages(routes, env, site_dir))
-    if out_dir is not None:
-        timed("write", lambda: write_site(pages, out_dir))
-    return BuildResult(content, routes, pages, timings)
+    return timed
+
+
+def theme_fingerprint(templates_dir: Path, content: Content) -> str:
+    """What every page may show: the templates and the site-wide values they are given
+    (the globals of `render.make_environment`)."""
+    shared = (content.site, content.frameworks, content.sources, content.foundation is not None)
+    digest = hashlib.sha256(repr(shared).encode())
+    for path in sorted(templates_dir.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(templates_dir).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def apply_options(content: Content, options: Options) -> Content:
@@ -73,37 +121,18 @@ def check_folders(site_dir: Path, out_dir: Path | None) -> list[Diagnostic]:
     """The site's folders exist, and the output folder can be replaced without loss."""
     problems = []
     if not (site_dir / "templates").is_dir():
-        problems.append(
-            Diagnostic(
-                "templates",
-                0,
-                0,
-                "no templates/ folder here",
-                "add templates/ beside content/, or name the site with --site DIR",
-            )
-        )
+        hint = "add templates/ beside content/, or name the site with --site DIR"
+        problems.append(Diagnostic("templates", 0, 0, "no templates/ folder here", hint))
     if out_dir is None:
         return problems
     out, site = out_dir.resolve(), site_dir.resolve()
+    where = str(out_dir)
     if out.exists() and not out.is_dir():
-        problems.append(
-            Diagnostic(
-                str(out_dir),
-                0,
-                0,
-                "the output folder is a file",
-                "remove the file or choose another --out",
-            )
-        )
+        hint = "remove the file or choose another --out"
+        problems.append(Diagnostic(where, 0, 0, "the output folder is a file", hint))
     for kept in (site, site / "content", site / "templates"):
         if out == kept or out in kept.parents or (kept != site and kept in out.parents):
-            problems.append(
-                Diagnostic(
-                    str(out_dir),
-                    0,
-                    0,
-                    f"the output folder would replace or sit inside {kept.name}/",
-                    "choose an output folder of its own, such as output/",
-                )
-            )
+            message = f"the output folder would replace or sit inside {kept.name}/"
+            hint = "choose an output folder of its own, such as output/"
+            problems.append(Diagnostic(where, 0, 0, message, hint))
     return problems
