@@ -121,7 +121,7 @@ def parse_document(kind: str, path: str, data: bytes) -> tuple[Document | None, 
     try:
         node = yaml.compose(text, Loader=Loader)
     except yaml.MarkedYAMLError as error:
-        return None, [syntax_error(path, error)]
+        return None, [syntax_error(path, error, text)]
     except yaml.YAMLError as error:  # an error without a position (rare)
         return None, [Diagnostic(path, 0, 0, f"invalid YAML: {error}")]
     if node is None:
@@ -172,7 +172,6 @@ def decode(path: str, data: bytes) -> str | Diagnostic:
 
 
 SYNTAX_HINTS = {
-    "\\t": "indent with spaces: YAML does not allow tabs",
     "expected a single document": "keep one document a file: remove the '---' separator",
     "found undefined alias": "anchors and aliases are not supported: write the value out",
     "could not find expected ':'": "close the quote or bracket, or add the missing ':'",
@@ -183,12 +182,17 @@ SYNTAX_HINTS = {
 }
 
 
-def syntax_error(path: str, error: yaml.MarkedYAMLError) -> Diagnostic:
+def syntax_error(path: str, error: yaml.MarkedYAMLError, text: str) -> Diagnostic:
     """A parser error at the parser's own position, with a hint for the usual causes."""
     mark = error.problem_mark or error.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    if mark and text[mark.index : mark.index + 1] == "\t":
+        hint = "indent with spaces: YAML does not allow tabs"
+        return Diagnostic(path, line, col, "invalid YAML: a tab character here", hint)
     problem = error.problem or "syntax error"
-    if error.context and error.context not in problem:
+    if error.context and problem.startswith("but "):
+        problem = f"{error.context}, {problem}"
+    elif error.context:
         problem = f"{problem} ({error.context})"
     text = f"{error.context or ''} {problem}"
     hint = next((h for needle, h in SYNTAX_HINTS.items() if needle in text), "")

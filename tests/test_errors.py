@@ -1,0 +1,194 @@
+"""One tiny broken site per error kind, with the full message users read."""
+
+from __future__ import annotations
+
+import pytest
+
+from sitegen.cli import main
+
+from .conftest import SiteFactory
+
+
+def build_errors(
+    site_factory: SiteFactory, files: dict[str, str | None], capsys: pytest.CaptureFixture[str]
+) -> str:
+    site = site_factory(files)
+    code = main(["build", "--site", str(site)])
+    captured = capsys.readouterr()
+    assert code == 1, captured
+    assert "Traceback" not in captured.err
+    assert not (site / "output").exists(), "a failed build must write nothing"
+    return captured.err
+
+
+MILESTONE = """\
+id: alpha-1
+date: DATE
+framework: alpha
+title: Alpha 1.0
+summary: The first release.
+sources:
+  - source: paper
+"""
+
+CASES = {
+    "yaml syntax: unclosed quote": (
+        {"content/milestones/alpha-1.yaml": 'id: alpha-1\ntitle: "Alpha\n'},
+        "content/milestones/alpha-1.yaml:3:1: error: invalid YAML: found unexpected end of stream "
+        "(while scanning a quoted scalar)\n  hint: close the quote\n1 error; nothing written\n",
+    ),
+    "tab indentation": (
+        {"content/site.yaml": "title: T\ndescription: D\nintro:\n\ttext: x\n"},
+        "content/site.yaml:4:1: error: invalid YAML: a tab character here\n  hint: indent with spaces: YAML does not allow tabs\n"
+        "1 error; nothing written\n",
+    ),
+    "duplicate key": (
+        {"content/site.yaml": "title: T\ndescription: D\ntitle: U\n"},
+        "content/site.yaml:3:1: error: duplicate key 'title' (first on line 1)\n"
+        "  hint: remove one of them\n1 error; nothing written\n",
+    ),
+    "unknown key with a close match": (
+        {"content/site.yaml": "title: T\ndescription: D\nbase_ulr: /x/\n"},
+        "content/site.yaml:3:1: error: unknown key 'base_ulr'\n  hint: did you mean 'base_url'?\n"
+        "1 error; nothing written\n",
+    ),
+    "missing required key": (
+        {"content/site.yaml": "title: T\n"},
+        "content/site.yaml:1:1: error: missing required key 'description'\n"
+        "  hint: add 'description: ...'\n1 error; nothing written\n",
+    ),
+    "wrong type": (
+        {"content/site.yaml": "title: [a, b]\ndescription: D\n"},
+        "content/site.yaml:1:8: error: 'title' must be text, got a list\n1 error; nothing written\n",
+    ),
+    "impossible date": (
+        {"content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "2023-02-30")},
+        "content/milestones/alpha-1.yaml:2:7: error: 'date' is not a real date: 2023-02-30\n"
+        "  hint: February 2023 has days 01 to 28\n1 error; nothing written\n",
+    ),
+    "month out of range": (
+        {"content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "2023-13")},
+        "content/milestones/alpha-1.yaml:2:7: error: 'date' has no month 13: 2023-13\n"
+        "  hint: months run 01 to 12\n1 error; nothing written\n",
+    ),
+    "date in words": (
+        {"content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "March 2023")},
+        "content/milestones/alpha-1.yaml:2:7: error: 'date' must be YYYY, YYYY-MM or YYYY-MM-DD, "
+        "got 'March 2023'\n  hint: write the date at the precision you know, e.g. 2016 or 2022-09\n"
+        "1 error; nothing written\n",
+    ),
+    "unknown framework": (
+        {
+            "content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "2020").replace(
+                "framework: alpha", "framework: alpah"
+            )
+        },
+        "content/milestones/alpha-1.yaml:3:12: error: unknown framework 'alpah'\n"
+        "  hint: did you mean 'alpha'?\n1 error; nothing written\n",
+    ),
+    "unknown source": (
+        {
+            "content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "2020").replace(
+                "source: paper", "source: blog"
+            )
+        },
+        "content/milestones/alpha-1.yaml:7:13: error: unknown source 'blog'\n"
+        "  hint: add content/sources/blog.yaml or use a known source id\n1 error; nothing written\n",
+    ),
+    "duplicate milestone id": (
+        {"content/milestones/alpha-2.yaml": MILESTONE.replace("DATE", "2021")},
+        "content/milestones/alpha-2.yaml:1:5: error: duplicate id 'alpha-1' (also in "
+        "content/milestones/alpha-1.yaml)\n  hint: give each file its own id\n1 error; nothing written\n",
+    ),
+    "id that is not a slug": (
+        {
+            "content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "2020").replace(
+                "id: alpha-1", "id: Alpha One"
+            )
+        },
+        "content/milestones/alpha-1.yaml:1:5: error: 'id' must be a slug of lowercase letters, digits "
+        "and hyphens, got 'Alpha One'\n  hint: for example 'pytorch-2-0'\n1 error; nothing written\n",
+    ),
+    "milestone without a source": (
+        {
+            "content/milestones/alpha-1.yaml": "id: alpha-1\ndate: 2020\nframework: alpha\ntitle: T\nsummary: S\nsources: []\n"
+        },
+        "content/milestones/alpha-1.yaml:6:10: error: 'sources' must not be empty\n"
+        "  hint: add at least one item\n1 error; nothing written\n",
+    ),
+    "yaml tag": (
+        {"content/site.yaml": "title: !!python/object/apply:os.system [echo hi]\ndescription: D\n"},
+        "content/site.yaml:1:8: error: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' "
+        "is not allowed\n  hint: remove the '!' tag; fact files hold plain values\n"
+        "1 error; nothing written\n",
+    ),
+    "a list instead of a mapping": (
+        {"content/site.yaml": "- title: T\n"},
+        "content/site.yaml:1:1: error: expected a mapping of keys to values at the top of the file, "
+        "got a list\n  hint: write 'key: value' lines at the top level\n1 error; nothing written\n",
+    ),
+    "empty file": (
+        {"content/sources/paper.yaml": ""},
+        "content/sources/paper.yaml:1:1: error: file is empty\n"
+        "  hint: write a mapping of keys to values, or delete the file\n1 error; nothing written\n",
+    ),
+    "two documents": (
+        {"content/site.yaml": "title: T\ndescription: D\n---\ntitle: U\n"},
+        "content/site.yaml:3:1: error: invalid YAML: expected a single document in the stream, "
+        "but found another document\n  hint: keep one document a file: remove the '---' separator\n"
+        "1 error; nothing written\n",
+    ),
+    "file in an unknown place": (
+        {"content/milestone/alpha-2.yaml": "id: x\n"},
+        "content/milestone/alpha-2.yaml: error: fact file in an unknown place (known: content/site.yaml, "
+        "content/foundation.yaml, content/sources, content/frameworks, content/milestones)\n"
+        "  hint: did you mean 'milestones'?\n1 error; nothing written\n",
+    ),
+    "missing site.yaml": (
+        {"content/site.yaml": None},
+        "content/site.yaml: error: missing site configuration\n"
+        "  hint: create content/site.yaml with 'title' and 'description'\n1 error; nothing written\n",
+    ),
+    "template syntax error": (
+        {
+            "templates/milestone.html": "{% extends 'base.html' %}\n{% block main %}\n{{ milestone.title }\n{% endblock %}\n"
+        },
+        "templates/milestone.html:3: error: template syntax error: unexpected '}'\n1 error; nothing written\n",
+    ),
+    "undefined variable in a template": (
+        {
+            "templates/milestone.html": "{% extends 'base.html' %}\n{% block main %}\n{{ milestone.titel }}\n{% endblock %}\n"
+        },
+        "templates/milestone.html:3: error: template error: 'sitegen.model.Milestone object' has no attribute 'titel'\n"
+        "1 error; nothing written\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_error_message(
+    case: str, site_factory: SiteFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files, expected = CASES[case]
+    assert build_errors(site_factory, files, capsys) == expected
+
+
+def test_all_errors_are_reported_at_once_in_order(
+    site_factory: SiteFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = build_errors(
+        site_factory,
+        {
+            "content/site.yaml": "title: T\n",
+            "content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "2020-13"),
+            "content/frameworks/alpha.yaml": "id: alpha\nname: A\ncolor: red\n",
+        },
+        capsys,
+    )
+    locations = [line.split(": error")[0] for line in err.splitlines() if ": error" in line]
+    assert locations == [
+        "content/frameworks/alpha.yaml:3:8",
+        "content/milestones/alpha-1.yaml:2:7",
+        "content/site.yaml:1:1",
+    ]
+    assert err.endswith("3 errors; nothing written\n")
