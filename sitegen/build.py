@@ -1,34 +1,51 @@
 """The pipeline, chained: load → validate → plan → render → write, each stage timed.
 
-`SiteBuilder` keeps the last build in memory, so the dev server's rebuilds re-render only
-the pages whose template or context changed; `build_site` is one build from scratch.
+`SiteBuilder` keeps what the last build read and rendered (in memory, and under
+`.sitegen-cache/` between runs), so a rebuild re-reads only the files that changed and
+re-renders only the pages whose inputs changed; `build_site` is one build.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import markup
+from .cache import (
+    BuildCache,
+    Changed,
+    FactFile,
+    Fingerprints,
+    checked_files,
+    digest,
+    load_cache,
+    read_files,
+    restore_markdown,
+    save_cache,
+    templates_digest,
+)
 from .diagnostics import Diagnostic, SiteError
-from .load import load_content
 from .model import Content
-from .render import Page, make_environment, render_pages
+from .render import Page, make_environment, prerender_markdown, render_pages
 from .routes import Route, plan_routes
-from .validate import validate
+from .validate import assemble
 from .write import write_site
 
 
 @dataclass(frozen=True)
 class Options:
-    """What the command line may override in `content/site.yaml`."""
+    """What the command line may override in `content/site.yaml`, and how to build."""
 
     base_url: str | None = None
     site_url: str | None = None
+    jobs: int = 0  # processes rendering pages; 0 means one per CPU
+    cache: bool = True  # keep what a build computed under .sitegen-cache/ for the next run
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -41,42 +58,62 @@ class BuildResult:
 
 
 class SiteBuilder:
-    """Builds one site again and again, reusing every page whose inputs did not change."""
+    """Builds one site again and again, reusing every file and page whose inputs did not
+    change (see `sitegen.cache` for what "did not change" means)."""
 
     def __init__(self, site_dir: Path, options: Options | None = None) -> None:
         self.site_dir = site_dir
         self.options = options or Options()
-        self._previous: dict[str, tuple[Route, bytes]] = {}
-        self._previous_theme = ""
+        self.cache: BuildCache | None = None  # loaded on the first build
 
     def build(self, out_dir: Path | None = None) -> BuildResult:
         """Build in memory, and write to `out_dir` when given; SiteError on any problem."""
         timings: dict[str, float] = {}
         timed = stage_timer(timings)
-        site_dir = self.site_dir
+        site_dir, options = self.site_dir, self.options
         problems = check_folders(site_dir, out_dir)
         if problems:
             raise SiteError(problems)
+        cache = self._cache()
         with timed("load"):
-            documents = load_content(site_dir)
+            read = read_files(site_dir, cache.files)
         with timed("validate"):
-            content = apply_options(validate(documents), self.options)
+            cache.files = checked_files(read)
+            content = assemble([f.checked for f in cache.files.values()])
+            content = apply_options(content, options)
         with timed("plan"):
             routes = plan_routes(content, site_dir / "templates")
-        theme = theme_fingerprint(site_dir / "templates", content)
-        if theme != self._previous_theme:
-            self._previous = {}
-        fresh = [r for r in routes if r.static or self._previous.get(r.url, (None,))[0] != r]
-        with timed("render"):
+            keys = page_keys(routes, content, cache.files, site_dir / "templates")
+        fresh = [r for r, key in zip(routes, keys, strict=True) if key not in cache.pages]
+        jobs = options.jobs or os.cpu_count() or 1
+        with timed("markdown"):
+            base = content.site.base_url
+            prerender_markdown((m.summary for m in content.milestones), base, jobs)
+        with timed("templates"):
             env = make_environment(site_dir, content)
-            rendered = {p.output: p for p in render_pages(fresh, env, site_dir)}
-        pages = [rendered.get(r.output) or Page(r.output, self._previous[r.url][1]) for r in routes]
+            progress = counter(len(fresh), options.progress)
+            rendered = {
+                p.output: p.data for p in render_pages(fresh, env, site_dir, jobs, progress)
+            }
+        pages = [
+            Page(r.output, rendered[r.output] if r.output in rendered else cache.pages[k])
+            for r, k in zip(routes, keys, strict=True)
+        ]
+        cache.pages = {k: p.data for k, p in zip(keys, pages, strict=True) if k is not None}
         if out_dir is not None:
             with timed("write"):
-                write_site(pages, out_dir)
-        self._previous = {r.url: (r, p.data) for r, p in zip(routes, pages, strict=True)}
-        self._previous_theme = theme
+                write_changed(pages, keys, out_dir, cache.outputs)
+        keep_markdown(cache, content)
+        if options.cache and (fresh or any(isinstance(f, Changed) for f in read.values())):
+            with timed("cache"):
+                save_cache(site_dir, cache)
         return BuildResult(content, routes, pages, len(fresh), timings)
+
+    def _cache(self) -> BuildCache:
+        if self.cache is None:
+            self.cache = load_cache(self.site_dir) if self.options.cache else BuildCache()
+            restore_markdown(self.cache)
+        return self.cache
 
 
 def build_site(site_dir: Path, out_dir: Path | None, options: Options | None = None) -> BuildResult:
@@ -96,16 +133,108 @@ def stage_timer(timings: dict[str, float]) -> Callable[[str], AbstractContextMan
     return timed
 
 
-def theme_fingerprint(templates_dir: Path, content: Content) -> str:
-    """What every page may show: the templates and the site-wide values they are given
-    (the globals of `render.make_environment`)."""
+def page_keys(
+    routes: list[Route], content: Content, files: dict[str, FactFile], templates_dir: Path
+) -> list[bytes | None]:
+    """For each route, the digest of everything its page is rendered from (None: unknown,
+    so always render): the templates, the site-wide values (the globals of
+    `render.make_environment`) and the route itself."""
+    fingerprints = Fingerprints(files)
     shared = (content.site, content.frameworks, content.sources, content.foundation is not None)
-    digest = hashlib.sha256(repr(shared).encode())
-    for path in sorted(templates_dir.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(templates_dir).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+    theme = digest(templates_digest(templates_dir), fingerprints.of(shared))
+    keys: list[bytes | None] = []
+    for r in routes:
+        if r.static is not None:
+            keys.append(digest(theme, r.output.encode(), r.static.read_bytes()))
+            continue
+        try:
+            context = fingerprints.of(r.context)
+        except TypeError:
+            keys.append(None)
+            continue
+        keys.append(digest(theme, r.url.encode(), r.output.encode(), r.template.encode(), context))
+    return keys
+
+
+def write_changed(
+    pages: list[Page],
+    keys: list[bytes | None],
+    out_dir: Path,
+    outputs: dict[str, dict[str, tuple[bytes, tuple[int, int, int]]]],
+) -> None:
+    """Write the site unless `out_dir` holds it already; files that did not change since
+    the last write there are linked, not rewritten. `outputs` remembers what each output
+    folder received, with each file's stat, so a file changed by hand since is rewritten."""
+    where = str(out_dir.resolve())
+    before = outputs.pop(where, {})
+    unchanged = set()
+    for page, key in zip(pages, keys, strict=True):
+        known = before.get(page.output)
+        same = key is not None and known is not None and known[0] == key
+        if same and output_stat(out_dir / page.output) == known[1]:
+            unchanged.add(page.output)
+    if len(unchanged) < len(pages) or not holds_exactly(out_dir, unchanged):
+        write_site(pages, out_dir, unchanged)
+    outputs[where] = {
+        p.output: (
+            k,
+            before[p.output][1] if p.output in unchanged else output_stat(out_dir / p.output),
+        )
+        for p, k in zip(pages, keys, strict=True)
+        if k is not None
+    }
+
+
+def output_stat(path: Path) -> tuple[int, int, int] | None:
+    """What changes when a file is rewritten (a hard link changes only its ctime)."""
+    try:
+        s = os.stat(path)
+    except OSError:
+        return None
+    return (s.st_mtime_ns, s.st_size, s.st_ino)
+
+
+def holds_exactly(out_dir: Path, outputs: set[str]) -> bool:
+    """Whether `out_dir` holds these files and nothing else (no file, folder or link more)."""
+    folders = {os.path.dirname(o) for o in outputs}
+    folders |= {f for o in folders for f in parents(o)}
+    found_files, found_folders = set(), set()
+    for root, dirs, files in os.walk(out_dir):
+        relative = os.path.relpath(root, out_dir)
+        prefix = "" if relative == "." else relative + "/"
+        found_folders.update(prefix + d for d in dirs)
+        found_files.update(prefix + f for f in files)
+    return found_files == outputs and found_folders == folders - {""}
+
+
+def parents(path: str) -> list[str]:
+    parts = path.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def keep_markdown(cache: BuildCache, content: Content) -> None:
+    """Keep the rendered summaries for the next run, and forget the ones no longer used, so a
+    long-running dev server does not grow with every edit."""
+    base = content.site.base_url
+    keys = {(m.summary, base, False) for m in content.milestones}
+    cache.markdown = {k: markup.rendered[k] for k in keys if k in markup.rendered}
+    if len(markup.rendered) > 2 * len(keys) + 1000:
+        markup.rendered.clear()
+        markup.rendered.update(cache.markdown)
+
+
+def counter(total: int, report: Callable[[int, int], None] | None) -> Callable[[int], None] | None:
+    """Turn "n more pages done" into `report(done, total)`."""
+    if report is None:
+        return None
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        report(done, total)
+
+    return advance
 
 
 def apply_options(content: Content, options: Options) -> Content:

@@ -41,13 +41,24 @@ def _adjust(tokens: list, base_url: str) -> None:
                     child.attrSet(attr, base_url + value[1:])
 
 
-@lru_cache(maxsize=65536)
+# Rendered HTML by (text, base URL, inline?): a build renders each summary for its page and
+# for every listing it appears in; `sitegen.cache` saves this between runs.
+rendered: dict[tuple[str, str, bool], str] = {}
+
+
 def render_markdown(text: str, base_url: str = "/") -> str:
     """Block Markdown (paragraphs, lists, headings) as HTML."""
-    return parser(base_url).render(text)
+    key = (text, base_url, False)
+    html = rendered.get(key)
+    if html is None:
+        html = rendered[key] = parser(base_url).render(text)
+    return html
 
 
-@lru_cache(maxsize=65536)
 def render_inline(text: str, base_url: str = "/") -> str:
     """One line of Markdown (emphasis, code, links) as HTML, with no enclosing paragraph."""
-    return parser(base_url).renderInline(text)
+    key = (text, base_url, True)
+    html = rendered.get(key)
+    if html is None:
+        html = rendered[key] = parser(base_url).renderInline(text)
+    return html

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import html
 import json
+import multiprocessing
 import os
+import threading
 import traceback
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
 import jinja2
 from markupsafe import Markup
 
+from . import markup
 from .diagnostics import Diagnostic, SiteError
 from .markup import render_inline, render_markdown
 from .model import Content, Milestone, PartialDate
@@ -87,20 +92,127 @@ def check_templates(env: jinja2.Environment, site_dir: Path) -> list[Diagnostic]
     return problems
 
 
-def render_pages(routes: Iterable[Route], env: jinja2.Environment, site_dir: Path) -> list[Page]:
-    """Every route rendered; raises SiteError with every template problem found."""
+def render_pages(
+    routes: Iterable[Route],
+    env: jinja2.Environment,
+    site_dir: Path,
+    jobs: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> list[Page]:
+    """Every route rendered, over `jobs` processes where it pays; raises SiteError with every
+    template problem found. `progress` hears how many pages each finished batch held."""
+    routes = list(routes)
     problems = check_templates(env, site_dir)
     if problems:
         raise SiteError(problems)
-    pages = []
-    for route in routes:
-        try:
-            pages.append(Page(route.output, render_route(route, env)))
-        except Exception as error:  # any template failure is the author's to fix, not a crash
-            problems.append(template_error(error, site_dir, f"templates/{route.template}"))
+    render = partial(_render_batch, routes, env, site_dir)
+    if jobs > 1 and len(routes) >= PARALLEL_MIN and can_fork():
+        results = in_workers(render, cost_balanced(routes, jobs * 8), jobs, progress)
+    else:
+        results = []
+        for start in range(0, len(routes), PARALLEL_MIN):
+            results += render(list(range(start, min(start + PARALLEL_MIN, len(routes)))))
+            if progress:
+                progress(len(results) - start)
+    pages, problems = [], []
+    for index, outcome in sorted(results, key=lambda r: r[0]):
+        if isinstance(outcome, Diagnostic):
+            problems.append(outcome)
+        else:
+            pages.append(Page(routes[index].output, outcome))
     if problems:
         raise SiteError(problems)
     return pages
+
+
+PARALLEL_MIN = 64  # below this, starting processes costs more than it saves
+
+
+def can_fork() -> bool:
+    """Forking is safe only while this process has a single thread: a lock held by another
+    thread (the dev server's, say) would stay locked forever in the child."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def _render_batch(
+    routes: list[Route], env: jinja2.Environment, site_dir: Path, indexes: list[int]
+) -> list[tuple[int, bytes | Diagnostic]]:
+    results: list[tuple[int, bytes | Diagnostic]] = []
+    for i in indexes:
+        route = routes[i]
+        try:
+            results.append((i, render_route(route, env)))
+        except Exception as error:  # any template failure is the author's to fix, not a crash
+            results.append((i, template_error(error, site_dir, f"templates/{route.template}")))
+    return results
+
+
+def cost_balanced(routes: list[Route], count: int) -> list[list[int]]:
+    """Route indexes in about `count` batches of similar cost, the costliest first, so no
+    worker is left rendering the timeline while the others wait."""
+    costs = [1 + sum(len(v) for v in r.context.values() if isinstance(v, tuple)) for r in routes]
+    order = sorted(range(len(routes)), key=lambda i: -costs[i])
+    budget = max(1, sum(costs) // count)
+    batches: list[list[int]] = [[]]
+    spent = 0
+    for i in order:
+        if spent >= budget:
+            batches.append([])
+            spent = 0
+        batches[-1].append(i)
+        spent += costs[i]
+    return batches
+
+
+T = TypeVar("T")
+_task: Callable[[Any], Any] | None = None  # what forked workers run: set before the fork
+
+
+def in_workers(
+    task: Callable[[list[int]], list[T]],
+    batches: list[list[int]],
+    jobs: int,
+    progress: Callable[[int], None] | None = None,
+) -> list[T]:
+    """`task` over every batch in forked processes, which inherit everything (templates,
+    model, Markdown already rendered) instead of receiving it pickled."""
+    global _task
+    _task = task
+    results: list[T] = []
+    try:
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(batches))) as pool:
+            for done in pool.imap_unordered(_run_task, batches):
+                results += done
+                if progress:
+                    progress(len(done))
+    finally:
+        _task = None
+    return results
+
+
+def _run_task(batch: list[int]) -> Any:
+    assert _task is not None
+    return _task(batch)
+
+
+def prerender_markdown(texts: Iterable[str], base_url: str, jobs: int) -> None:
+    """Render many Markdown texts into the shared cache, over `jobs` processes where it pays,
+    so that the pages rendered next, each in some worker, find every summary done."""
+    todo = sorted({t for t in texts if (t, base_url, False) not in markup.rendered})
+    if jobs < 2 or len(todo) < PARALLEL_MIN or not can_fork():
+        for text in todo:
+            render_markdown(text, base_url)
+        return
+
+    def render(batch: list[int]) -> list[tuple[int, str]]:
+        return [(i, render_markdown(todo[i], base_url)) for i in batch]
+
+    size = -(-len(todo) // (jobs * 4))
+    batches = [
+        list(range(start, min(start + size, len(todo)))) for start in range(0, len(todo), size)
+    ]
+    for i, html_text in in_workers(render, batches, jobs):
+        markup.rendered[(todo[i], base_url, False)] = html_text
 
 
 def render_route(route: Route, env: jinja2.Environment) -> bytes:

@@ -98,11 +98,12 @@ def plan_routes(content: Content, templates_dir: Path) -> list[Route]:
 
 def milestone_pages(milestones: tuple[Milestone, ...]) -> Iterator[Route]:
     by_framework: dict[str, list[Milestone]] = defaultdict(list)
+    position = []  # each milestone's index among its framework's (list.index is quadratic)
     for m in milestones:
+        position.append(len(by_framework[m.framework]))
         by_framework[m.framework].append(m)
     for i, m in enumerate(milestones):
-        siblings = by_framework[m.framework]
-        j = siblings.index(m)
+        siblings, j = by_framework[m.framework], position[i]
         around = Neighbours(
             previous=milestones[i - 1] if i else None,
             next=milestones[i + 1] if i + 1 < len(milestones) else None,

@@ -12,7 +12,7 @@ import fcntl
 import os
 import secrets
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,8 +22,11 @@ RENAME_EXCHANGE = 2  # Linux renameat2 flag: swap two paths in one atomic step
 AT_FDCWD = -100
 
 
-def write_site(pages: Iterable[Page], out_dir: Path) -> None:
-    """Replace `out_dir` with exactly these pages, atomically where the OS allows."""
+def write_site(pages: Iterable[Page], out_dir: Path, unchanged: Collection[str] = ()) -> None:
+    """Replace `out_dir` with exactly these pages, atomically where the OS allows.
+
+    Pages whose output is in `unchanged` are known to be in `out_dir` already with these
+    very bytes: they are hard-linked into the new site rather than written again."""
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with locked(out_dir.parent):
@@ -31,20 +34,30 @@ def write_site(pages: Iterable[Page], out_dir: Path) -> None:
         staging = out_dir.with_name(f".{out_dir.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
         try:
             staging.mkdir()
-            write_files(pages, staging)
+            write_files(pages, staging, out_dir, unchanged)
             swap_in(staging, out_dir)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def write_files(pages: Iterable[Page], root: Path) -> None:
-    made: set[Path] = set()
+def write_files(
+    pages: Iterable[Page], root: Path, previous: Path, unchanged: Collection[str]
+) -> None:
+    made: set[str] = set()
     for page in pages:
-        target = root / page.output
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        target.write_bytes(page.data)
+        target = os.path.join(root, page.output)
+        folder = os.path.dirname(target)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        if page.output in unchanged:
+            try:
+                os.link(os.path.join(previous, page.output), target)
+                continue
+            except OSError:
+                pass  # gone, or a file system without hard links: write it after all
+        with open(target, "wb") as f:
+            f.write(page.data)
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:

@@ -1,0 +1,274 @@
+"""What a build may reuse: fact files checked before and pages rendered before.
+
+A `BuildCache` lives in a `SiteBuilder` between rebuilds and, unless disabled, on disk under
+`.sitegen-cache/` between runs. Nothing in it is trusted beyond what it was computed from:
+
+- a fact file is reused only while its stat (mtime, ctime, size, inode) is unchanged *and*
+  its ctime is older than the last time its bytes were read, by more than a clock tick; a
+  file changed in the same tick as a read is read again and compared by content hash;
+- a page is reused only under the digest of everything it is rendered from: the route's
+  URL, template and context, the templates folder, the site-wide values and the version.
+
+Digests are blake2b over a canonical encoding, so they agree across processes (`hash()`
+would not). The cache file is signed with a key kept outside the site (in the user's cache
+folder), so a cache file that came with a site from elsewhere is ignored, never unpickled.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__, markup
+from .load import (
+    MAX_FILE_BYTES,
+    Document,
+    document_kind,
+    find_fact_files,
+    load_content,
+    parse_document,
+)
+from .validate import Checked, check_document
+
+CACHE_DIR = ".sitegen-cache"
+FORMAT = 1  # bump when what the cache holds changes shape
+SLOP_NS = 1_000_000_000  # file timestamps may trail the clock by a tick; a second is plenty
+Stat = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class FactFile:
+    """One fact file as last read: its stat, its bytes' digest and what checking it gave."""
+
+    stat: Stat
+    digest: bytes
+    checked: Checked
+    verified_ns: int  # when its bytes were last read
+
+
+@dataclass
+class BuildCache:
+    """Fact files by path, pages by digest, and what each output folder last received."""
+
+    files: dict[str, FactFile] = field(default_factory=dict)
+    pages: dict[bytes, bytes] = field(default_factory=dict)
+    outputs: dict[str, dict[str, tuple[bytes, Stat]]] = field(default_factory=dict)
+    markdown: dict[tuple[str, str, bool], str] = field(default_factory=dict)
+
+
+def digest(*parts: bytes) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(len(part).to_bytes(8, "little"))
+        h.update(part)
+    return h.digest()
+
+
+def file_stat(path: str | Path) -> Stat:
+    s = os.stat(path)
+    return (s.st_mtime_ns, s.st_ctime_ns, s.st_size, s.st_ino)
+
+
+@dataclass(frozen=True)
+class Changed:
+    """A fact file read afresh, its document still to be checked (see `checked_files`)."""
+
+    stat: Stat
+    digest: bytes
+    document: Document
+    verified_ns: int
+
+
+def read_files(site_dir: Path, known: Mapping[str, FactFile]) -> dict[str, FactFile | Changed]:
+    """Every fact file by path: reused from `known` where provably unchanged, else read.
+
+    Raises SiteError exactly as `load_content` would when any file cannot be read or parsed.
+    """
+    content = site_dir / "content"
+    if not content.is_dir():
+        load_content(site_dir)  # raises the usual "no content/ folder" error
+    now = time.time_ns()
+    files: dict[str, FactFile | Changed] = {}
+    failed = False
+    for path in find_fact_files(content):
+        relative = path.relative_to(site_dir).as_posix()
+        kind = document_kind(path.relative_to(content))
+        entry = known.get(relative)
+        try:
+            stat = file_stat(path)
+            if entry is not None and entry.stat == stat and stat[1] + SLOP_NS < entry.verified_ns:
+                files[relative] = entry
+                continue
+            if kind is None or stat[2] > MAX_FILE_BYTES:
+                raise ValueError(relative)
+            data = path.read_bytes()
+        except (OSError, ValueError):
+            failed = True
+            continue
+        data_digest = digest(data)
+        if entry is not None and entry.digest == data_digest:
+            files[relative] = dataclasses.replace(entry, stat=stat, verified_ns=now)
+            continue
+        document, problems = parse_document(kind, relative, data)
+        if document is None or problems:
+            failed = True
+            continue
+        files[relative] = Changed(stat, data_digest, document, now)
+    if failed:
+        # The rare path: let the loader itself report every problem, word for word.
+        documents = load_content(site_dir)
+        return {d.path: Changed((0, 0, 0, 0), b"", d, 0) for d in documents}
+    return files
+
+
+def checked_files(files: Mapping[str, FactFile | Changed]) -> dict[str, FactFile]:
+    """Check the documents read afresh; the others were checked before."""
+    return {
+        path: f
+        if isinstance(f, FactFile)
+        else FactFile(f.stat, f.digest, check_document(f.document), f.verified_ns)
+        for path, f in files.items()
+    }
+
+
+class Fingerprints:
+    """Stable digests of model values: what a page is rendered from, as bytes to key on.
+
+    Values read from a fact file are known by the file's digest, so a listing of 10,000
+    milestones is 10,000 lookups, not a walk through every field.
+    """
+
+    def __init__(self, files: Mapping[str, FactFile]) -> None:
+        self.memo: dict[int, bytes] = {}
+        self.alive: list[object] = []  # keeps every memoised object's id from being reused
+        for entry in files.values():
+            self.remember(entry.checked.value, digest(b"file", entry.digest))
+
+    def remember(self, value: object, key: bytes) -> None:
+        self.memo[id(value)] = key
+        self.alive.append(value)
+
+    def of(self, value: object) -> bytes:
+        """The digest of a value made of dataclasses, tuples, mappings and plain scalars;
+        TypeError for anything else."""
+        parts: list[bytes] = []
+        self._encode(value, parts)
+        return digest(*parts)
+
+    def _encode(self, value: Any, out: list[bytes]) -> None:
+        kind = type(value)
+        if kind is str:
+            out += (b"s", value.encode("utf-8", "surrogatepass"))
+        elif kind is bool or kind is int or value is None:
+            out.append(repr(value).encode())
+        elif kind is tuple or kind is list:
+            out.append(b"t%d" % len(value))
+            for item in value:
+                self._encode(item, out)
+        elif isinstance(value, Mapping):
+            out.append(b"m%d" % len(value))
+            for key in sorted(value):
+                self._encode(key, out)
+                self._encode(value[key], out)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            known = self.memo.get(id(value))
+            if known is None:
+                parts = [kind.__qualname__.encode()]
+                for f in dataclasses.fields(value):
+                    self._encode(getattr(value, f.name), parts)
+                known = digest(*parts)
+                self.remember(value, known)
+            out += (b"d", known)
+        else:
+            raise TypeError(f"cannot fingerprint {kind.__name__}")
+
+
+def templates_digest(templates_dir: Path) -> bytes:
+    """Every template and asset, by name and content, and the version rendering them."""
+    parts = [f"sitegen {__version__} cache {FORMAT}".encode()]
+    for path in sorted(templates_dir.rglob("*")):
+        if path.is_file():
+            parts += (path.relative_to(templates_dir).as_posix().encode(), path.read_bytes())
+    return digest(*parts)
+
+
+# On disk: one pickle, signed, written atomically. Pickle because the cache holds model
+# objects; the signature is what makes unpickling safe.
+
+
+def key_file() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "sitegen" / "cache-key"
+
+
+def secret() -> bytes | None:
+    """This user's key for signing cache files, made on first use; None when unavailable."""
+    path = key_file()
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(secrets.token_bytes(32))
+        return path.read_bytes()
+    except FileExistsError:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def cache_file(site_dir: Path) -> Path:
+    return site_dir / CACHE_DIR / f"build-{FORMAT}.pickle"
+
+
+def load_cache(site_dir: Path) -> BuildCache:
+    """The cache saved by the last run, or an empty one if it is missing, foreign or broken."""
+    key = secret()
+    try:
+        blob = cache_file(site_dir).read_bytes()
+    except OSError:
+        return BuildCache()
+    signature, body = blob[:32], blob[32:]
+    if key is None or not hmac.compare_digest(signature, hmac.digest(key, body, "sha256")):
+        return BuildCache()
+    try:
+        cache = pickle.loads(body)
+    except Exception:  # a cache is only ever a shortcut: any damage means start afresh
+        return BuildCache()
+    return cache if isinstance(cache, BuildCache) else BuildCache()
+
+
+def save_cache(site_dir: Path, cache: BuildCache) -> None:
+    """Save the cache for the next run; a folder we cannot write to just means no cache."""
+    key = secret()
+    if key is None:
+        return
+    target = cache_file(site_dir)
+    body = pickle.dumps(cache, protocol=pickle.HIGHEST_PROTOCOL)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}")
+    try:
+        target.parent.mkdir(exist_ok=True)
+        temporary.write_bytes(hmac.digest(key, body, "sha256") + body)
+        os.replace(temporary, target)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+
+
+def restore_markdown(cache: BuildCache) -> None:
+    """Give the Markdown renderer what earlier runs rendered."""
+    for key, html in cache.markdown.items():
+        markup.rendered.setdefault(key, html)
