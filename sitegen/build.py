@@ -89,12 +89,13 @@ class SiteBuilder:
         with timed("markdown"):
             base = content.site.base_url
             prerender_markdown((m.summary for m in content.milestones), base, jobs)
-        with timed("templates"):
-            env = make_environment(site_dir, content)
-            progress = counter(len(fresh), options.progress)
-            rendered = {
-                p.output: p.data for p in render_pages(fresh, env, site_dir, jobs, progress)
-            }
+        rendered: dict[str, bytes] = {}
+        if fresh:  # else the templates are those of the last build, which compiled them all
+            with timed("templates"):
+                env = make_environment(site_dir, content)
+                progress = counter(len(fresh), options.progress)
+                for page in render_pages(fresh, env, site_dir, jobs, progress):
+                    rendered[page.output] = page.data
         pages = [
             Page(r.output, rendered[r.output] if r.output in rendered else cache.pages[k])
             for r, k in zip(routes, keys, strict=True)
