@@ -157,33 +157,36 @@ def page_keys(
     return keys
 
 
+Written = dict[str, tuple[bytes | None, bytes, tuple[int, int, int] | None]]
+
+
 def write_changed(
-    pages: list[Page],
-    keys: list[bytes | None],
-    out_dir: Path,
-    outputs: dict[str, dict[str, tuple[bytes, tuple[int, int, int]]]],
+    pages: list[Page], keys: list[bytes | None], out_dir: Path, outputs: dict[str, Written]
 ) -> None:
-    """Write the site unless `out_dir` holds it already; files that did not change since
-    the last write there are linked, not rewritten. `outputs` remembers what each output
-    folder received, with each file's stat, so a file changed by hand since is rewritten."""
+    """Write the site unless `out_dir` holds it already; files whose bytes did not change
+    since the last write there are linked, not rewritten.
+
+    `outputs` remembers, for each output folder, each file's page key, the digest of its
+    bytes and its stat, so a page rendered again to the same bytes is not rewritten, and a
+    file changed by hand since is."""
     where = str(out_dir.resolve())
     before = outputs.pop(where, {})
+    now: Written = {}
     unchanged = set()
     for page, key in zip(pages, keys, strict=True):
         known = before.get(page.output)
-        same = key is not None and known is not None and known[0] == key
-        if same and output_stat(out_dir / page.output) == known[1]:
+        reused = key is not None and known is not None and known[0] == key
+        data = known[1] if reused and known else digest(page.data)
+        stat = known[2] if known else None
+        if known and known[1] == data and output_stat(out_dir / page.output) == stat:
             unchanged.add(page.output)
+        now[page.output] = (key, data, stat)
     if len(unchanged) < len(pages) or not holds_exactly(out_dir, unchanged):
         write_site(pages, out_dir, unchanged)
-    outputs[where] = {
-        p.output: (
-            k,
-            before[p.output][1] if p.output in unchanged else output_stat(out_dir / p.output),
-        )
-        for p, k in zip(pages, keys, strict=True)
-        if k is not None
-    }
+    for output, (key, data, _) in now.items():
+        if output not in unchanged:
+            now[output] = (key, data, output_stat(out_dir / output))
+    outputs[where] = now
 
 
 def output_stat(path: Path) -> tuple[int, int, int] | None:

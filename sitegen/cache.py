@@ -16,6 +16,7 @@ folder), so a cache file that came with a site from elsewhere is ignored, never 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import hmac
@@ -265,7 +266,8 @@ def save_cache(site_dir: Path, cache: BuildCache) -> None:
         temporary.write_bytes(hmac.digest(key, body, "sha256") + body)
         os.replace(temporary, target)
     except OSError:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
 def restore_markdown(cache: BuildCache) -> None:

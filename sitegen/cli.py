@@ -6,7 +6,9 @@ import argparse
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from . import __version__
 from .build import Options, build_site
@@ -56,7 +58,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     for sub in (
         build,
-        command("check", "Check content, templates and internal links; write nothing."),
+        check := command("check", "Check content, templates and internal links; write nothing."),
     ):
         sub.add_argument(
             "--base-url",
@@ -70,12 +72,60 @@ def make_parser() -> argparse.ArgumentParser:
             metavar="URL",
             help="absolute address of the site, for the sitemap, feed and canonical links",
         )
+    for sub in (build, check):
+        sub.add_argument(
+            "--jobs",
+            type=jobs,
+            default=0,
+            metavar="N",
+            help="processes rendering pages (default: one per CPU)",
+        )
+        sub.add_argument(
+            "--no-cache",
+            dest="cache",
+            action="store_false",
+            help="neither use nor update the build cache in SITE/.sitegen-cache/",
+        )
     return parser
+
+
+def jobs(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number of processes such as 1 or 4")
+    return int(value)
+
+
+def progress_bar(stream: TextIO) -> Callable[[int, int], None] | None:
+    """A one-line bar for builds that take more than a moment; None unless on a terminal."""
+    if not stream.isatty():
+        return None
+    start = time.perf_counter()
+
+    def show(done: int, total: int) -> None:
+        if time.perf_counter() - start < PROGRESS_AFTER:
+            return
+        filled = BAR_WIDTH * done // max(total, 1)
+        bar = "#" * filled + " " * (BAR_WIDTH - filled)
+        end = "\r\x1b[K" if done >= total else ""  # the finished bar clears itself
+        stream.write(f"\r[{bar}] {done}/{total} pages{end}")
+        stream.flush()
+
+    return show
+
+
+PROGRESS_AFTER = 0.5  # seconds: quicker builds show no bar at all
+BAR_WIDTH = 30
 
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
-    options = Options(base_url=args.base_url, site_url=args.site_url)
+    options = Options(
+        base_url=args.base_url,
+        site_url=args.site_url,
+        jobs=args.jobs,
+        cache=args.cache,
+        progress=progress_bar(sys.stderr),
+    )
     try:
         if args.command == "build":
             return run_build(args.site, args.out or args.site / "output", options)

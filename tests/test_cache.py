@@ -1,0 +1,117 @@
+"""The build cache between runs: a warm `sitegen build` in a new process always writes what a
+clean build writes, leaves unchanged files alone, and ignores a cache it cannot trust."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sitegen.build import Options, SiteBuilder
+from sitegen.cache import CACHE_DIR
+
+from .conftest import SiteFactory, sitegen, tree_bytes
+from .test_incremental import LONG, apply, edits, fresh_site, milestone_text
+
+
+def build(site: Path, *args: str) -> tuple[int, str, Path]:
+    out = site.parent / ("clean" if "--no-cache" in args else "output")
+    done = sitegen("build", "--site", site, "--out", out, *args)
+    return done.returncode, done.stderr, out
+
+
+@settings(max_examples=40 if LONG else 3, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(edits, min_size=1, max_size=4))
+def test_warm_builds_in_new_processes_equal_clean_builds(sequence: list[tuple]) -> None:
+    with fresh_site() as site:
+        build(site)
+        for edit in sequence:
+            apply(site, edit)
+            code, errors, out = build(site)
+            clean_code, clean_errors, clean = build(site, "--no-cache")
+            assert (code, errors) == (clean_code, clean_errors), edit
+            if code == 0:
+                assert tree_bytes(out) == tree_bytes(clean), edit
+
+
+def inodes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): p.stat().st_ino for p in root.rglob("*") if p.is_file()}
+
+
+def test_unchanged_output_files_are_not_rewritten(site_factory: SiteFactory) -> None:
+    extra = milestone_text("alpha-2", "2019", "alpha", "Zero", "Before the first.")
+    site = site_factory({"content/milestones/alpha-2.yaml": extra})
+    out = site / "output"
+    assert sitegen("build", "--site", site).returncode == 0
+    before = inodes(out)
+    folder = out.stat().st_ino
+    assert sitegen("build", "--site", site).returncode == 0
+    assert out.stat().st_ino == folder, "nothing changed: the output folder is left as it is"
+    path = site / "content" / "milestones" / "alpha-2.yaml"
+    path.write_text(path.read_text().replace("Before the first.", "Before *the* first."))
+    assert sitegen("build", "--site", site).returncode == 0
+    after = inodes(out)
+    assert after.keys() == before.keys()
+    rewritten = {name for name in after if after[name] != before[name]}
+    # alpha-1's page links to alpha-2 by title: rendered again, but to the same bytes
+    assert rewritten == {
+        "milestones/alpha-2/index.html",
+        "index.html",
+        "feed.xml",
+        "timeline.json",
+        "frameworks/alpha/index.html",
+        "sources/paper/index.html",
+    }
+
+
+def test_a_hand_edited_output_file_is_restored(site_factory: SiteFactory) -> None:
+    site = site_factory()
+    assert sitegen("build", "--site", site).returncode == 0
+    page = site / "output" / "milestones" / "alpha-1" / "index.html"
+    good = page.read_bytes()
+    page.write_bytes(b"edited by hand")
+    (site / "output" / "stray.html").write_text("not ours")
+    assert sitegen("build", "--site", site).returncode == 0
+    assert page.read_bytes() == good
+    assert not (site / "output" / "stray.html").exists()
+
+
+def test_a_cache_from_elsewhere_is_ignored(site_factory: SiteFactory) -> None:
+    site = site_factory()
+    assert sitegen("build", "--site", site).returncode == 0
+    clean = tree_bytes(site / "output")
+    for cache in (site / CACHE_DIR).iterdir():
+        cache.write_bytes(b"\0" * 32 + b"cos\nsystem\n(S'echo owned'\ntR.")  # unsigned pickle
+    shutil.rmtree(site / "output")
+    done = sitegen("build", "--site", site)
+    assert done.returncode == 0, done.stderr
+    assert "owned" not in done.stdout + done.stderr
+    assert tree_bytes(site / "output") == clean
+
+
+def test_no_cache_leaves_no_cache_folder(site_factory: SiteFactory) -> None:
+    site = site_factory()
+    done = sitegen("build", "--site", site, "--no-cache")
+    assert done.returncode == 0, done.stderr
+    assert not (site / CACHE_DIR).exists()
+
+
+def test_an_unwritable_cache_folder_only_costs_speed(site_factory: SiteFactory) -> None:
+    site = site_factory()
+    (site / CACHE_DIR).write_text("a file where the cache folder would go")
+    done = sitegen("build", "--site", site)
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_the_cache_key_lives_outside_the_site(
+    site_factory: SiteFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = site_factory()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    SiteBuilder(site, Options(jobs=1)).build()
+    key = tmp_path / "home-cache" / "sitegen" / "cache-key"
+    assert key.stat().st_mode & 0o077 == 0, "only its owner may read the key"
+    assert not list(site.rglob("cache-key"))

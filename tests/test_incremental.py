@@ -1,0 +1,162 @@
+"""Never stale: random edits through the dev server's path (one SiteBuilder, rebuilt after
+every edit) always give the bytes, or the errors, of a clean build of the same files.
+
+HYPOTHESIS_PROFILE=long runs many more sequences than CI does.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sitegen.build import Options, SiteBuilder
+from sitegen.diagnostics import SiteError
+
+from .conftest import MINIMAL_SITE, REPO, write
+
+LONG = os.environ.get("HYPOTHESIS_PROFILE") == "long"
+EXAMPLES = 300 if LONG else 15
+
+IDS = ("m-a", "m-b", "m-c", "m-d")
+WORDS = st.sampled_from(["alpha", "beta", "*gamma*", "`delta`", "[link](/)", "- item", "## Head"])
+DATES = st.sampled_from(["2019", "2020-05", "2020-05-04", "2021-02-30", "2022-12-31"])
+
+
+def milestone_text(ident: str, date: str, framework: str, title: str, summary: str) -> str:
+    return (
+        f"id: {ident}\ndate: '{date}'\nframework: {framework}\ntitle: {title}\n"
+        f"summary: |\n  {summary}\nsources:\n  - source: paper\n"
+    )
+
+
+milestones = st.builds(
+    milestone_text,
+    st.sampled_from(IDS),
+    DATES,
+    st.sampled_from(["alpha", "beta", "nope"]),
+    st.sampled_from(["One", "Two", "Tw0"]),  # same length: an edit may keep the file's size
+    st.lists(WORDS, min_size=1, max_size=4).map(" ".join),
+)
+frameworks = st.builds(
+    lambda ident, name, order: (
+        f"id: {ident}\nname: {name}\norder: {order}\ncolor: '#123456'\nwebsite: https://b.org/\n"
+    ),
+    st.just("beta"),
+    st.sampled_from(["Beta", "Bet4"]),
+    st.integers(0, 2),
+)
+sites = st.builds(
+    lambda title, base: f"title: {title}\ndescription: D.\nbase_url: {base}\n",
+    st.sampled_from(["T1", "T2"]),
+    st.sampled_from(["/", "/repo/"]),
+)
+template_lines = st.sampled_from(["<p>extra</p>", "<p>extrA</p>", "{{ site.title }}"])
+
+edits = st.one_of(
+    st.tuples(
+        st.just("write"), st.sampled_from(IDS).map(lambda i: f"milestones/{i}.yaml"), milestones
+    ),
+    st.tuples(st.just("delete"), st.sampled_from(IDS).map(lambda i: f"milestones/{i}.yaml")),
+    st.tuples(st.just("rename"), st.sampled_from(IDS), st.sampled_from(IDS)),
+    st.tuples(st.just("write"), st.just("frameworks/beta.yaml"), frameworks),
+    st.tuples(st.just("delete"), st.just("frameworks/beta.yaml")),
+    st.tuples(st.just("write"), st.just("site.yaml"), sites),
+    st.tuples(
+        st.just("template"), st.sampled_from(["milestone.html", "base.html"]), template_lines
+    ),
+)
+
+
+def apply(site: Path, edit: tuple) -> None:
+    """One edit, as an editor or a user at the shell would make it."""
+    kind, *args = edit
+    if kind == "write":
+        (site / "content" / args[0]).write_text(args[1])
+    elif kind == "delete":
+        (site / "content" / args[0]).unlink(missing_ok=True)
+    elif kind == "rename":
+        source = site / "content" / "milestones" / f"{args[0]}.yaml"
+        if source.exists():
+            source.rename(site / "content" / "milestones" / f"{args[1]}.yaml")
+    else:
+        template = site / "templates" / args[0]
+        template.write_text(template.read_text() + args[1] + "\n")
+
+
+def outcome(builder: SiteBuilder, out: Path | None = None) -> dict[str, bytes] | list[str]:
+    """The pages a build gives, or the errors it reports."""
+    try:
+        result = builder.build(out)
+    except SiteError as error:
+        return [d.format() for d in error.diagnostics]
+    return {p.output: p.data for p in result.pages}
+
+
+def clean_build(site: Path) -> dict[str, bytes] | list[str]:
+    return outcome(SiteBuilder(site, Options(cache=False, jobs=1)))
+
+
+@contextmanager
+def fresh_site() -> Iterator[Path]:
+    """The minimal site with the project's templates, in a folder of its own."""
+    with tempfile.TemporaryDirectory() as folder:
+        site = Path(folder) / "site"
+        shutil.copytree(REPO / "templates", site / "templates")
+        for name, text in MINIMAL_SITE.items():
+            write(site / name, text)
+        yield site
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(edits, min_size=1, max_size=8))
+def test_rebuilds_after_any_edits_equal_a_clean_build(sequence: list[tuple]) -> None:
+    with fresh_site() as site:
+        builder = SiteBuilder(site, Options(cache=False, jobs=1))
+        outcome(builder)
+        for edit in sequence:
+            apply(site, edit)
+            assert outcome(builder) == clean_build(site), edit
+
+
+def test_a_same_size_edit_in_the_same_instant_is_seen(site_factory) -> None:
+    site = site_factory()
+    path = site / "content" / "milestones" / "alpha-1.yaml"
+    builder = SiteBuilder(site, Options(cache=False))
+    before = path.stat()
+    first = outcome(builder)
+    path.write_text(path.read_text().replace("Alpha 1.0", "Alpha 1.1"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # same size, same mtime
+    second = outcome(builder)
+    assert isinstance(second, dict)
+    assert b"Alpha 1.1" in second["milestones/alpha-1/index.html"]
+    assert second == clean_build(site) != first
+
+
+def test_a_rebuild_renders_only_the_pages_that_show_the_change(site_factory) -> None:
+    site = site_factory(
+        {
+            "content/milestones/alpha-2.yaml": milestone_text(
+                "alpha-2", "2021", "alpha", "Two", "x"
+            ),
+            "content/milestones/alpha-3.yaml": milestone_text(
+                "alpha-3", "2022", "alpha", "Six", "y"
+            ),
+        }
+    )
+    builder = SiteBuilder(site, Options(cache=False))
+    builder.build()
+    path = site / "content" / "milestones" / "alpha-3.yaml"
+    path.write_text(path.read_text().replace("Six", "Ten"))
+    result = builder.build()
+    assert (
+        result.rendered == 7
+    )  # its page, its neighbour's, the timeline, feed, json, framework, source
+    unchanged = builder.build()
+    assert unchanged.rendered == 0
