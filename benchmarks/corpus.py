@@ -18,12 +18,48 @@ FRAMEWORKS = {
     "tensorflow": ("TensorFlow", 2, "#b45309"),
     "jax": ("JAX", 3, "#1d4ed8"),
 }
-WORDS = (
-    "tensor graph kernel gradient compiler runtime device model layer training inference "
-    "batch shape memory operator backend release support performance distributed export "
-    "module optimizer checkpoint dataset precision quantized sparse eager trace program "
-    "research community library hardware accelerator cluster pipeline autograd vector"
-).split()
+WORDS = [
+    "tensor",
+    "graph",
+    "kernel",
+    "gradient",
+    "compiler",
+    "runtime",
+    "device",
+    "model",
+    "layer",
+    "training",
+    "inference",
+    "batch",
+    "shape",
+    "memory",
+    "operator",
+    "backend",
+    "release",
+    "support",
+    "performance",
+    "distributed",
+    "export",
+    "module",
+    "optimizer",
+    "checkpoint",
+    "dataset",
+    "precision",
+    "quantized",
+    "sparse",
+    "eager",
+    "trace",
+    "program",
+    "research",
+    "community",
+    "library",
+    "hardware",
+    "accelerator",
+    "cluster",
+    "pipeline",
+    "autograd",
+    "vector",
+]
 SOURCES_PER_MILESTONE = 50  # one source file for every 50 milestones, each cited by ~50
 
 

@@ -1,0 +1,186 @@
+"""Benchmark sitegen on synthetic corpora and print Markdown tables (numbers, never asserts).
+
+    python benchmarks/build.py [--sizes 1000 10000] [--huge] [--runs 3] [--jobs N]
+
+For each size, in fresh processes: the floor (benchmarks/floor.py), a cold build (no cache,
+no output), a warm build with nothing changed, a warm build after one milestone changed,
+and each one's peak memory; medians of --runs runs. Then the dev server's path in one
+process: a SiteBuilder rebuilding after one milestone changed. Targets are from issue 6.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from corpus import write_corpus  # noqa: E402
+
+CHILD = """
+import json, resource, sys
+from pathlib import Path
+from sitegen.build import Options, build_site
+site, out, cache, jobs = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "1", int(sys.argv[4])
+result = build_site(site, out, Options(cache=cache, jobs=jobs))
+print(json.dumps({
+    "timings": result.timings,
+    "rendered": result.rendered,
+    "maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    "workers_maxrss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
+}))
+"""
+STAGES = ("load", "validate", "plan", "markdown", "templates", "write", "cache")
+
+
+def run_child(args: list[str]) -> tuple[float, dict]:
+    """Wall time of a fresh Python process (start-up included) and what it printed."""
+    start = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, text=True, check=True)
+    return time.perf_counter() - start, json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def sitegen_build(site: Path, cache: bool, jobs: int) -> tuple[float, dict]:
+    args = [sys.executable, "-c", CHILD, str(site), str(site / "output"), str(int(cache))]
+    return run_child([*args, str(jobs)])
+
+
+def touch_one(site: Path, run: int) -> None:
+    """Change one milestone's summary (a different word each run), as an editor would."""
+    files = sorted((site / "content" / "milestones").iterdir())
+    path = files[len(files) // 2]
+    text = re.sub(r"\n  Edited \d+\.", "", path.read_text())
+    path.write_text(text.replace("\ntags:", f"\n  Edited {run}.\ntags:", 1))
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def measure(site: Path, runs: int, jobs: int) -> dict[str, dict]:
+    results: dict[str, dict] = {}
+    floor = [
+        run_child([sys.executable, str(HERE / "floor.py"), str(site), str(site / "floor-out")])
+        for _ in range(runs)
+    ]
+    results["floor"] = {
+        "wall": median([w for w, _ in floor]),
+        "stages": {k: median([f[k] for _, f in floor]) for k in floor[0][1]},
+    }
+    shutil.rmtree(site / "floor-out", ignore_errors=True)
+    kinds: dict[str, list[tuple[float, dict]]] = {"cold": [], "warm": [], "one": []}
+    for run in range(runs):
+        shutil.rmtree(site / "output", ignore_errors=True)
+        shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
+        kinds["cold"].append(sitegen_build(site, True, jobs))
+        kinds["warm"].append(sitegen_build(site, True, jobs))
+        touch_one(site, run)
+        kinds["one"].append(sitegen_build(site, True, jobs))
+    for kind, samples in kinds.items():
+        results[kind] = {
+            "wall": median([w for w, _ in samples]),
+            "maxrss": max(s["maxrss"] for _, s in samples),
+            "rendered": samples[-1][1]["rendered"],
+            "stages": {k: median([s["timings"].get(k, 0.0) for _, s in samples]) for k in STAGES},
+        }
+    return results
+
+
+def dev_server_path(site: Path, runs: int, jobs: int) -> dict[str, float]:
+    """One process, one SiteBuilder: rebuild after one milestone changed, as `serve` does."""
+    from sitegen.build import Options, SiteBuilder
+
+    builder = SiteBuilder(site, Options(cache=False, jobs=jobs))
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "site"
+        builder.build(out)
+        written, memory = [], []
+        for run in range(runs):
+            touch_one(site, 100 + run)
+            start = time.perf_counter()
+            builder.build(out)
+            written.append(time.perf_counter() - start)
+            touch_one(site, 200 + run)
+            start = time.perf_counter()
+            builder.build()
+            memory.append(time.perf_counter() - start)
+    return {"with_write": median(written), "in_memory": median(memory)}
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+
+
+def mib(size: float) -> str:
+    return f"{size / 2**20:,.0f} MiB"
+
+
+def report(size: int, r: dict[str, dict], dev: dict[str, float] | None) -> str:
+    floor = r["floor"]["wall"]
+    rows = [
+        f"### {size:,} milestones",
+        "",
+        "| build | time | vs floor | target | pages rendered | peak memory |",
+        "|---|---:|---:|---|---:|---:|",
+        f"| floor (plain loop, 1 process) | {ms(floor)} | 1.00x | | | |",
+        row("cold (no cache, no output)", r["cold"], floor, "<= 0.50x"),
+        row("warm, nothing changed", r["warm"], floor, "<= 0.125x"),
+        row("warm, one milestone changed", r["one"], floor, ""),
+    ]
+    if dev:
+        rows.append(
+            f"| dev server: one milestone changed, in process | {ms(dev['with_write'])} "
+            f"(in memory only: {ms(dev['in_memory'])}) | | < 100 ms | | |"
+        )
+    rows += ["", "Stages (seconds, medians):", "", "| build | " + " | ".join(STAGES) + " |"]
+    rows.append("|---|" + "---:|" * len(STAGES))
+    for kind in ("cold", "warm", "one"):
+        cells = " | ".join(f"{r[kind]['stages'][s]:.2f}" for s in STAGES)
+        rows.append(f"| {kind} | {cells} |")
+    f = r["floor"]["stages"]
+    rows.append(
+        f"| floor | {f['load']:.2f} | | | {f['markdown']:.2f} | {f['template']:.2f} "
+        f"| {f['write']:.2f} | |"
+    )
+    return "\n".join(rows)
+
+
+def row(name: str, r: dict, floor: float, target: str) -> str:
+    return (
+        f"| {name} | {ms(r['wall'])} | {r['wall'] / floor:.2f}x | {target} "
+        f"| {r['rendered']:,} | {mib(r['maxrss'])} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--huge", action="store_true", help="add 100,000 milestones")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=0, help="processes (default: all CPUs)")
+    parser.add_argument("--workdir", type=Path, help="where corpora go (default: a temp dir)")
+    args = parser.parse_args()
+    sizes = [*args.sizes, *([100_000] if args.huge else [])]
+    with tempfile.TemporaryDirectory() as folder:
+        workdir = args.workdir or Path(folder)
+        print(f"CPUs: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.2f}\n")
+        for size in sizes:
+            site = workdir / f"corpus-{size}"
+            write_corpus(size, site)
+            results = measure(site, args.runs, args.jobs)
+            dev = dev_server_path(site, args.runs, args.jobs) if size >= 10_000 else None
+            print(report(size, results, dev), "\n", flush=True)
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
