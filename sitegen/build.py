@@ -18,7 +18,6 @@ from pathlib import Path
 from . import markup
 from .cache import (
     BuildCache,
-    Changed,
     FactFile,
     Fingerprints,
     checked_files,
@@ -77,8 +76,13 @@ class SiteBuilder:
         cache = self._cache()
         with timed("load"):
             read = read_files(site_dir, cache.files)
+        known = cache.files
+        files_changed = len(read) != len(known) or any(
+            known.get(p) is not f for p, f in read.items()
+        )
         with timed("validate"):
             cache.files = checked_files(read)
+            del read  # the YAML node trees: the biggest thing a build holds after its pages
             content = assemble([f.checked for f in cache.files.values()])
             content = apply_options(content, options)
         with timed("plan"):
@@ -101,11 +105,12 @@ class SiteBuilder:
             for r, k in zip(routes, keys, strict=True)
         ]
         cache.pages = {k: p.data for k, p in zip(keys, pages, strict=True) if k is not None}
+        wrote = False
         if out_dir is not None:
             with timed("write"):
-                write_changed(pages, keys, out_dir, cache.outputs)
+                wrote = write_changed(pages, keys, out_dir, cache.outputs)
         keep_markdown(cache, content)
-        if options.cache and (fresh or any(isinstance(f, Changed) for f in read.values())):
+        if options.cache and (fresh or files_changed or wrote):
             with timed("cache"):
                 save_cache(site_dir, cache)
         return BuildResult(content, routes, pages, len(fresh), timings)
@@ -162,13 +167,13 @@ Written = dict[str, tuple[bytes | None, bytes, tuple[int, int, int] | None]]
 
 def write_changed(
     pages: list[Page], keys: list[bytes | None], out_dir: Path, outputs: dict[str, Written]
-) -> None:
+) -> bool:
     """Write the site unless `out_dir` holds it already; files whose bytes did not change
     since the last write there are linked, not rewritten.
 
     `outputs` remembers, for each output folder, each file's page key, the digest of its
     bytes and its stat, so a page rendered again to the same bytes is not rewritten, and a
-    file changed by hand since is."""
+    file changed by hand since is. True if it wrote."""
     where = str(out_dir.resolve())
     before = outputs.pop(where, {})
     now: Written = {}
@@ -180,13 +185,17 @@ def write_changed(
         stat = known[2] if known else None
         if known and known[1] == data and output_stat(out_dir / page.output) == stat:
             unchanged.add(page.output)
+        else:
+            stat = None  # until written: should the write fail, nothing is taken as done
         now[page.output] = (key, data, stat)
-    if len(unchanged) < len(pages) or not holds_exactly(out_dir, unchanged):
-        write_site(pages, out_dir, unchanged)
+    outputs[where] = now
+    if len(unchanged) == len(pages) and holds_exactly(out_dir, unchanged):
+        return False
+    write_site(pages, out_dir, unchanged)
     for output, (key, data, _) in now.items():
         if output not in unchanged:
             now[output] = (key, data, output_stat(out_dir / output))
-    outputs[where] = now
+    return True
 
 
 def output_stat(path: Path) -> tuple[int, int, int] | None:

@@ -27,7 +27,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import __version__, markup
 from .load import (
@@ -240,14 +240,15 @@ def load_cache(site_dir: Path) -> BuildCache:
     """The cache saved by the last run, or an empty one if it is missing, foreign or broken."""
     key = secret()
     try:
-        blob = cache_file(site_dir).read_bytes()
-    except OSError:
-        return BuildCache()
-    signature, body = blob[:32], blob[32:]
-    if key is None or not hmac.compare_digest(signature, hmac.digest(key, body, "sha256")):
-        return BuildCache()
-    try:
-        cache = pickle.loads(body)
+        with open(cache_file(site_dir), "rb") as f:
+            signature = f.read(SIGNATURE_BYTES)
+            mac = hmac.new(key or b"", digestmod="sha256")
+            while chunk := f.read(1 << 20):
+                mac.update(chunk)
+            if key is None or not hmac.compare_digest(signature, mac.digest()):
+                return BuildCache()
+            f.seek(SIGNATURE_BYTES)
+            cache = pickle.load(f)  # streamed: a second copy of every page would double memory
     except Exception:  # a cache is only ever a shortcut: any damage means start afresh
         return BuildCache()
     return cache if isinstance(cache, BuildCache) else BuildCache()
@@ -259,15 +260,34 @@ def save_cache(site_dir: Path, cache: BuildCache) -> None:
     if key is None:
         return
     target = cache_file(site_dir)
-    body = pickle.dumps(cache, protocol=pickle.HIGHEST_PROTOCOL)
     temporary = target.with_name(f".{target.name}.{os.getpid()}")
     try:
         target.parent.mkdir(exist_ok=True)
-        temporary.write_bytes(hmac.digest(key, body, "sha256") + body)
+        with open(temporary, "wb") as f:
+            f.write(bytes(SIGNATURE_BYTES))  # filled in once everything after it is written
+            signed = SignedWriter(f, hmac.new(key, digestmod="sha256"))
+            pickle.dump(cache, signed, protocol=pickle.HIGHEST_PROTOCOL)
+            f.seek(0)
+            f.write(signed.mac.digest())
         os.replace(temporary, target)
     except OSError:
         with contextlib.suppress(OSError):
             temporary.unlink()
+
+
+SIGNATURE_BYTES = 32
+
+
+@dataclass
+class SignedWriter:
+    """A file that signs what it is given on the way through."""
+
+    file: BinaryIO
+    mac: hmac.HMAC
+
+    def write(self, data: bytes) -> int:
+        self.mac.update(data)
+        return self.file.write(data)
 
 
 def restore_markdown(cache: BuildCache) -> None:
