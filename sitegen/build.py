@@ -154,11 +154,9 @@ def page_keys(
             keys.append(digest(theme, r.output.encode(), r.static.read_bytes()))
             continue
         try:
-            context = fingerprints.of(r.context)
+            keys.append(fingerprints.of((theme, r.url, r.output, r.template, r.context)))
         except TypeError:
             keys.append(None)
-            continue
-        keys.append(digest(theme, r.url.encode(), r.output.encode(), r.template.encode(), context))
     return keys
 
 

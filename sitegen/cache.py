@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import hmac
 import os
@@ -64,6 +65,7 @@ class BuildCache:
     pages: dict[bytes, bytes] = field(default_factory=dict)
     outputs: dict[str, dict[str, tuple[bytes, Stat]]] = field(default_factory=dict)
     markdown: dict[tuple[str, str, bool], str] = field(default_factory=dict)
+    code: bytes = b""  # the sitegen that computed all this: see `code_digest`
 
 
 def digest(*parts: bytes) -> bytes:
@@ -152,7 +154,8 @@ class Fingerprints:
         self.memo: dict[int, bytes] = {}
         self.alive: list[object] = []  # keeps every memoised object's id from being reused
         for entry in files.values():
-            self.remember(entry.checked.value, digest(b"file", entry.digest))
+            checked = entry.checked
+            self.remember(checked.value, digest(b"file", checked.kind.encode(), entry.digest))
 
     def remember(self, value: object, key: bytes) -> None:
         self.memo[id(value)] = key
@@ -163,39 +166,57 @@ class Fingerprints:
         TypeError for anything else."""
         parts: list[bytes] = []
         self._encode(value, parts)
-        return digest(*parts)
+        return hashlib.blake2b(b"".join(parts), digest_size=16).digest()
 
     def _encode(self, value: Any, out: list[bytes]) -> None:
+        """Append `value` as self-delimiting tokens (so that the joined bytes are unambiguous):
+        a type letter, then a length or a fixed-size digest."""
+        known = self.memo.get(id(value))
+        if known is not None:
+            out += (b"d", known)
+            return
         kind = type(value)
         if kind is str:
-            out += (b"s", value.encode("utf-8", "surrogatepass"))
+            data = value.encode("utf-8", "surrogatepass")
+            out += (b"s%d:" % len(data), data)
+        elif kind is bytes:
+            out += (b"b%d:" % len(value), value)
         elif kind is bool or kind is int or value is None:
-            out.append(repr(value).encode())
+            out.append(b"%r;" % value)
         elif kind is tuple or kind is list:
-            out.append(b"t%d" % len(value))
+            out.append(b"t%d:" % len(value))
             for item in value:
                 self._encode(item, out)
         elif isinstance(value, Mapping):
-            out.append(b"m%d" % len(value))
+            out.append(b"m%d:" % len(value))
             for key in sorted(value):
                 self._encode(key, out)
                 self._encode(value[key], out)
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            known = self.memo.get(id(value))
-            if known is None:
-                parts = [kind.__qualname__.encode()]
-                for f in dataclasses.fields(value):
-                    self._encode(getattr(value, f.name), parts)
-                known = digest(*parts)
-                self.remember(value, known)
+        elif hasattr(kind, "__dataclass_fields__"):
+            parts = [b"%s:" % kind.__qualname__.encode()]
+            for name in kind.__dataclass_fields__:
+                self._encode(getattr(value, name), parts)
+            known = hashlib.blake2b(b"".join(parts), digest_size=16).digest()
+            self.remember(value, known)
             out += (b"d", known)
         else:
             raise TypeError(f"cannot fingerprint {kind.__name__}")
 
 
-def templates_digest(templates_dir: Path) -> bytes:
-    """Every template and asset, by name and content, and the version rendering them."""
+@functools.cache
+def code_digest() -> bytes:
+    """sitegen's own source: a cache made by other code (another version, or an edited
+    checkout) may have read or rendered the same files differently."""
+    package = Path(__file__).parent
     parts = [f"sitegen {__version__} cache {FORMAT}".encode()]
+    for path in sorted(package.glob("*.py")):
+        parts += (path.name.encode(), path.read_bytes())
+    return digest(*parts)
+
+
+def templates_digest(templates_dir: Path) -> bytes:
+    """Every template and asset, by name and content, and the code rendering them."""
+    parts = [code_digest()]
     for path in sorted(templates_dir.rglob("*")):
         if path.is_file():
             parts += (path.relative_to(templates_dir).as_posix().encode(), path.read_bytes())
@@ -251,7 +272,9 @@ def load_cache(site_dir: Path) -> BuildCache:
             cache = pickle.load(f)  # streamed: a second copy of every page would double memory
     except Exception:  # a cache is only ever a shortcut: any damage means start afresh
         return BuildCache()
-    return cache if isinstance(cache, BuildCache) else BuildCache()
+    if not isinstance(cache, BuildCache) or cache.code != code_digest():
+        return BuildCache()
+    return cache
 
 
 def save_cache(site_dir: Path, cache: BuildCache) -> None:
@@ -259,6 +282,7 @@ def save_cache(site_dir: Path, cache: BuildCache) -> None:
     key = secret()
     if key is None:
         return
+    cache.code = code_digest()
     target = cache_file(site_dir)
     temporary = target.with_name(f".{target.name}.{os.getpid()}")
     try:
@@ -292,5 +316,4 @@ class SignedWriter:
 
 def restore_markdown(cache: BuildCache) -> None:
     """Give the Markdown renderer what earlier runs rendered."""
-    for key, html in cache.markdown.items():
-        markup.rendered.setdefault(key, html)
+    markup.rendered.update({**cache.markdown, **markup.rendered})
