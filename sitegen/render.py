@@ -106,7 +106,7 @@ def render_pages(
     if problems:
         raise SiteError(problems)
     render = partial(_render_batch, routes, env, site_dir)
-    if jobs > 1 and len(routes) >= PARALLEL_MIN and can_fork():
+    if jobs > 1 and sum(map(cost, routes)) >= PARALLEL_MIN and can_fork():
         results = in_workers(render, cost_balanced(routes, jobs * 8), jobs, progress)
     else:
         results = []
@@ -125,7 +125,7 @@ def render_pages(
     return pages
 
 
-PARALLEL_MIN = 64  # below this, starting processes costs more than it saves
+PARALLEL_MIN = 64  # pages (or listed items): below this, starting processes costs more
 
 
 def can_fork() -> bool:
@@ -147,10 +147,15 @@ def _render_batch(
     return results
 
 
+def cost(route: Route) -> int:
+    """About how long a page takes to render: one, plus one for each item it lists."""
+    return 1 + sum(len(v) for v in route.context.values() if isinstance(v, tuple))
+
+
 def cost_balanced(routes: list[Route], count: int) -> list[list[int]]:
     """Route indexes in about `count` batches of similar cost, the costliest first, so no
     worker is left rendering the timeline while the others wait."""
-    costs = [1 + sum(len(v) for v in r.context.values() if isinstance(v, tuple)) for r in routes]
+    costs = [cost(r) for r in routes]
     order = sorted(range(len(routes)), key=lambda i: -costs[i])
     budget = max(1, sum(costs) // count)
     batches: list[list[int]] = [[]]
