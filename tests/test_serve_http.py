@@ -1,0 +1,251 @@
+"""`sitegen serve` over raw HTTP: what it serves, what it refuses, how it starts and stops."""
+
+from __future__ import annotations
+
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import Options
+from sitegen.devserver import DevServer
+from sitegen.watch import is_source
+
+from .conftest import SiteFactory, sitegen, tree_bytes
+from .serve_helpers import REBUILD_LINE, Served, ServeFactory, replace_in, running_servers
+
+LIVE_SCRIPT = re.compile(rb"<script data-sitegen-livereload [^>]*>.*?</script>\n", re.DOTALL)
+SECRET = "secret: never served"
+
+
+@pytest.fixture
+def serve(site_factory: SiteFactory) -> Iterator[ServeFactory]:
+    yield from running_servers(site_factory)
+
+
+def test_serves_the_built_site_with_the_script_in_html_only(
+    serve: ServeFactory, tmp_path: Path
+) -> None:
+    served = serve()
+    built = tmp_path / "built"
+    assert sitegen("build", "--site", served.site, "--out", built).returncode == 0
+    for output, data in tree_bytes(built).items():
+        status, _, body = served.get("/" + output)
+        assert status == 200, output
+        if output.endswith(".html"):
+            assert len(LIVE_SCRIPT.findall(body)) == 1, output
+            assert LIVE_SCRIPT.sub(b"", body) == data, output
+        else:
+            assert body == data, output
+    assert b"sitegen-livereload" not in b"".join(tree_bytes(built).values())
+    assert not (served.site / "output").exists(), "serve never writes output/"
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/", "text/html; charset=utf-8"),
+        ("/milestones/alpha-1/", "text/html; charset=utf-8"),
+        ("/static/style.css", "text/css; charset=utf-8"),
+        ("/feed.xml", "application/xml"),
+        ("/sitemap.xml", "application/xml"),
+        ("/timeline.json", "application/json"),
+        ("/robots.txt", "text/plain; charset=utf-8"),
+    ],
+)
+def test_content_types_and_head(serve: ServeFactory, path: str, content_type: str) -> None:
+    served = serve()
+    status, headers, body = served.get(path)
+    assert (status, headers["Content-Type"]) == (200, content_type)
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    head_status, head_headers, head_body = served.get(path, method="HEAD")
+    assert (head_status, head_body) == (200, b"")
+    assert head_headers["Content-Length"] == str(len(body))
+
+
+def test_only_get_and_head(serve: ServeFactory) -> None:
+    served = serve()
+    for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
+        status, headers, _ = served.get("/", method=method)
+        assert (status, headers["Allow"]) == (405, "GET, HEAD"), method
+
+
+def test_traversal_probes_all_get_the_sites_404(serve: ServeFactory, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET)
+    served = serve()
+    (served.site / "templates/static/outside.txt").symlink_to(secret)
+    (served.site / "templates/static/inside.txt").write_text("inside the theme")
+    replace_in(served.site / "content/milestones/alpha-1.yaml", "Alpha 1.0", "Alpha One")
+    wait_for_log(served, "content/milestones/alpha-1.yaml")
+    assert served.get("/static/inside.txt")[0] == 200
+    probes = [
+        "/../content/site.yaml",
+        "/static/../../content/site.yaml",
+        "/%2e%2e/content/site.yaml",
+        "/static/%2e%2e/%2e%2e/content/site.yaml",
+        "/static/..%2f..%2fcontent%2fsite.yaml",
+        "/static%2F..%2F..%2Fcontent/site.yaml",
+        "/static/..%5c..%5ccontent%5csite.yaml",
+        "/static/..\\..\\content\\site.yaml",
+        "//etc/passwd",
+        "/etc/passwd",
+        str(secret),
+        "http://127.0.0.1/../content/site.yaml",
+        "/static/outside.txt",
+        "/static/%00",
+        "/milestones/%ff/",
+        "/./static/style.css",
+        "/static//style.css",
+    ]
+    for probe in probes:
+        status, headers, body = served.get(probe)
+        assert status == 404, probe
+        assert headers["Content-Type"] == "text/html; charset=utf-8", probe
+        assert b"<h1>Page not found</h1>" in body, probe
+        assert SECRET.encode() not in body and b"title: Test" not in body, probe
+
+
+def test_base_url_serves_under_it_and_redirects_the_root(serve: ServeFactory) -> None:
+    served = serve(base_url="/REPO/")
+    assert served.url.endswith("/REPO/")
+    for path, location in [
+        ("/", "/REPO/"),
+        ("/REPO", "/REPO/"),
+        ("/REPO/milestones/alpha-1", "/REPO/milestones/alpha-1/"),
+    ]:
+        status, headers, _ = served.get(path)
+        assert (status, headers["Location"]) == (302, location), path
+    status, _, body = served.get("/REPO/")
+    assert status == 200
+    assert b'<link rel="stylesheet" href="/REPO/static/style.css?v=' in body
+    assert served.get("/REPO/static/style.css")[0] == 200
+    assert served.get("/static/style.css")[0] == 404
+
+
+def test_editor_temp_files_never_trigger_a_build(serve: ServeFactory) -> None:
+    served = serve()
+    folder = served.site / "content/milestones"
+    for name in (".alpha-1.yaml.swp", "alpha-1.yaml~", "4913", ".#alpha-1.yaml", "notes.txt"):
+        (folder / name).write_text("not: [yaml")
+    (served.site / "output").mkdir()
+    (served.site / "output/index.html").write_text("stale")
+    replace_in(folder / "alpha-1.yaml", "Alpha 1.0", "Alpha One")
+    wait_for_log(served, "content/milestones/alpha-1.yaml")
+    rebuilds = served.log[1:]
+    pattern = REBUILD_LINE.format(path=re.escape("content/milestones/alpha-1.yaml"))
+    assert len(rebuilds) == 1 and re.fullmatch(pattern, rebuilds[0]), served.log
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("content/milestones/a.yaml", True),
+        ("content/site.yml", True),
+        ("templates/static/style.css", True),
+        ("templates/base.html", True),
+        ("content/milestones/a.yaml.swp", False),
+        ("content/milestones/.a.yaml.swp", False),
+        ("content/milestones/a.yaml~", False),
+        ("content/milestones/4913", False),
+        ("content/milestones/.#a.yaml", False),
+        ("content/.hidden/a.yaml", False),
+        ("content/milestones/a.txt", False),
+        ("templates/base.html___jb_tmp___", False),
+        ("output/index.html", False),
+    ],
+)
+def test_which_paths_are_sources(tmp_path: Path, path: str, expected: bool) -> None:
+    assert is_source(str(tmp_path / path), tmp_path, [tmp_path / "output"]) is expected
+
+
+def test_a_site_that_does_not_build_yet_is_served_as_a_placeholder(
+    serve: ServeFactory,
+) -> None:
+    served = serve({"content/site.yaml": "title: T\n"})
+    assert served.log[0] == (
+        "initial build: the site has errors\n"
+        "content/site.yaml:1:1: error: missing required key 'description'\n"
+        "  hint: add 'description: ...'\n"
+        "1 error; serving the last good build"
+    )
+    status, _, body = served.get("/")
+    assert status == 404
+    assert b"The site has not built yet" in body and LIVE_SCRIPT.search(body)
+
+
+def test_close_leaves_no_thread_behind(site_factory: SiteFactory) -> None:
+    before = set(threading.enumerate())
+    server = DevServer(site_factory(), Options(), port=0)
+    server.start()
+    stream = socket.create_connection(("127.0.0.1", server.port))
+    stream.sendall(b"GET /__sitegen/events HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert b"event: state" in read_until(stream, b"event: state")
+    idle = socket.create_connection(("127.0.0.1", server.port))  # keep-alive, never speaks
+    server.close()
+    left = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+    assert left == []
+    stream.close()
+    idle.close()
+
+
+def test_ctrl_c_stops_cleanly(site_factory: SiteFactory) -> None:
+    site = site_factory()
+    command = [sys.executable, "-m", "sitegen", "serve", "--site", str(site), "--port", "0"]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
+    )
+    try:
+        lines = [process.stdout.readline(), process.stdout.readline()]  # type: ignore[union-attr]
+        assert re.fullmatch(r"\[\d\d:\d\d:\d\d\] initial build: .*\n", lines[0]), lines
+        match = re.fullmatch(r"Serving http://127\.0\.0\.1:(\d+)/ \(Ctrl-C to stop\)\n", lines[1])
+        assert match, lines
+        stream = socket.create_connection(("127.0.0.1", int(match[1])))
+        stream.sendall(b"GET /__sitegen/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        read_until(stream, b"event: state")
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+        stream.close()
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert (out, err) == ("Stopped\n", "")
+    assert not (site / "output").exists()
+
+
+def test_busy_port_is_a_clear_error(site_factory: SiteFactory) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = sitegen("serve", "--site", site_factory(), "--port", port)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"error: cannot listen on 127.0.0.1:{port}: the port is in use; "
+        "choose one with --port N, or --port 0 for any free port\n"
+    )
+
+
+def read_until(connection: socket.socket, marker: bytes) -> bytes:
+    connection.settimeout(30)
+    data = b""
+    while marker not in data:
+        chunk = connection.recv(4096)
+        assert chunk, data
+        data += chunk
+    return data
+
+
+def wait_for_log(served: Served, path: str) -> None:
+    """Block until the server logged a rebuild for `path` (a real wait on the real watcher)."""
+    deadline = time.monotonic() + 30
+    while not any(line.startswith(path) for line in served.log):
+        assert time.monotonic() < deadline, served.log
+        time.sleep(0.05)
