@@ -9,6 +9,7 @@ never served) and the event streams (push each new snapshot's state to the open 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import secrets
 import threading
@@ -103,7 +104,8 @@ class DevServer:
         self.port = self.httpd.server_address[1]
         self._observer = start_observer(self.changes, poll=self.poll)
         self.rebuild(set())
-        for target, name in ((self.httpd.serve_forever, "serve"), (self._build_loop, "build")):
+        serve = functools.partial(self.httpd.serve_forever, poll_interval=0.1)  # quick to stop
+        for target, name in ((serve, "serve"), (self._build_loop, "build")):
             thread = threading.Thread(target=target, name=f"sitegen-{name}")
             thread.start()
             self._threads.append(thread)
@@ -159,6 +161,9 @@ class DevServer:
             f"{describe(changed)}: {result.rendered} of {len(files)} files re-rendered"
             f" in {elapsed:.0f} ms"
         )
+        if not changed:  # the same on every build: said once, not after every edit
+            for warning in result.warnings:
+                self.log(warning.format())
 
     def _publish(self, files: dict[str, bytes], base_url: str, changed: set[str]) -> None:
         old = self._snapshot
