@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import json
 import mimetypes
 import re
+import select
 import socket
 import socketserver
 import threading
@@ -20,7 +22,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote
+from urllib.parse import parse_qs, quote, unquote
 
 if TYPE_CHECKING:
     from .devserver import DevServer
@@ -30,6 +32,7 @@ DEFAULT_PORTS = range(8000, 8010)  # 8000, or the next free one
 MAX_STREAMS = 32  # open event streams at once; more get 503 and retry later
 STREAM_SECONDS = 120.0  # a stream then ends; the browser reconnects by itself
 HEARTBEAT_SECONDS = 15.0  # a comment line, so dead clients are noticed and proxies stay open
+HANG_UP_CHECK_SECONDS = 1.0  # how often a quiet stream checks whether its tab closed
 SOCKET_TIMEOUT = 30.0  # an idle or slow client frees its thread after this long
 
 CONTENT_TYPES = {
@@ -183,15 +186,24 @@ class RequestHandler(BaseHTTPRequestHandler):
             status, output, data = HTTPStatus.NOT_FOUND, "404.html", dev.missing_page(snapshot)
         if output.endswith(".html"):
             data = inject(data, snapshot.script)
-        self.send_bytes(status, data, content_type(output), head=head)
+        cache = "no-store"  # an edit must show on the next load
+        if status == HTTPStatus.OK and is_current_version(self.path, data):
+            cache = "max-age=31536000, immutable"  # a reload need not ask for it again
+        self.send_bytes(status, data, content_type(output), head=head, cache=cache)
 
     def send_bytes(
-        self, status: int, data: bytes, kind: str, head: bool, allow: bool = False
+        self,
+        status: int,
+        data: bytes,
+        kind: str,
+        head: bool,
+        allow: bool = False,
+        cache: str = "no-store",
     ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")  # an edit must show on the next load
+        self.send_header("Cache-Control", cache)
         self.send_header("X-Content-Type-Options", "nosniff")
         if allow:
             self.send_header("Allow", "GET, HEAD")
@@ -220,19 +232,33 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def pump_events(self, deadline: float) -> None:
         seen: int | None = None
+        beat = time.monotonic() + HEARTBEAT_SECONDS
         while (left := deadline - time.monotonic()) > 0:
-            snapshot = self.server.dev.next_state(seen, timeout=min(HEARTBEAT_SECONDS, left))
-            if snapshot is None:
-                return  # the server is closing
+            snapshot = self.server.dev.next_state(seen, timeout=min(HANG_UP_CHECK_SECONDS, left))
+            if snapshot is None or self.client_gone():
+                return  # the server is closing, or the tab went away: free the slot
             if snapshot.state == seen:
-                self.wfile.write(b": still here\n\n")
+                if time.monotonic() > beat:
+                    self.wfile.write(b": still here\n\n")
+                    beat = time.monotonic() + HEARTBEAT_SECONDS
                 continue
             seen = snapshot.state
             data = json.dumps(snapshot.event(), separators=(",", ":"))
             self.wfile.write(f"event: state\ndata: {data}\n\n".encode())
 
+    def client_gone(self) -> bool:
+        """Whether the client closed its end (a tab never sends anything on a stream)."""
+        readable, _, _ = select.select([self.connection], [], [], 0)
+        return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: the terminal shows builds, not requests
+
+
+def is_current_version(target: str, data: bytes) -> bool:
+    """Whether the URL names these exact bytes, as an asset link's `?v=<hash>` does."""
+    versions = parse_qs(target.partition("?")[2]).get("v", [])
+    return versions == [hashlib.sha256(data).hexdigest()[:10]]  # as `routes.fingerprint`
 
 
 def inject(page: bytes, tag: bytes) -> bytes:

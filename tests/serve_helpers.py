@@ -30,13 +30,17 @@ class Served:
     def url(self) -> str:
         return self.server.url
 
-    def get(self, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
-        """One raw HTTP request: the path goes out exactly as written, unnormalised."""
+    def get(
+        self, path: str, method: str = "GET", read: bool = True
+    ) -> tuple[int, dict[str, str], bytes]:
+        """One raw HTTP request: the path goes out exactly as written, unnormalised.
+        `read=False` leaves the body (an endless event stream) unread."""
         connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
         try:
             connection.request(method, path)
             response = connection.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
+            body = response.read() if read else b""
+            return response.status, dict(response.getheaders()), body
         finally:
             connection.close()
 
