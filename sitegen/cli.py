@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import re
 import signal
 import sys
@@ -152,7 +153,7 @@ def run_serve(site: Path, options: Options, host: str, port: int | None, poll: b
     def log(line: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True)
 
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if not is_loopback(host):
         print(
             f"warning: listening on {host}: anyone who can reach this machine can read the site",
             file=sys.stderr,
@@ -173,6 +174,14 @@ def run_serve(site: Path, options: Options, host: str, port: int | None, poll: b
     finally:
         server.close()
     return EXIT_OK
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach `host` (127.0.0.0/8, ::1, localhost)."""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: it may well resolve to a public address
 
 
 def print_warnings(warnings: list[Diagnostic]) -> None:

@@ -146,7 +146,8 @@ class DevServer:
         try:
             result = self.builder.build()
         except SiteError as error:
-            report = format_report(error.diagnostics, "serving the last good build")
+            outcome = "serving the last good build" if self._builds else "nothing to serve yet"
+            report = format_report(error.diagnostics, outcome)
             self._publish_errors(report)
             self.log(f"{describe(changed)}: the site has errors\n{report}")
             return

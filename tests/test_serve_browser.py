@@ -9,6 +9,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from sitegen.build import Options
+from sitegen.devserver import DevServer
+
 from .conftest import SiteFactory
 from .serve_helpers import REBUILD_LINE, ServeFactory, atomic_save, replace_in, running_servers
 
@@ -154,3 +157,31 @@ def test_broken_yaml_shows_an_overlay_over_the_last_good_page_until_fixed(
 
     expect(tab.locator("h1")).to_have_text("Alpha 1.1", timeout=WAIT_MS)
     expect(overlay).to_have_count(0)
+
+
+def test_tab_reconnects_to_a_restarted_server(serve: ServeFactory, tab: Page) -> None:
+    first = serve()
+    tab.goto(first.url)
+    card_titles(tab).to_have_text(["Alpha 1.0"])
+    first.server.close()
+    replace_in(first.site / "content/milestones/alpha-1.yaml", "Alpha 1.0", "Alpha, restarted")
+
+    second = DevServer(first.site, Options(), port=first.server.port)
+    second.start()
+    try:
+        card_titles(tab).to_have_text(["Alpha, restarted"], timeout=WAIT_MS)
+    finally:
+        second.close()
+
+
+def test_a_site_that_did_not_build_shows_once_fixed(serve: ServeFactory, tab: Page) -> None:
+    served = serve({"content/site.yaml": "title: Test timeline\n"})
+    tab.goto(served.url)
+    expect(tab.get_by_role("alert")).to_contain_text(
+        "content/site.yaml:1:1: error: missing required key 'description'"
+    )
+    (served.site / "content/site.yaml").write_text(
+        "title: Test timeline\ndescription: Fixed.\n", encoding="utf-8"
+    )
+    expect(tab.locator(".lead")).to_have_text("Fixed.", timeout=WAIT_MS)
+    expect(tab.get_by_role("alert")).to_have_count(0)

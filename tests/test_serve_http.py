@@ -175,7 +175,7 @@ def test_a_site_that_does_not_build_yet_is_served_as_a_placeholder(
         "initial build: the site has errors\n"
         "content/site.yaml:1:1: error: missing required key 'description'\n"
         "  hint: add 'description: ...'\n"
-        "1 error; serving the last good build"
+        "1 error; nothing to serve yet"
     )
     status, _, body = served.get("/")
     assert status == 404
@@ -287,3 +287,13 @@ def test_idle_clients_and_many_tabs_never_block_a_page(serve: ServeFactory) -> N
     assert status == 200
     for connection in [idle, *streams]:
         connection.close()
+
+
+def test_a_host_others_can_reach_gets_a_warning(site_factory: SiteFactory) -> None:
+    # 192.0.2.1 is reserved for documentation: the warning shows, then binding fails.
+    result = sitegen("serve", "--site", site_factory(), "--host", "192.0.2.1", "--port", "0")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "warning: listening on 192.0.2.1: anyone who can reach this machine can read the site\n"
+        "error: cannot listen on 192.0.2.1:0: Cannot assign requested address\n"
+    )
