@@ -143,8 +143,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         default = copy_default_site(Path(scratch) / "default")
         measure(default, args.edits, "default site")
-        big = synthetic_site(args.milestones, Path(scratch) / "synthetic")
-        measure(big, args.edits, f"{args.milestones}-milestone site")
+        if args.milestones:  # 0 measures the default site only
+            big = synthetic_site(args.milestones, Path(scratch) / "synthetic")
+            measure(big, args.edits, f"{args.milestones}-milestone site")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import secrets
 import threading
 import time
@@ -19,9 +18,13 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from watchdog.observers.api import BaseObserver
+
 from .build import Options, SiteBuilder
 from .diagnostics import SiteError, format_report
-from .httpd import EVENTS_PATH, ServeError, SiteHTTPServer, bind
+from .httpd import EVENTS_PATH, ServeError, SiteHTTPServer, bind, content_hash
+from .render import Page
+from .routes import Route
 from .watch import ChangeCollector, start_observer
 
 BUILD_WAIT_SECONDS = 60.0  # a request waits at most this long for a running build
@@ -94,7 +97,7 @@ class DevServer:
         self._closing = False
         self.httpd: SiteHTTPServer | None = None
         self._threads: list[threading.Thread] = []
-        self._observer: object | None = None
+        self._observer: BaseObserver | None = None
 
     # Lifecycle ---------------------------------------------------------------------------
 
@@ -129,8 +132,8 @@ class DevServer:
         for thread in self._threads:
             thread.join()
         if self._observer is not None:
-            self._observer.stop()  # type: ignore[attr-defined]
-            self._observer.join()  # type: ignore[attr-defined]
+            self._observer.stop()
+            self._observer.join()
 
     # Building ----------------------------------------------------------------------------
 
@@ -219,7 +222,7 @@ class DevServer:
         return snapshot.files.get("404.html", PLACEHOLDER)
 
 
-def servable_files(pages: list, routes: list, site_dir: Path) -> dict[str, bytes]:
+def servable_files(pages: list[Page], routes: list[Route], site_dir: Path) -> dict[str, bytes]:
     """Output path → bytes, leaving out static files whose symlinks lead outside the theme."""
     static_root = (site_dir / "templates" / "static").resolve()
     outside = {
@@ -239,8 +242,7 @@ def stylesheet_swaps(
     swaps = {}
     for output, data in new.items():
         if output.endswith(".css") and old.get(output) != data:
-            version = hashlib.sha256(data).hexdigest()[:10]  # as `routes.fingerprint` hashes
-            swaps[base_url + output] = f"{base_url}{output}?v={version}"
+            swaps[base_url + output] = f"{base_url}{output}?v={content_hash(data)}"
     return swaps or None
 
 

@@ -257,8 +257,12 @@ class RequestHandler(BaseHTTPRequestHandler):
 
 def is_current_version(target: str, data: bytes) -> bool:
     """Whether the URL names these exact bytes, as an asset link's `?v=<hash>` does."""
-    versions = parse_qs(target.partition("?")[2]).get("v", [])
-    return versions == [hashlib.sha256(data).hexdigest()[:10]]  # as `routes.fingerprint`
+    return parse_qs(target.partition("?")[2]).get("v", []) == [content_hash(data)]
+
+
+def content_hash(data: bytes) -> str:
+    """An asset's `?v=` value: the same hash `routes.fingerprint` puts in its links."""
+    return hashlib.sha256(data).hexdigest()[:10]
 
 
 def inject(page: bytes, tag: bytes) -> bytes:

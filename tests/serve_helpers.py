@@ -53,10 +53,14 @@ def running_servers(site_factory: SiteFactory) -> Iterator[ServeFactory]:
     started is closed afterwards."""
     running: list[Served] = []
 
-    def start(files: dict[str, str | None] | None = None, base_url: str | None = None) -> Served:
+    def start(
+        files: dict[str, str | None] | None = None,
+        base_url: str | None = None,
+        poll: bool = False,
+    ) -> Served:
         site = site_factory(files)
         log: list[str] = []
-        server = DevServer(site, Options(base_url=base_url), port=0, log=log.append)
+        server = DevServer(site, Options(base_url=base_url), port=0, poll=poll, log=log.append)
         served = Served(server, site, log)
         running.append(served)
         server.start()

@@ -145,6 +145,21 @@ def test_editor_temp_files_never_trigger_a_build(serve: ServeFactory) -> None:
     assert len(rebuilds) == 1 and re.fullmatch(pattern, rebuilds[0]), served.log
 
 
+@pytest.mark.parametrize("poll", [False, True], ids=["inotify", "polling"])
+def test_a_save_that_briefly_removes_the_file_is_survived(serve: ServeFactory, poll: bool) -> None:
+    served = serve(poll=poll)
+    milestone = served.site / "content/milestones/alpha-1.yaml"
+    text = milestone.read_text()
+    milestone.rename(milestone.with_name("alpha-1.yaml~"))  # vim's backup-then-write save
+    milestone.write_text(text.replace("Alpha 1.0", "Alpha, rewritten"))
+    milestone.with_name("alpha-1.yaml~").unlink()
+    deadline = time.monotonic() + 30
+    while b"Alpha, rewritten" not in served.get("/milestones/alpha-1/")[2]:
+        assert time.monotonic() < deadline, served.log
+        time.sleep(0.05)
+    assert served.server.snapshot().errors == ""
+
+
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
