@@ -124,6 +124,7 @@ def write_corpus(count: int, root: Path) -> None:
         (content / folder).mkdir(parents=True)
     (content / "site.yaml").write_text(
         f"title: Synthetic timeline\ndescription: {count} generated milestones.\n"
+        "site_url: https://example.org\n"
     )
     sources = max(1, count // SOURCES_PER_MILESTONE)
     for i in range(sources):

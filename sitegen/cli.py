@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import re
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +15,8 @@ from typing import TextIO
 
 from . import __version__
 from .build import Options, build_site
-from .diagnostics import SiteError, format_report
+from .devserver import DevServer, ServeError
+from .diagnostics import Diagnostic, SiteError, format_report
 from .links import check_links
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -72,6 +76,29 @@ def make_parser() -> argparse.ArgumentParser:
             metavar="URL",
             help="absolute address of the site, for the sitemap, feed and canonical links",
         )
+    serve = command("serve", "Preview the site, rebuilding and reloading it on every edit.")
+    serve.add_argument(
+        "--base-url",
+        type=base_url,
+        metavar="PATH",
+        help="URL path to serve the site under, e.g. /my-repo/ (default: site.yaml's)",
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only)",
+    )
+    serve.add_argument(
+        "--port",
+        type=port,
+        metavar="N",
+        help="port to listen on; 0 for any free one (default: 8000, or the next free one)",
+    )
+    serve.add_argument(
+        "--poll",
+        action="store_true",
+        help="poll for changes instead of relying on OS events (Docker, WSL2, network drives)",
+    )
     for sub in (build, check):
         sub.add_argument(
             "--jobs",
@@ -87,6 +114,12 @@ def make_parser() -> argparse.ArgumentParser:
             help="neither use nor update the build cache in SITE/.sitegen-cache/",
         )
     return parser
+
+
+def port(value: str) -> int:
+    if not value.isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a port number from 0 to 65535")
+    return int(value)
 
 
 def jobs(value: str) -> int:
@@ -121,11 +154,13 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     options = Options(
         base_url=args.base_url,
-        site_url=args.site_url,
-        jobs=args.jobs,
-        cache=args.cache,
-        progress=progress_bar(sys.stderr),
+        site_url=getattr(args, "site_url", None),
+        jobs=getattr(args, "jobs", 0),
+        cache=getattr(args, "cache", True),
+        progress=progress_bar(sys.stderr) if args.command != "serve" else None,
     )
+    if args.command == "serve":
+        return run_serve(args.site, options, args.host, args.port, args.poll)
     try:
         if args.command == "build":
             return run_build(args.site, args.out or args.site / "output", options)
@@ -143,6 +178,7 @@ def run_build(site: Path, out: Path, options: Options) -> int:
     result = build_site(site, out, options)
     elapsed = time.perf_counter() - start
     print(f"Built {len(result.pages)} files in {elapsed * 1000:.0f} ms into {out}/")
+    print_warnings(result.warnings)
     return EXIT_OK
 
 
@@ -157,4 +193,48 @@ def run_check(site: Path, options: Options) -> int:
     print(
         f"Checked {len(result.pages)} files and their links in {elapsed * 1000:.0f} ms: no problems"
     )
+    print_warnings(result.warnings)
     return EXIT_OK
+
+
+def run_serve(site: Path, options: Options, host: str, port: int | None, poll: bool) -> int:
+    """Serve until Ctrl-C; bad content is reported per build and never stops the server."""
+
+    def log(line: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True)
+
+    if not is_loopback(host):
+        print(
+            f"warning: listening on {host}: anyone who can reach this machine can read the site",
+            file=sys.stderr,
+            flush=True,
+        )
+    server = DevServer(site, options, host=host, port=port, poll=poll, log=log)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops it cleanly too
+    try:
+        server.start()
+        print(f"Serving {server.url} (Ctrl-C to stop)", flush=True)
+        threading.Event().wait()  # until Ctrl-C
+    except ServeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_ERRORS
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup
+        print("Stopped", flush=True)
+    finally:
+        server.close()
+    return EXIT_OK
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach `host` (127.0.0.0/8, ::1, localhost)."""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: it may well resolve to a public address
+
+
+def print_warnings(warnings: list[Diagnostic]) -> None:
+    """Warnings go after the summary line, to stderr: worth reading, but nothing failed."""
+    for warning in warnings:
+        print(warning.format(), file=sys.stderr)

@@ -29,7 +29,7 @@ def test_parallel_output_is_byte_identical(corpus: Path, tmp_path: Path) -> None
     for out, jobs in ((one, "1"), (two, "2")):
         done = sitegen("build", "--site", corpus, "--out", out, "--jobs", jobs, "--no-cache")
         assert done.returncode == 0, done.stderr
-        assert done.stderr == "", "no progress bar when stderr is not a terminal"
+        assert "\r" not in done.stderr, "no progress bar when stderr is not a terminal"
     assert len(tree_bytes(one)) > 150
     assert tree_bytes(one) == tree_bytes(two)
 
