@@ -134,7 +134,8 @@ def test_failed_build_leaves_previous_output_untouched(site_factory: SiteFactory
     with pytest.raises(SiteError):
         build_site(site, site / "output")
     assert tree_bytes(site / "output") == before
-    assert [p.name for p in site.iterdir() if p.name.startswith(".")] == []
+    hidden = [p.name for p in site.iterdir() if p.name.startswith(".")]
+    assert hidden in ([], [".sitegen-cache"]), "no staging folder is left behind"
 
 
 def test_pages_that_no_longer_exist_disappear(site_factory: SiteFactory) -> None:
@@ -150,7 +151,7 @@ def test_rebuild_rerenders_only_pages_whose_inputs_changed(site_factory: SiteFac
     site = site_factory({"content/milestones/alpha-2.yaml": SECOND_MILESTONE})
     builder = SiteBuilder(site)
     first = builder.build()
-    assert builder.build().rendered == 1  # the stylesheet is always re-read
+    assert builder.build().rendered == 0  # the stylesheet too is known by its bytes
     path = site / "content/milestones/alpha-2.yaml"
     path.write_text(path.read_text().replace("title: Alpha 2", "title: Alpha Two"))
     again = builder.build()
