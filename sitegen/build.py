@@ -90,7 +90,12 @@ class SiteBuilder:
             content = apply_options(content, options)
         with timed("plan"):
             routes = plan_routes(content, site_dir / "templates")
-            keys = page_keys(routes, content, cache.files, site_dir / "templates")
+            theme = templates_digest(site_dir / "templates")
+            inputs = inputs_digest(cache.files, theme, options)
+            if inputs is None or inputs != cache.inputs or len(cache.keys) != len(routes):
+                cache.keys = page_keys(routes, content, cache.files, theme)
+            cache.inputs = inputs or b""
+            keys = cache.keys
         fresh = [r for r, key in zip(routes, keys, strict=True) if key not in cache.pages]
         jobs = options.jobs or os.cpu_count() or 1
         with timed("markdown"):
@@ -146,15 +151,26 @@ def stage_timer(timings: dict[str, float]) -> Callable[[str], AbstractContextMan
     return timed
 
 
+def inputs_digest(files: dict[str, FactFile], templates: bytes, options: Options) -> bytes | None:
+    """Everything a build reads: when it is what the last build read, so are the page keys
+    (and working them out again would be most of a warm build). None when unknown."""
+    if any(not f.digest for f in files.values()):
+        return None  # files read by the loader's error path carry no digest
+    parts = [templates, repr((options.base_url, options.site_url)).encode()]
+    for path, f in files.items():
+        parts += (path.encode(), f.digest)
+    return digest(*parts)
+
+
 def page_keys(
-    routes: list[Route], content: Content, files: dict[str, FactFile], templates_dir: Path
+    routes: list[Route], content: Content, files: dict[str, FactFile], templates: bytes
 ) -> list[bytes | None]:
     """For each route, the digest of everything its page is rendered from (None: unknown,
     so always render): the templates, the site-wide values (the globals of
     `render.make_environment`) and the route itself."""
     fingerprints = Fingerprints(files)
     shared = (content.site, content.frameworks, content.sources, content.foundation is not None)
-    theme = digest(templates_digest(templates_dir), fingerprints.of(shared))
+    theme = digest(templates, fingerprints.of(shared))
     keys: list[bytes | None] = []
     for r in routes:
         if r.static is not None:

@@ -66,6 +66,8 @@ class BuildCache:
     outputs: dict[str, dict[str, tuple[bytes, Stat]]] = field(default_factory=dict)
     markdown: dict[tuple[str, str, bool], str] = field(default_factory=dict)
     code: bytes = b""  # the sitegen that computed all this: see `code_digest`
+    inputs: bytes = b""  # everything the last build read (see `build.inputs_digest`)
+    keys: list[bytes | None] = field(default_factory=list)  # and its page keys
 
 
 def digest(*parts: bytes) -> bytes:
