@@ -19,13 +19,14 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import gc
 import hashlib
 import hmac
 import os
 import pickle
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -265,18 +266,30 @@ def load_cache(site_dir: Path) -> BuildCache:
     try:
         with open(cache_file(site_dir), "rb") as f:
             signature = f.read(SIGNATURE_BYTES)
-            mac = hmac.new(key or b"", digestmod="sha256")
+            mac = signer(key or b"")
             while chunk := f.read(1 << 20):
                 mac.update(chunk)
             if key is None or not hmac.compare_digest(signature, mac.digest()):
                 return BuildCache()
             f.seek(SIGNATURE_BYTES)
-            cache = pickle.load(f)  # streamed: a second copy of every page would double memory
+            with gc_paused():  # a collection every few thousand new objects would double this
+                cache = pickle.load(f)  # streamed: a copy of every page would double memory
     except Exception:  # a cache is only ever a shortcut: any damage means start afresh
         return BuildCache()
     if not isinstance(cache, BuildCache) or cache.code != code_digest():
         return BuildCache()
     return cache
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def save_cache(site_dir: Path, cache: BuildCache) -> None:
@@ -291,7 +304,7 @@ def save_cache(site_dir: Path, cache: BuildCache) -> None:
         target.parent.mkdir(exist_ok=True)
         with open(temporary, "wb") as f:
             f.write(bytes(SIGNATURE_BYTES))  # filled in once everything after it is written
-            signed = SignedWriter(f, hmac.new(key, digestmod="sha256"))
+            signed = SignedWriter(f, signer(key))
             pickle.dump(cache, signed, protocol=pickle.HIGHEST_PROTOCOL)
             f.seek(0)
             f.write(signed.mac.digest())
@@ -304,12 +317,17 @@ def save_cache(site_dir: Path, cache: BuildCache) -> None:
 SIGNATURE_BYTES = 32
 
 
+def signer(key: bytes) -> Any:
+    """Keyed blake2b: a MAC in its own right, and over 100 MB twice as fast as HMAC-SHA256."""
+    return hashlib.blake2b(key=key[:64], digest_size=SIGNATURE_BYTES)
+
+
 @dataclass
 class SignedWriter:
     """A file that signs what it is given on the way through."""
 
     file: BinaryIO
-    mac: hmac.HMAC
+    mac: Any  # a keyed blake2b
 
     def write(self, data: bytes) -> int:
         self.mac.update(data)
