@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .diagnostics import Diagnostic, SiteError
 from .render import Page
 
 RENAME_EXCHANGE = 2  # Linux renameat2 flag: swap two paths in one atomic step
@@ -24,7 +25,24 @@ AT_FDCWD = -100
 
 def write_site(pages: Iterable[Page], out_dir: Path) -> None:
     """Replace `out_dir` with exactly these pages, atomically where the OS allows."""
-    out_dir = out_dir.absolute()
+    try:
+        # resolved: a linked output folder is refilled where it points, and the link is kept
+        write_atomically(pages, out_dir.resolve())
+    except OSError as error:  # a full disk, a read-only folder, a file where a folder goes
+        raise SiteError([write_error(error, str(out_dir))]) from error
+
+
+def write_error(error: OSError, out_dir: str) -> Diagnostic:
+    if isinstance(error, FileExistsError | NotADirectoryError):
+        message = f"cannot write the site: a file is in the way at {error.filename}"
+        return Diagnostic(out_dir, 0, 0, message, "remove that file or choose another --out")
+    where = f" ({error.filename})" if error.filename else ""
+    message = f"cannot write the site: {error.strerror or error}{where}"
+    hint = "free some space, or choose with --out a folder you can write to"
+    return Diagnostic(out_dir, 0, 0, message, hint)
+
+
+def write_atomically(pages: Iterable[Page], out_dir: Path) -> None:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with locked(out_dir.parent):
         remove_leftovers(out_dir)
@@ -39,7 +57,12 @@ def write_site(pages: Iterable[Page], out_dir: Path) -> None:
 
 def write_files(pages: Iterable[Page], root: Path) -> None:
     made: set[Path] = set()
+    written: set[str] = set()
     for page in pages:
+        if page.output in written:  # two routes planned onto one file: one would be lost
+            message = f"two pages would be written to {page.output}"
+            raise SiteError([Diagnostic(page.output, 0, 0, message, "give each page its own id")])
+        written.add(page.output)
         target = root / page.output
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
