@@ -32,7 +32,9 @@ settings.register_profile(
 settings.register_profile(
     "long", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(PROFILE)
+pytestmark = pytest.mark.timeout(0 if PROFILE == "long" else 300)  # a long run takes minutes
 
 # Any character but lone surrogates (which no UTF-8 file can hold): controls, astral plane.
 ANY_CHAR = st.characters(blacklist_categories=("Cs",))
