@@ -24,6 +24,7 @@ from sitegen.render import Page
 from sitegen.write import write_site
 
 from .conftest import MINIMAL_SITE, SiteFactory, html, sitegen, tree_bytes
+from .test_errors import CASES as ERROR_CASES
 
 MILESTONE = "content/milestones/alpha-1.yaml"
 
@@ -426,3 +427,20 @@ def test_a_linked_output_folder_is_refilled_and_stays_a_link(
     assert main(["build", "--site", str(site)]) == 0
     assert (site / "output").is_symlink()
     assert (tmp_path / "www/milestones/alpha-1/index.html").is_file()
+
+
+@pytest.mark.parametrize("name", ERROR_CASES, ids=list(ERROR_CASES))
+def test_every_error_of_test_errors_keeps_the_previous_output(
+    name: str, site_factory: SiteFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """tests/test_errors.py checks those messages on sites never built; here each breaks a
+    site that was built, and the output must survive it byte for byte."""
+    files, expected = ERROR_CASES[name]
+    site = site_factory()
+    assert main(["build", "--site", str(site)]) == 0
+    before = tree_bytes(site / "output")
+    site_factory(files)
+    capsys.readouterr()
+    assert (main(["build", "--site", str(site)]), capsys.readouterr().err) == (1, expected)
+    assert tree_bytes(site / "output") == before
+    assert staging_leftovers(site) == []
