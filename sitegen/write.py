@@ -43,6 +43,8 @@ def write_error(error: OSError, out_dir: str) -> Diagnostic:
 
 
 def write_atomically(pages: Iterable[Page], out_dir: Path) -> None:
+    pages = list(pages)
+    refuse_shared_outputs(pages)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with locked(out_dir.parent):
         remove_leftovers(out_dir)
@@ -55,14 +57,19 @@ def write_atomically(pages: Iterable[Page], out_dir: Path) -> None:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def write_files(pages: Iterable[Page], root: Path) -> None:
-    made: set[Path] = set()
-    written: set[str] = set()
+def refuse_shared_outputs(pages: list[Page]) -> None:
+    """Two routes planned onto one file would lose one page without a word: refuse them."""
+    seen: set[str] = set()
     for page in pages:
-        if page.output in written:  # two routes planned onto one file: one would be lost
+        if page.output in seen:
             message = f"two pages would be written to {page.output}"
             raise SiteError([Diagnostic(page.output, 0, 0, message, "give each page its own id")])
-        written.add(page.output)
+        seen.add(page.output)
+
+
+def write_files(pages: Iterable[Page], root: Path) -> None:
+    made: set[Path] = set()
+    for page in pages:
         target = root / page.output
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)

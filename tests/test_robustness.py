@@ -187,6 +187,16 @@ CASES = {
         "content/site.yaml:2:1013: error: invalid YAML: exceeded maximum nesting depth "
         "(while increasing flow level)\n  hint: nest lists and mappings less deeply\n" + ONE_ERROR,
     ),
+    "a terminal escape sequence in a key": Case(
+        {"content/site.yaml": 'title: T\ndescription: D\n"\\e]0;pwned\\a\\e[2J": x\n'},
+        "content/site.yaml:3:1: error: unknown key '\\x1b]0;pwned\\x07\\x1b[2J'\n  hint: known keys: "
+        "author, base_url, description, eras, intro, language, site_url, title\n" + ONE_ERROR,
+    ),
+    "a terminal escape sequence in a file name": Case(
+        {"content/milestones/alpha-\x1b[2J.yaml": "id: [alpha\n"},
+        "content/milestones/alpha-\\x1b[2J.yaml:2:1: error: invalid YAML: did not find expected "
+        "',' or ']' (while parsing a flow sequence)\n  hint: close the '[' with ']'\n" + ONE_ERROR,
+    ),
     "a folder named like a fact file": Case(
         {},
         "content/milestones/alpha-2.yaml: error: a folder, not a file\n"
