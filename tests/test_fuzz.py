@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -22,7 +23,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from sitegen.build import build_site
-from sitegen.diagnostics import SiteError
+from sitegen.diagnostics import SiteError, format_report
 
 from .conftest import REPO
 
@@ -35,6 +36,8 @@ settings.register_profile(
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 settings.load_profile(PROFILE)
 pytestmark = pytest.mark.timeout(0 if PROFILE == "long" else 300)  # a long run takes minutes
+
+RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # all but the line break
 
 # Any character but lone surrogates (which no UTF-8 file can hold): controls, astral plane.
 ANY_CHAR = st.characters(blacklist_categories=("Cs",))
@@ -143,11 +146,10 @@ def sites(draw: st.DrawFn) -> dict[str, Any]:
         elif action == "remove" and mapping:
             del mapping[draw(st.sampled_from(sorted(mapping)))]
         else:
-            key = (
-                draw(st.sampled_from(sorted(mapping)))
-                if action == "replace" and mapping
-                else "extra"
-            )
+            if action == "replace" and mapping:
+                key = draw(st.sampled_from(sorted(mapping)))
+            else:  # a new key, perhaps with control characters: it is echoed in the message
+                key = draw(st.one_of(st.just("extra"), st.text(ANY_CHAR, min_size=1, max_size=8)))
             mapping[key] = draw(anything)
     return files
 
@@ -191,7 +193,8 @@ def test_random_fact_files_build_or_fail_with_diagnostics(
         assert error.diagnostics
         for d in error.diagnostics:
             assert d.path.startswith("content/") and d.message, d
-            assert "Traceback" not in d.format()
+        report = format_report(error.diagnostics, "nothing written")
+        assert not RAW_CONTROL.search(report), report  # nothing raw reaches the terminal
         return
     event("built")
     pages = {page.output: page.data for page in result.pages}
