@@ -89,27 +89,12 @@ def read_document(kind: str, path: str, file: Path) -> tuple[Document | None, li
     try:
         size = file.stat().st_size
         if size > MAX_FILE_BYTES:
-            limit = f"{MAX_FILE_BYTES // 1024} KiB"
-            return None, [
-                Diagnostic(
-                    path,
-                    0,
-                    0,
-                    f"file is {size:,} bytes, over the {limit} limit for a fact file",
-                    "split it into several files (one milestone a file)",
-                )
-            ]
+            message = f"file is {size:,} bytes, over the {MAX_FILE_BYTES // 1024} KiB limit"
+            return None, [Diagnostic(path, 0, 0, message, "keep one milestone a file")]
         data = file.read_bytes()
     except OSError as error:
-        return None, [
-            Diagnostic(
-                path,
-                0,
-                0,
-                f"cannot read file: {error.strerror}",
-                "check that the file exists and is readable",
-            )
-        ]
+        hint = "check that the file exists and is readable"
+        return None, [Diagnostic(path, 0, 0, f"cannot read file: {error.strerror}", hint)]
     return parse_document(kind, path, data)
 
 
@@ -125,22 +110,14 @@ def parse_document(kind: str, path: str, data: bytes) -> tuple[Document | None, 
     except yaml.YAMLError as error:  # an error without a position (rare)
         return None, [Diagnostic(path, 0, 0, f"invalid YAML: {error}")]
     if node is None:
-        return None, [
-            Diagnostic(
-                path, 1, 1, "file is empty", "write a mapping of keys to values, or delete the file"
-            )
-        ]
+        hint = "write a mapping of keys to values, or delete the file"
+        return None, [Diagnostic(path, 1, 1, "file is empty", hint)]
     problems = check_nodes(path, node)
     if not isinstance(node, yaml.MappingNode):
-        problems.append(
-            at(
-                path,
-                node,
-                f"expected a mapping of keys to values at the top of the file, "
-                f"got {describe(node)}",
-                "write 'key: value' lines at the top level",
-            )
+        message = (
+            f"expected a mapping of keys to values at the top of the file, got {describe(node)}"
         )
+        problems.append(at(path, node, message, "write 'key: value' lines at the top level"))
     if problems:
         return None, problems
     return Document(kind, path, node), []
@@ -149,26 +126,16 @@ def parse_document(kind: str, path: str, data: bytes) -> tuple[Document | None, 
 def decode(path: str, data: bytes) -> str | Diagnostic:
     """UTF-8 text (a byte-order mark is fine), or a diagnostic saying why not."""
     if b"\0" in data:
-        return Diagnostic(
-            path,
-            0,
-            0,
-            "not a text file (it contains NUL bytes)",
-            "fact files are UTF-8 YAML: move this file out of content/",
-        )
+        hint = "fact files are UTF-8 YAML: move this file out of content/"
+        return Diagnostic(path, 0, 0, "not a text file (it contains NUL bytes)", hint)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         before = data[: error.start]
         line = before.count(b"\n") + 1
         col = len(before) - (before.rfind(b"\n") + 1) + 1
-        return Diagnostic(
-            path,
-            line,
-            col,
-            f"not valid UTF-8 (byte 0x{data[error.start]:02x})",
-            "save the file as UTF-8",
-        )
+        message = f"not valid UTF-8 (byte 0x{data[error.start]:02x})"
+        return Diagnostic(path, line, col, message, "save the file as UTF-8")
 
 
 SYNTAX_HINTS = {
@@ -203,29 +170,21 @@ def check_nodes(path: str, root: yaml.Node) -> list[Diagnostic]:
     """Tags, aliases and duplicate keys, checked once per node (so alias bombs stay cheap)."""
     problems: list[Diagnostic] = []
     seen: set[int] = set()
+    aliased: set[int] = set()
     stack = [root]
     while stack:
         node = stack.pop()
         if id(node) in seen:
-            problems.append(
-                at(
-                    path,
-                    node,
-                    "anchors and aliases are not supported",
-                    "write the value out in full",
-                )
-            )
+            if id(node) in aliased:
+                continue
+            aliased.add(id(node))
+            message = "anchors and aliases are not supported"
+            problems.append(at(path, node, message, "write the value out in full"))
             continue
         seen.add(id(node))
         if node.tag not in PLAIN_TAGS:
-            problems.append(
-                at(
-                    path,
-                    node,
-                    f"YAML tag '{node.tag}' is not allowed",
-                    "remove the '!' tag; fact files hold plain values",
-                )
-            )
+            hint = "remove the '!' tag; fact files hold plain values"
+            problems.append(at(path, node, f"YAML tag '{node.tag}' is not allowed", hint))
         if isinstance(node, yaml.MappingNode):
             problems += duplicate_keys(path, node)
             stack += [part for pair in node.value for part in pair]
@@ -243,14 +202,8 @@ def duplicate_keys(path: str, node: yaml.MappingNode) -> list[Diagnostic]:
             problems.append(at(path, key, "a key must be a plain word", "write 'key: value'"))
         elif key.value in first:
             line = first[key.value].start_mark.line + 1
-            problems.append(
-                at(
-                    path,
-                    key,
-                    f"duplicate key '{key.value}' (first on line {line})",
-                    "remove one of them",
-                )
-            )
+            message = f"duplicate key '{key.value}' (first on line {line})"
+            problems.append(at(path, key, message, "remove one of them"))
         else:
             first[key.value] = key
     return problems
@@ -274,18 +227,12 @@ def describe(node: yaml.Node) -> str:
 
 
 def _misplaced(path: str, relative: Path) -> Diagnostic:
-    places = [*(f"{s}.yaml" for s in SINGLE_FILES), *FOLDERS]
-    hint = did_you_mean(
-        relative.parts[0].removesuffix(".yml").removesuffix(".yaml"), [*SINGLE_FILES, *FOLDERS]
+    known = ", ".join(
+        f"content/{place}" for place in (*(f"{s}.yaml" for s in SINGLE_FILES), *FOLDERS)
     )
-    known = "content/" + ", content/".join(places)
-    return Diagnostic(
-        path,
-        0,
-        0,
-        f"fact file in an unknown place (known: {known})",
-        hint or "move it into one of those places",
-    )
+    first = relative.parts[0].removesuffix(".yml").removesuffix(".yaml")
+    hint = did_you_mean(first, [*SINGLE_FILES, *FOLDERS]) or "move it into one of those places"
+    return Diagnostic(path, 0, 0, f"fact file in an unknown place (known: {known})", hint)
 
 
 def _site_hint(site_dir: Path) -> str:

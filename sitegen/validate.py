@@ -19,6 +19,7 @@ T = TypeVar("T")
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+INTEGER = re.compile(r"[-+]?[0-9]{1,9}")  # plain decimals: not YAML 1.1's 0x1F, 1_000 or 1:30
 COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 URL = re.compile(r"https?://[^\s/]+\S*")
 DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
@@ -113,7 +114,7 @@ class Reader:
         node = self.value(key, required=False)
         if node is None:
             return default
-        if not (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":int")):
+        if not (isinstance(node, yaml.ScalarNode) and INTEGER.fullmatch(node.value)):
             self.error(node, f"'{key}' must be a whole number, got {describe(node)}")
             return default
         return int(node.value)

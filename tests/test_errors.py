@@ -6,7 +6,7 @@ import pytest
 
 from sitegen.cli import main
 
-from .conftest import SiteFactory
+from .conftest import MINIMAL_SITE, SiteFactory
 
 
 def build_errors(
@@ -192,3 +192,15 @@ def test_all_errors_are_reported_at_once_in_order(
         "content/site.yaml:1:1",
     ]
     assert err.endswith("3 errors; nothing written\n")
+
+
+@pytest.mark.parametrize("order", ["0x1F", "1:30", "1_000", "2.5"])
+def test_order_must_be_a_plain_whole_number(
+    order: str, site_factory: SiteFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    framework = MINIMAL_SITE["content/frameworks/alpha.yaml"].replace("order: 1", f"order: {order}")
+    err = build_errors(site_factory, {"content/frameworks/alpha.yaml": framework}, capsys)
+    assert err == (
+        f"content/frameworks/alpha.yaml:3:8: error: 'order' must be a whole number, got '{order}'\n"
+        "1 error; nothing written\n"
+    )

@@ -1,0 +1,166 @@
+"""Whole builds of small fixture sites, checked with an HTML parser."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import Options, SiteBuilder, build_site
+from sitegen.diagnostics import SiteError
+
+from .conftest import SiteFactory, html, tree_bytes
+
+SECOND_MILESTONE = """\
+    id: alpha-2
+    date: 2021
+    framework: alpha
+    title: Alpha 2
+    summary: "See [the first](/milestones/alpha-1/) and [the paper](https://example.org/p)."
+    sources:
+      - url: https://example.org/blog
+        title: The blog
+    """
+
+
+def test_builds_every_page_of_the_content_model(site_factory: SiteFactory) -> None:
+    site = site_factory({"content/milestones/alpha-2.yaml": SECOND_MILESTONE})
+    build_site(site, site / "output")
+    files = sorted(tree_bytes(site / "output"))
+    assert files == [
+        ".nojekyll",
+        "404.html",
+        "feed.xml",
+        "frameworks/alpha/index.html",
+        "index.html",
+        "milestones/alpha-1/index.html",
+        "milestones/alpha-2/index.html",
+        "robots.txt",
+        "sitemap.xml",
+        "sources/paper/index.html",
+        "static/style.css",
+        "timeline.json",
+    ]
+
+
+def test_timeline_lists_milestones_by_year_with_dates_at_their_precision(
+    site_factory: SiteFactory,
+) -> None:
+    site = site_factory({"content/milestones/alpha-2.yaml": SECOND_MILESTONE})
+    build_site(site, site / "output")
+    page = html(site / "output/index.html")
+    years = [h.text(strip=True) for h in page.css(".year-marker")]
+    assert years == ["2020", "2021"]
+    cards = page.css("article.card")
+    assert [c.attributes["id"] for c in cards] == ["alpha-1", "alpha-2"]
+    dates = [(t.attributes["datetime"], t.text()) for t in page.css("article.card time")]
+    assert dates == [("2020-05-04", "4 May 2020"), ("2021", "2021")]
+    link = cards[0].css_first("a")
+    assert link.attributes["href"] == "/milestones/alpha-1/"
+    assert link.text() == "Alpha 1.0"
+
+
+def test_milestone_page_shows_summary_sources_and_neighbours(site_factory: SiteFactory) -> None:
+    site = site_factory({"content/milestones/alpha-2.yaml": SECOND_MILESTONE})
+    build_site(site, site / "output")
+    page = html(site / "output/milestones/alpha-1/index.html")
+    assert page.css_first("h1").text() == "Alpha 1.0"
+    assert page.css_first("main time").attributes["datetime"] == "2020-05-04"
+    citation = page.css_first(".citations li")
+    assert citation.css_first("a").attributes["href"] == "/sources/paper/"
+    assert citation.css_first("blockquote").text() == "“released”"
+    nav = [a.attributes["href"] for a in page.css("nav.neighbours a")]
+    assert nav == ["/milestones/alpha-2/", "/milestones/alpha-2/", "/#alpha-1"]
+
+
+def test_source_page_lists_every_fact_drawn_from_it(site_factory: SiteFactory) -> None:
+    site = site_factory()
+    build_site(site, site / "output")
+    page = html(site / "output/sources/paper/index.html")
+    assert [a.text() for a in page.css(".use h3 a")] == ["Alpha", "Alpha 1.0"]
+    assert page.css_first("dd a").attributes["href"] == "https://example.org/paper"
+
+
+def test_base_url_prefixes_every_internal_link(site_factory: SiteFactory) -> None:
+    site = site_factory({"content/milestones/alpha-2.yaml": SECOND_MILESTONE})
+    build_site(site, site / "output", Options(base_url="/repo/"))
+    for page_path in (site / "output").rglob("*.html"):
+        page = html(page_path)
+        for node in page.css("a[href], link[href], script[src]"):
+            url = node.attributes.get("href") or node.attributes.get("src") or ""
+            if not url.startswith(("http", "mailto:", "#")):
+                assert url.startswith("/repo/"), (page_path, url)
+    page = html(site / "output/milestones/alpha-2/index.html")
+    markdown_link = next(a for a in page.css("main a") if a.text() == "the first")
+    assert markdown_link.attributes["href"] == "/repo/milestones/alpha-1/"
+
+
+def test_timeline_json_uses_timelinejs_format(site_factory: SiteFactory) -> None:
+    site = site_factory({"content/milestones/alpha-2.yaml": SECOND_MILESTONE})
+    build_site(site, site / "output")
+    events = json.loads((site / "output/timeline.json").read_text())["events"]
+    assert [(e["unique_id"], e["group"], e["start_date"]) for e in events] == [
+        ("alpha-1", "alpha", {"year": 2020, "month": 5, "day": 4}),
+        ("alpha-2", "alpha", {"year": 2021}),
+    ]
+    assert events[0]["text"] == {"headline": "Alpha 1.0", "text": "<p>The first release.</p>\n"}
+
+
+def test_raw_html_in_markdown_is_escaped(site_factory: SiteFactory) -> None:
+    hostile = SECOND_MILESTONE.replace(
+        'summary: "See', 'summary: "<script>alert(1)</script> [x](javascript:alert(1)) See'
+    )
+    site = site_factory({"content/milestones/alpha-2.yaml": hostile})
+    build_site(site, site / "output")
+    page = html(site / "output/milestones/alpha-2/index.html")
+    assert page.css("main script") == []
+    assert "<script>alert(1)</script> [x](javascript:alert(1))" in page.css_first("main").text()
+    assert all("javascript" not in a.attributes.get("href", "") for a in page.css("a"))
+
+
+def test_builds_are_byte_identical(site_factory: SiteFactory, tmp_path: Path) -> None:
+    site = site_factory({"content/milestones/alpha-2.yaml": SECOND_MILESTONE})
+    build_site(site, tmp_path / "one")
+    build_site(site, tmp_path / "two")
+    assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
+
+
+def test_failed_build_leaves_previous_output_untouched(site_factory: SiteFactory) -> None:
+    site = site_factory()
+    build_site(site, site / "output")
+    before = tree_bytes(site / "output")
+    (site / "content/site.yaml").write_text("title: [broken\n")
+    with pytest.raises(SiteError):
+        build_site(site, site / "output")
+    assert tree_bytes(site / "output") == before
+    assert [p.name for p in site.iterdir() if p.name.startswith(".")] == []
+
+
+def test_pages_that_no_longer_exist_disappear(site_factory: SiteFactory) -> None:
+    site = site_factory({"content/milestones/alpha-2.yaml": SECOND_MILESTONE})
+    build_site(site, site / "output")
+    (site / "content/milestones/alpha-2.yaml").unlink()
+    build_site(site, site / "output")
+    assert not (site / "output/milestones/alpha-2").exists()
+    assert (site / "output/milestones/alpha-1/index.html").exists()
+
+
+def test_rebuild_rerenders_only_pages_whose_inputs_changed(site_factory: SiteFactory) -> None:
+    site = site_factory({"content/milestones/alpha-2.yaml": SECOND_MILESTONE})
+    builder = SiteBuilder(site)
+    first = builder.build()
+    assert builder.build().rendered == 1  # the stylesheet is always re-read
+    path = site / "content/milestones/alpha-2.yaml"
+    path.write_text(path.read_text().replace("title: Alpha 2", "title: Alpha Two"))
+    again = builder.build()
+    changed = {p.output for p, q in zip(again.pages, first.pages, strict=True) if p.data != q.data}
+    assert changed == {
+        "index.html",
+        "feed.xml",
+        "timeline.json",
+        "frameworks/alpha/index.html",
+        "milestones/alpha-1/index.html",  # its "next" link names alpha-2
+        "milestones/alpha-2/index.html",
+    }
+    assert again.pages == build_site(site, None).pages

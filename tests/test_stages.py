@@ -1,0 +1,179 @@
+"""Each pipeline stage on in-memory input."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from sitegen.diagnostics import Diagnostic, SiteError
+from sitegen.links import resolve
+from sitegen.load import Document, parse_document
+from sitegen.markup import is_safe_link, render_inline, render_markdown
+from sitegen.model import PartialDate
+from sitegen.routes import plan_routes
+from sitegen.validate import validate
+
+from .conftest import MINIMAL_SITE, REPO
+
+
+def parse(text: str | bytes, kind: str = "site") -> tuple[Document | None, list[Diagnostic]]:
+    data = text.encode() if isinstance(text, str) else text
+    return parse_document(kind, "content/site.yaml", data)
+
+
+def documents(files: dict[str, str]) -> list[Document]:
+    import textwrap
+
+    parsed = []
+    for name, text in sorted({**MINIMAL_SITE, **files}.items()):
+        kind = name.split("/")[1].removesuffix(".yaml")
+        document, problems = parse_document(kind, name, textwrap.dedent(text).encode())
+        assert document is not None, problems
+        parsed.append(document)
+    return parsed
+
+
+def test_load_keeps_positions_and_plain_values() -> None:
+    document, problems = parse("title: T\ndescription:  D\n")
+    assert problems == []
+    assert isinstance(document.node, yaml.MappingNode)
+    _, value = document.node.value[1]
+    assert (value.value, value.start_mark.line, value.start_mark.column) == ("D", 1, 14)
+
+
+def test_byte_order_mark_is_accepted() -> None:
+    document, problems = parse(b"\xef\xbb\xbftitle: T\n")
+    assert problems == [] and document.node.value[0][0].value == "title"
+
+
+def test_bytes_that_are_not_utf8_are_located() -> None:
+    _, problems = parse(b"title: ok\ndescription: caf\xe9\n")
+    assert problems == [
+        Diagnostic(
+            "content/site.yaml", 2, 17, "not valid UTF-8 (byte 0xe9)", "save the file as UTF-8"
+        )
+    ]
+
+
+def test_aliases_are_refused_without_expanding_them() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(20)
+    )
+    _, problems = parse(bomb)
+    assert {p.message for p in problems} == {"anchors and aliases are not supported"}
+    assert len(problems) == 20  # once per shared node, not once per use or expansion
+
+
+@pytest.mark.parametrize(
+    ("date", "iso", "human", "precision"),
+    [
+        (PartialDate(2016), "2016", "2016", "year"),
+        (PartialDate(2022, 9), "2022-09", "September 2022", "month"),
+        (PartialDate(2022, 9, 12), "2022-09-12", "12 September 2022", "day"),
+    ],
+)
+def test_partial_dates_keep_their_precision(
+    date: PartialDate, iso: str, human: str, precision: str
+) -> None:
+    assert (date.iso, date.human, date.precision) == (iso, human, precision)
+
+
+def test_validate_sorts_milestones_by_date_then_framework_order() -> None:
+    content = validate(
+        documents(
+            {
+                "content/frameworks/beta.yaml": "id: beta\nname: Beta\norder: 0\ncolor: '#123456'\n",
+                "content/milestones/b.yaml": "id: b\ndate: 2020-05\nframework: beta\ntitle: B\n"
+                "summary: S\nsources: [{source: paper}]\n",
+                "content/milestones/c.yaml": "id: c\ndate: 2020\nframework: alpha\ntitle: C\n"
+                "summary: S\nsources: [{source: paper}]\n",
+            }
+        )
+    )
+    assert [f.id for f in content.frameworks] == ["beta", "alpha"]
+    assert [m.id for m in content.milestones] == ["c", "b", "alpha-1"]
+
+
+def test_validate_reports_every_problem_at_once() -> None:
+    docs = documents(
+        {"content/milestones/alpha-1.yaml": "id: alpha-1\ndate: 2020-02-30\nframework: x\n"}
+    )
+    with pytest.raises(SiteError) as caught:
+        validate(docs)
+    messages = [d.message for d in caught.value.diagnostics]
+    assert messages == [
+        "missing required key 'sources'",
+        "missing required key 'summary'",
+        "missing required key 'title'",
+        "'date' is not a real date: 2020-02-30",
+        "unknown framework 'x'",
+    ]
+
+
+def test_routes_are_folder_style_and_link_neighbours() -> None:
+    content = validate(
+        documents(
+            {
+                "content/milestones/alpha-2.yaml": "id: alpha-2\ndate: 2021\nframework: alpha\n"
+                "title: T\nsummary: S\nsources: [{source: paper}]\n"
+            }
+        )
+    )
+    routes = {r.url: r for r in plan_routes(content, REPO / "templates")}
+    first = routes["/milestones/alpha-1/"]
+    assert first.output == "milestones/alpha-1/index.html"
+    assert first.context["neighbours"].next.id == "alpha-2"
+    assert first.context["neighbours"].previous is None
+    assert routes["/404.html"].output == "404.html"
+    assert routes["/sitemap.xml"].context["urls"] == (
+        "/",
+        "/frameworks/alpha/",
+        "/milestones/alpha-1/",
+        "/milestones/alpha-2/",
+        "/sources/paper/",
+    )
+
+
+def test_markdown_escapes_html_and_drops_unsafe_links() -> None:
+    out = render_markdown(
+        '<img src=x onerror="alert(1)"> [a](javascript:alert(1)) [b](data:text/html,x)'
+    )
+    assert "<img" not in out and "&lt;img" in out
+    assert "href" not in out
+    assert render_inline("*hi* [x](/a/)", "/repo/") == '<em>hi</em> <a href="/repo/a/">x</a>'
+    assert render_markdown("# Title") == "<h2>Title</h2>\n"
+
+
+@pytest.mark.parametrize(
+    ("url", "safe"),
+    [
+        ("https://x.org", True),
+        ("/milestones/a/", True),
+        ("#anchor", True),
+        ("page/", True),
+        ("mailto:a@b.c", True),
+        ("javascript:alert(1)", False),
+        (" JavaScript:alert(1)", False),
+        ("data:text/html;base64,xx", False),
+        ("vbscript:x", False),
+        ("file:///etc/passwd", False),
+    ],
+)
+def test_only_safe_links_are_kept(url: str, safe: bool) -> None:
+    assert is_safe_link(url) is safe
+
+
+@pytest.mark.parametrize(
+    ("href", "page", "target"),
+    [
+        ("/repo/", "index.html", ("index.html", "")),
+        ("/repo/milestones/a/#x", "index.html", ("milestones/a/index.html", "x")),
+        ("#y", "milestones/a/index.html", ("milestones/a/index.html", "y")),
+        ("../b/", "milestones/a/index.html", ("milestones/b/index.html", "")),
+        ("https://example.org/", "index.html", (None, "")),
+        ("/elsewhere/", "index.html", ("(outside /repo/) /elsewhere/", "")),
+    ],
+)
+def test_link_resolution(href: str, page: str, target: tuple[str | None, str]) -> None:
+    assert resolve(href, page, "/repo/") == target
