@@ -81,7 +81,7 @@ def main() -> int:
                 target = args.out / f"{name}-{width}-{scheme}.png"
                 page.screenshot(path=str(target), full_page=args.full_page)
                 context.close()
-                print(f"{target.relative_to(args.out.parent.parent)}: {target.stat().st_size} bytes")
+                print(f"{target.name}: {target.stat().st_size} bytes")
         browser.close()
     return 0
 
