@@ -26,7 +26,7 @@ from sitegen.build import build_site  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
-WIDTHS = {390: 844, 1280: 1000}  # width: viewport height (a phone, a laptop)
+WIDTHS = {390: 844, 1280: 1400}  # width: viewport height (a phone, a laptop)
 SCHEMES = ("light", "dark")
 
 
