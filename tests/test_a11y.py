@@ -161,3 +161,47 @@ def test_the_page_works_at_320_px_without_sideways_scrolling(browser: Any, origi
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 320, f"{path} is {width} px wide"
     context.close()
+
+
+FOCUS_RING = """() => {
+  const el = document.activeElement;
+  const own = getComputedStyle(el);
+  const after = getComputedStyle(el, '::after');
+  return [el.outerHTML.slice(0, 80),
+          own.outlineStyle !== 'none' && parseFloat(own.outlineWidth) >= 2
+          || after.outlineStyle !== 'none' && parseFloat(after.outlineWidth) >= 2];
+}"""
+
+
+def test_keyboard_focus_is_always_visible(page: Any, origin: str) -> None:
+    for path in ["/", "/foundation/", "/milestones/pytorch-2-0/"]:
+        page.goto(origin + path)
+        for _ in range(25):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement === document.body"):
+                break  # past the last link: focus went back to the page
+            element, ringed = page.evaluate(FOCUS_RING)
+            assert ringed, f"no visible focus on {element} at {path}"
+
+
+def test_reduced_motion_turns_smooth_scrolling_off(browser: Any, origin: str) -> None:
+    behaviours = {}
+    for motion in ("no-preference", "reduce"):
+        context = browser.new_context(reduced_motion=motion)
+        page = context.new_page()
+        page.goto(origin + "/")
+        behaviours[motion] = page.evaluate(
+            "getComputedStyle(document.documentElement).scrollBehavior"
+        )
+        context.close()
+    assert behaviours == {"no-preference": "smooth", "reduce": "auto"}
+
+
+def test_print_shows_every_source_and_hides_the_controls(page: Any, origin: str) -> None:
+    page.goto(origin + "/")
+    quote = page.locator(".intro .citations blockquote").first
+    assert quote.is_hidden()  # on screen, sources wait behind "Sources (2)"
+    page.emulate_media(media="print")
+    assert quote.is_visible()
+    assert page.locator(".toolbar").is_hidden()
+    assert page.locator("#pytorch-2-0").is_visible()
