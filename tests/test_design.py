@@ -239,3 +239,16 @@ def test_the_foundation_page_has_every_part(default_site: Path) -> None:
     assert tree.css_first(".milestone-list a").attributes["href"].startswith("/milestones/")
     facts = [s for s in tree.css("section") if s.attributes["aria-labelledby"] != "milestones-h"]
     assert all(s.css(".citations li") for s in facts)  # every part cites its sources
+
+
+def test_a_source_page_shows_each_statement_once_with_all_its_quotes(default_site: Path) -> None:
+    tree = html(default_site / "sources" / "article-2022-09-14" / "index.html")
+    statements = [
+        (u.css_first("h3 a").attributes["href"], u.css_first("p").text()) for u in tree.css(".use")
+    ]
+    assert len(statements) == len(set(statements))
+    board = next(u for u in tree.css(".use") if u.css_first("p").text().startswith("At launch"))
+    assert [q.text() for q in board.css("blockquote")] == [
+        "“AMD, Amazon Web Services, Google Cloud, Meta, Microsoft Azure and Nvidia”",
+        "“further expansion over time”",
+    ]
