@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostic, SiteError
 from .load import load_content
-from .model import Content
+from .model import Content, Site
 from .render import Page, make_environment, render_pages
 from .routes import Route, plan_routes
 from .validate import validate
@@ -38,6 +39,7 @@ class BuildResult:
     pages: list[Page]
     rendered: int  # pages rendered afresh; the rest were reused from the previous build
     timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[Diagnostic] = field(default_factory=list)
 
 
 class SiteBuilder:
@@ -76,7 +78,8 @@ class SiteBuilder:
                 write_site(pages, out_dir)
         self._previous = {r.url: (r, p.data) for r, p in zip(routes, pages, strict=True)}
         self._previous_theme = theme
-        return BuildResult(content, routes, pages, len(fresh), timings)
+        warnings = site_url_warnings(content.site)
+        return BuildResult(content, routes, pages, len(fresh), timings, warnings)
 
 
 def build_site(site_dir: Path, out_dir: Path | None, options: Options | None = None) -> BuildResult:
@@ -109,12 +112,45 @@ def theme_fingerprint(templates_dir: Path, content: Content) -> str:
 
 
 def apply_options(content: Content, options: Options) -> Content:
+    """The content with the command line's overrides, and `site_url` cut to its origin."""
     site = content.site
     if options.base_url is not None:
         site = dataclasses.replace(site, base_url=options.base_url)
     if options.site_url is not None:
         site = dataclasses.replace(site, site_url=options.site_url.rstrip("/"))
+    where = "--site-url" if options.site_url is not None else "content/site.yaml"
+    site = dataclasses.replace(site, site_url=site_origin(site, where))
     return dataclasses.replace(content, site=site)
+
+
+def site_origin(site: Site, where: str) -> str:
+    """The `scheme://host` every absolute URL starts with (the base URL follows it).
+
+    `site_url` may include the base path, as GitHub's configure-pages gives it
+    (`https://USER.github.io/REPO`), but no other path: that would be a second base URL.
+    """
+    if not site.site_url:
+        return ""
+    parts = urlsplit(site.site_url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    path = parts.path.rstrip("/") + "/"
+    if path not in ("/", site.base_url):
+        message = f"site_url '{site.site_url}' is under {path}, but the base URL is {site.base_url}"
+        hint = f"build with --base-url {path}, or give site_url without a path: {origin}"
+        raise SiteError([Diagnostic(where, 0, 0, message, hint)])
+    return origin
+
+
+def site_url_warnings(site: Site) -> list[Diagnostic]:
+    """Without the site's address, the outputs that need absolute URLs make do without."""
+    if site.site_url:
+        return []
+    message = (
+        "no site_url, so sitemap.xml and feed.xml use relative URLs, "
+        "robots.txt has no Sitemap line and pages have no canonical link"
+    )
+    hint = "add site_url: https://USER.github.io/REPO here, or build with --site-url URL"
+    return [Diagnostic("content/site.yaml", 0, 0, message, hint, severity="warning")]
 
 
 def check_folders(site_dir: Path, out_dir: Path | None) -> list[Diagnostic]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from .build import Options, build_site
-from .diagnostics import SiteError, format_report
+from .diagnostics import Diagnostic, SiteError, format_report
 from .links import check_links
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -93,6 +93,7 @@ def run_build(site: Path, out: Path, options: Options) -> int:
     result = build_site(site, out, options)
     elapsed = time.perf_counter() - start
     print(f"Built {len(result.pages)} files in {elapsed * 1000:.0f} ms into {out}/")
+    print_warnings(result.warnings)
     return EXIT_OK
 
 
@@ -107,4 +108,11 @@ def run_check(site: Path, options: Options) -> int:
     print(
         f"Checked {len(result.pages)} files and their links in {elapsed * 1000:.0f} ms: no problems"
     )
+    print_warnings(result.warnings)
     return EXIT_OK
+
+
+def print_warnings(warnings: list[Diagnostic]) -> None:
+    """Warnings go after the summary line, to stderr: worth reading, but nothing failed."""
+    for warning in warnings:
+        print(warning.format(), file=sys.stderr)

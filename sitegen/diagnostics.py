@@ -16,6 +16,7 @@ class Diagnostic:
     col: int
     message: str
     hint: str = ""
+    severity: str = "error"  # or "warning": worth saying, but the build goes on
 
     def format(self) -> str:
         where = self.path
@@ -23,7 +24,7 @@ class Diagnostic:
             where += f":{self.line}"
             if self.col:
                 where += f":{self.col}"
-        text = f"{where}: error: {self.message}"
+        text = f"{where}: {self.severity}: {self.message}"
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text
