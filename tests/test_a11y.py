@@ -71,8 +71,8 @@ def test_filter_by_mouse_hides_other_tracks_and_is_kept_in_the_url(page: Any, or
     page.goto(origin + "/")
     assert pressed(page) == {"pytorch": "true", "tensorflow": "true", "jax": "true"}
     assert visible_frameworks(page) == {"pytorch", "tensorflow", "jax"}
-    page.get_by_role("button", name="TensorFlow").click()
-    page.get_by_role("button", name="JAX").click()
+    page.get_by_role("button", name="TensorFlow", exact=True).click()
+    page.get_by_role("button", name="JAX", exact=True).click()
     assert pressed(page) == {"pytorch": "true", "tensorflow": "false", "jax": "false"}
     assert visible_frameworks(page) == {"pytorch"}
     assert page.url == origin + "/?fw=pytorch"
@@ -81,7 +81,7 @@ def test_filter_by_mouse_hides_other_tracks_and_is_kept_in_the_url(page: Any, or
     page.reload()
     assert visible_frameworks(page) == {"pytorch"}
     assert pressed(page)["jax"] == "false"
-    page.get_by_role("button", name="Show all").click()
+    page.get_by_role("button", name="Show all", exact=True).click()
     assert visible_frameworks(page) == {"pytorch", "tensorflow", "jax"}
     assert page.url == origin + "/"
 
