@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import re
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
 from . import __version__
 from .build import Options, build_site
+from .devserver import DevServer, ServeError
 from .diagnostics import Diagnostic, SiteError, format_report
 from .links import check_links
 
@@ -70,12 +74,43 @@ def make_parser() -> argparse.ArgumentParser:
             metavar="URL",
             help="absolute address of the site, for the sitemap, feed and canonical links",
         )
+    serve = command("serve", "Preview the site, rebuilding and reloading it on every edit.")
+    serve.add_argument(
+        "--base-url",
+        type=base_url,
+        metavar="PATH",
+        help="URL path to serve the site under, e.g. /my-repo/ (default: site.yaml's)",
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only)",
+    )
+    serve.add_argument(
+        "--port",
+        type=port,
+        metavar="N",
+        help="port to listen on; 0 for any free one (default: 8000, or the next free one)",
+    )
+    serve.add_argument(
+        "--poll",
+        action="store_true",
+        help="poll for changes instead of relying on OS events (Docker, WSL2, network drives)",
+    )
     return parser
+
+
+def port(value: str) -> int:
+    if not value.isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a port number from 0 to 65535")
+    return int(value)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
-    options = Options(base_url=args.base_url, site_url=args.site_url)
+    options = Options(base_url=args.base_url, site_url=getattr(args, "site_url", None))
+    if args.command == "serve":
+        return run_serve(args.site, options, args.host, args.port, args.poll)
     try:
         if args.command == "build":
             return run_build(args.site, args.out or args.site / "output", options)
@@ -110,6 +145,43 @@ def run_check(site: Path, options: Options) -> int:
     )
     print_warnings(result.warnings)
     return EXIT_OK
+
+
+def run_serve(site: Path, options: Options, host: str, port: int | None, poll: bool) -> int:
+    """Serve until Ctrl-C; bad content is reported per build and never stops the server."""
+
+    def log(line: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True)
+
+    if not is_loopback(host):
+        print(
+            f"warning: listening on {host}: anyone who can reach this machine can read the site",
+            file=sys.stderr,
+            flush=True,
+        )
+    server = DevServer(site, options, host=host, port=port, poll=poll, log=log)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops it cleanly too
+    try:
+        server.start()
+        print(f"Serving {server.url} (Ctrl-C to stop)", flush=True)
+        threading.Event().wait()  # until Ctrl-C
+    except ServeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_ERRORS
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup
+        print("Stopped", flush=True)
+    finally:
+        server.close()
+    return EXIT_OK
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach `host` (127.0.0.0/8, ::1, localhost)."""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: it may well resolve to a public address
 
 
 def print_warnings(warnings: list[Diagnostic]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import traceback
 import uuid
 from collections.abc import Iterable
@@ -73,6 +74,7 @@ def make_environment(site_dir: Path, content: Content) -> jinja2.Environment:
     )
     env.filters["markdown"] = lambda text: Markup(render_markdown(text, base))
     env.filters["inline"] = lambda text: Markup(render_inline(text, base))
+    env.filters["plain"] = plain_text
     return env
 
 
@@ -111,6 +113,12 @@ def render_route(route: Route, env: jinja2.Environment) -> bytes:
         return b""
     context = {**route.context, "page_url": route.url}
     return env.get_template(route.template).render(context).encode()
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown as one line of plain text, for meta descriptions and JSON-LD."""
+    html_text = re.sub(r"<[^>]*>", "", render_inline(" ".join(markdown.split())))
+    return html.unescape(html_text)
 
 
 def atom_date(date: PartialDate) -> str:

@@ -1,0 +1,257 @@
+"""`sitegen serve`: build in memory, serve, rebuild on every change, tell open tabs.
+
+Three kinds of thread share one `Snapshot`, the last good build held in memory:
+the builder (rebuilds after each batch of changes, then publishes a new snapshot), the
+request threads (serve files from it, waiting while a build runs so a half-built site is
+never served) and the event streams (push each new snapshot's state to the open tabs).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import secrets
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from watchdog.observers.api import BaseObserver
+
+from .build import Options, SiteBuilder
+from .diagnostics import SiteError, format_report
+from .httpd import EVENTS_PATH, ServeError, SiteHTTPServer, bind, content_hash
+from .render import Page
+from .routes import Route
+from .watch import ChangeCollector, start_observer
+
+BUILD_WAIT_SECONDS = 60.0  # a request waits at most this long for a running build
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the server shows: the last good build, and the errors of the newest one."""
+
+    files: Mapping[str, bytes]  # output path → bytes
+    base_url: str
+    version: str  # changes whenever the files do; unique to this server process
+    state: int = 0  # counts published snapshots, so an event stream sends each once
+    errors: str = ""  # the newest build's report when it failed, else ""
+    previous: str = ""  # the version before this one
+    # When only stylesheets changed: their path → their new URL, so tabs swap them in place.
+    stylesheets: Mapping[str, str] | None = None
+    script: bytes = field(default=b"", repr=False)  # the live-reload tag for HTML pages
+
+    def event(self) -> dict[str, object]:
+        """What an open tab needs to know about this snapshot."""
+        return {
+            "version": self.version,
+            "previous": self.previous,
+            "stylesheets": dict(self.stylesheets) if self.stylesheets else None,
+            "errors": self.errors,
+        }
+
+
+def livereload_tag(version: str) -> bytes:
+    """The script injected into served HTML pages (only served ones: never built files)."""
+    code = resources.files(__package__).joinpath("livereload.js").read_text(encoding="utf-8")
+    return f'<script data-sitegen-livereload data-version="{version}">\n{code}</script>\n'.encode()
+
+
+PLACEHOLDER = b"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>sitegen: no build yet</title></head>
+<body><p>The site has not built yet. Fix the errors below; this page reloads by itself.</p>
+</body></html>
+"""
+
+
+class DevServer:
+    """Builds a site in memory, serves it over HTTP and rebuilds it when its sources change."""
+
+    def __init__(
+        self,
+        site_dir: Path,
+        options: Options | None = None,
+        host: str = "127.0.0.1",
+        port: int | None = 0,
+        poll: bool = False,
+        log: Log = lambda line: None,
+    ) -> None:
+        self.site_dir = site_dir
+        self.options = options or Options()
+        self.host, self.port, self.poll = host, port, poll
+        self.log = log
+        self.builder = SiteBuilder(site_dir, self.options)
+        self.changes = ChangeCollector(site_dir, ignored=[site_dir / "output"])
+        self.instance = secrets.token_hex(4)  # versions from a restarted server never match
+        self._builds = 0  # only the builder thread touches it after start()
+        # Guards `_snapshot`, `_building` and `_closing`: the builder writes them, request and
+        # event-stream threads wait on this condition until a build is done or a new one shows.
+        self._state = threading.Condition()
+        self._snapshot = Snapshot({}, self.options.base_url or "/", "", script=b"")
+        self._building = False
+        self._closing = False
+        self.httpd: SiteHTTPServer | None = None
+        self._threads: list[threading.Thread] = []
+        self._observer: BaseObserver | None = None
+
+    # Lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Build once, listen, then watch and serve in background threads."""
+        self.httpd = bind(self.host, self.port, self)
+        self.port = self.httpd.server_address[1]
+        self._observer = start_observer(self.changes, poll=self.poll)
+        self.rebuild(set())
+        serve = functools.partial(self.httpd.serve_forever, poll_interval=0.1)  # quick to stop
+        for target, name in ((serve, "serve"), (self._build_loop, "build")):
+            thread = threading.Thread(target=target, name=f"sitegen-{name}")
+            thread.start()
+            self._threads.append(thread)
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}{self.snapshot().base_url}"
+
+    def close(self) -> None:
+        """Stop watching, building and serving; every thread started here is joined."""
+        self.changes.close()
+        with self._state:
+            self._closing = True
+            self._state.notify_all()
+        if self.httpd is not None:
+            if self._threads:
+                self.httpd.shutdown()
+            self.httpd.close_connections()
+            self.httpd.server_close()  # joins the request threads
+        for thread in self._threads:
+            thread.join()
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join()
+
+    # Building ----------------------------------------------------------------------------
+
+    def _build_loop(self) -> None:
+        while (batch := self.changes.next_batch()) is not None:
+            self.rebuild(batch)
+
+    def rebuild(self, changed: set[str]) -> None:
+        """Build, then publish the result: new files, or the errors over the last good ones."""
+        with self._state:
+            self._building = True
+        start = time.perf_counter()
+        try:
+            result = self.builder.build()
+        except SiteError as error:
+            outcome = "serving the last good build" if self._builds else "nothing to serve yet"
+            report = format_report(error.diagnostics, outcome)
+            self._publish_errors(report)
+            self.log(f"{describe(changed)}: the site has errors\n{report}")
+            return
+        except Exception as error:  # a bad edit or a vanished file never kills the server
+            self._publish_errors(f"build failed: {type(error).__name__}: {error}")
+            self.log(f"{describe(changed)}: build failed: {type(error).__name__}: {error}")
+            return
+        files = servable_files(result.pages, result.routes, self.site_dir)
+        self._publish(files, result.content.site.base_url, changed)
+        elapsed = (time.perf_counter() - start) * 1000
+        self.log(
+            f"{describe(changed)}: {result.rendered} of {len(files)} files re-rendered"
+            f" in {elapsed:.0f} ms"
+        )
+        if not changed:  # the same on every build: said once, not after every edit
+            for warning in result.warnings:
+                self.log(warning.format())
+
+    def _publish(self, files: dict[str, bytes], base_url: str, changed: set[str]) -> None:
+        old = self._snapshot
+        if files == old.files and base_url == old.base_url and old.version:
+            new = dataclasses.replace(old, state=old.state + 1, errors="")
+        else:
+            self._builds += 1
+            version = f"{self.instance}-{self._builds}"
+            new = Snapshot(
+                files,
+                base_url,
+                version,
+                state=old.state + 1,
+                previous=old.version,
+                stylesheets=stylesheet_swaps(old.files, files, base_url, changed),
+                script=livereload_tag(version),
+            )
+        with self._state:
+            self._snapshot, self._building = new, False
+            self._state.notify_all()
+
+    def _publish_errors(self, report: str) -> None:
+        old = self._snapshot
+        new = dataclasses.replace(old, state=old.state + 1, errors=report, stylesheets=None)
+        if not old.script:  # nothing built yet: the placeholder page still needs the script
+            new = dataclasses.replace(new, script=livereload_tag(old.version))
+        with self._state:
+            self._snapshot, self._building = new, False
+            self._state.notify_all()
+
+    # Reading, for the request threads ----------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        """The site as the newest finished build left it (waits while one is running)."""
+        with self._state:
+            self._state.wait_for(
+                lambda: not self._building or self._closing, timeout=BUILD_WAIT_SECONDS
+            )
+            return self._snapshot
+
+    def next_state(self, seen: int | None, timeout: float) -> Snapshot | None:
+        """The snapshot once its state differs from `seen` (or after `timeout`); None when
+        the server is closing."""
+        with self._state:
+            self._state.wait_for(
+                lambda: self._snapshot.state != seen or self._closing, timeout=timeout
+            )
+            return None if self._closing else self._snapshot
+
+    def missing_page(self, snapshot: Snapshot) -> bytes:
+        """The site's own 404 page, or a placeholder before the first good build."""
+        return snapshot.files.get("404.html", PLACEHOLDER)
+
+
+def servable_files(pages: list[Page], routes: list[Route], site_dir: Path) -> dict[str, bytes]:
+    """Output path → bytes, leaving out static files whose symlinks lead outside the theme."""
+    static_root = (site_dir / "templates" / "static").resolve()
+    outside = {
+        r.output
+        for r in routes
+        if r.static is not None and static_root not in r.static.resolve().parents
+    }
+    return {p.output: p.data for p in pages if p.output not in outside}
+
+
+def stylesheet_swaps(
+    old: Mapping[str, bytes], new: Mapping[str, bytes], base_url: str, changed: set[str]
+) -> dict[str, str] | None:
+    """When only stylesheets were edited: each changed one's path → its new hashed URL."""
+    if not changed or not all(p.startswith("templates/") and p.endswith(".css") for p in changed):
+        return None
+    swaps = {}
+    for output, data in new.items():
+        if output.endswith(".css") and old.get(output) != data:
+            swaps[base_url + output] = f"{base_url}{output}?v={content_hash(data)}"
+    return swaps or None
+
+
+def describe(changed: set[str]) -> str:
+    """`content/a.yaml changed`, `content/a.yaml and 2 more changed`, or `initial build`."""
+    if not changed:
+        return "initial build"
+    first, *rest = sorted(changed)
+    return f"{first} and {len(rest)} more changed" if rest else f"{first} changed"
+
+
+__all__ = ["EVENTS_PATH", "DevServer", "ServeError", "Snapshot"]
