@@ -210,8 +210,8 @@ def character_error(path: str, error: yaml.reader.ReaderError, text: str) -> Dia
     # characters, and the first occurrence is the one the reader stopped at.
     code = error.character if isinstance(error.character, int) else 0
     index = text.find(chr(code))
-    line = text.count("\n", 0, index) + 1
-    col = index - text.rfind("\n", 0, index)
+    line = text.count("\n", 0, index) + 1 if index >= 0 else 0
+    col = index - text.rfind("\n", 0, index) if index >= 0 else 0
     message = f"invalid YAML: character U+{code:04X} is not allowed"
     hint = "delete it: text may hold tabs and line breaks but no other control characters"
     return Diagnostic(path, line, col, message, hint)

@@ -33,6 +33,7 @@ def write_site(pages: Iterable[Page], out_dir: Path) -> None:
 
 
 def write_error(error: OSError, out_dir: str) -> Diagnostic:
+    """What stopped the write, said about the output folder the user named."""
     if isinstance(error, FileExistsError | NotADirectoryError):
         message = f"cannot write the site: a file is in the way at {error.filename}"
         return Diagnostic(out_dir, 0, 0, message, "remove that file or choose another --out")
@@ -43,8 +44,7 @@ def write_error(error: OSError, out_dir: str) -> Diagnostic:
 
 
 def write_atomically(pages: Iterable[Page], out_dir: Path) -> None:
-    pages = list(pages)
-    refuse_shared_outputs(pages)
+    pages = refuse_shared_outputs(pages)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with locked(out_dir.parent):
         remove_leftovers(out_dir)
@@ -57,14 +57,15 @@ def write_atomically(pages: Iterable[Page], out_dir: Path) -> None:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def refuse_shared_outputs(pages: list[Page]) -> None:
-    """Two routes planned onto one file would lose one page without a word: refuse them."""
-    seen: set[str] = set()
-    for page in pages:
+def refuse_shared_outputs(pages: Iterable[Page]) -> list[Page]:
+    """The pages, unless two routes were planned onto one file: one page would be lost."""
+    listed, seen = list(pages), set()
+    for page in listed:
         if page.output in seen:
             message = f"two pages would be written to {page.output}"
             raise SiteError([Diagnostic(page.output, 0, 0, message, "give each page its own id")])
         seen.add(page.output)
+    return listed
 
 
 def write_files(pages: Iterable[Page], root: Path) -> None:
