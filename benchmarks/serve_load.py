@@ -370,6 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     with serve(args.site) as served:
+        connecting = time.monotonic()  # a burst of connections: the listen backlog shows here
         slow = open_slow_clients(served, args.slow_clients)
         opened = time.monotonic()
         result, edits, rss = run_load(served, args.seconds, args.connections, args.edit_every)
@@ -398,7 +399,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"pages mixing builds: {len(result.mixed)}; stale pages: {len(result.stale)}")
     mib = [f"{kib / 1024:.1f}" for kib in (rss[0] if rss else 0, warm[0], warm[-1], max(warm))]
     print("server RSS MiB: start {}, after warm-up {}, end {}, max {}".format(*mib))
-    print(f"slow clients: {hung_up} of {len(slow)} hung up on, the last after {after:.1f} s")
+    print(f"slow clients: {len(slow)} connected in {opened - connecting:.2f} s; ", end="")
+    print(f"{hung_up} hung up on, the last after {after:.1f} s")
     print(f"probes ({len(probe_lines)}):")
     for line in probe_lines + [f"problem: {p}" for p in result.problems()[:10]]:
         print(f"  {line}")
