@@ -17,8 +17,6 @@ import pytest
 
 from .conftest import REPO
 
-pytest.importorskip("sitegen.devserver", reason="`sitegen serve` has not landed yet")
-
 
 def load_benchmark() -> ModuleType:
     spec = importlib.util.spec_from_file_location("serve_load", REPO / "benchmarks/serve_load.py")
