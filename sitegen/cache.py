@@ -33,12 +33,12 @@ from typing import Any, BinaryIO
 
 from . import __version__, markup
 from .load import (
-    MAX_FILE_BYTES,
     Document,
     document_kind,
     find_fact_files,
     load_content,
     parse_document,
+    read_fact_file,
 )
 from .validate import Checked, check_document
 
@@ -114,10 +114,10 @@ def read_files(site_dir: Path, known: Mapping[str, FactFile]) -> dict[str, FactF
             if entry is not None and entry.stat == stat and stat[1] + SLOP_NS < entry.verified_ns:
                 files[relative] = entry
                 continue
-            if kind is None or stat[2] > MAX_FILE_BYTES:
-                raise ValueError(relative)
-            data = path.read_bytes()
-        except (OSError, ValueError):
+            data = read_fact_file(relative, path) if kind is not None else None
+        except OSError:
+            data = None
+        if not isinstance(data, bytes):  # misplaced, unreadable, too big, not a plain file
             failed = True
             continue
         data_digest = digest(data)

@@ -8,6 +8,7 @@ belong to YAML itself live here too: syntax, tags, aliases, duplicate keys.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,9 +23,11 @@ MAX_FILE_BYTES = 1024 * 1024
 SINGLE_FILES = ("site", "foundation")
 FOLDERS = ("sources", "frameworks", "milestones")
 YAML_SUFFIXES = (".yaml", ".yml")
+# What plain YAML resolves to without a '!': `<<` (merge) and `=` (value) are kept as
+# ordinary keys, so they are reported as unknown keys rather than as tags nobody wrote.
 PLAIN_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}"
-    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq", "merge", "value")
 )
 
 
@@ -62,13 +65,24 @@ def load_content(site_dir: Path) -> list[Document]:
 
 
 def find_fact_files(content: Path) -> list[Path]:
-    """YAML files below `content/`, sorted, skipping hidden files and editor droppings."""
+    """YAML files below `content/`, sorted, skipping hidden files and editor droppings.
+
+    Linked folders are followed (a shared folder of sources is a fair thing to link in), each
+    real folder once, so a link that loops back is read only the first time round. Folders
+    named like YAML files are returned too: reading them reports the mistake.
+    """
     found = []
-    for root, dirs, files in os.walk(content):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+    visited: set[str] = set()
+    for root, dirs, files in os.walk(content, followlinks=True):
+        visited.add(os.path.realpath(root))
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".") and os.path.realpath(Path(root, d)) not in visited
+        )
         found += [
             Path(root, name)
-            for name in files
+            for name in (*files, *dirs)
             if name.endswith(YAML_SUFFIXES) and not name.startswith((".", "#"))
         ]
     return sorted(found)
@@ -87,15 +101,36 @@ def document_kind(relative: Path) -> str | None:
 def read_document(kind: str, path: str, file: Path) -> tuple[Document | None, list[Diagnostic]]:
     """Read, decode and compose one file; a file that cannot be read is a diagnostic."""
     try:
-        size = file.stat().st_size
-        if size > MAX_FILE_BYTES:
-            message = f"file is {size:,} bytes, over the {MAX_FILE_BYTES // 1024} KiB limit"
-            return None, [Diagnostic(path, 0, 0, message, "keep one milestone a file")]
-        data = file.read_bytes()
+        data = read_fact_file(path, file)
     except OSError as error:
         hint = "check that the file exists and is readable"
         return None, [Diagnostic(path, 0, 0, f"cannot read file: {error.strerror}", hint)]
+    if isinstance(data, Diagnostic):
+        return None, [data]
     return parse_document(kind, path, data)
+
+
+def read_fact_file(path: str, file: Path) -> bytes | Diagnostic:
+    """A regular file's bytes, up to the size limit, or a diagnostic saying why not."""
+    # O_NONBLOCK: opening a named pipe must not wait for a writer that never comes.
+    fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            return Diagnostic(path, 0, 0, "a folder, not a file", "rename it without '.yaml'")
+        if not stat.S_ISREG(info.st_mode):
+            hint = "fact files are plain files: move it out of content/"
+            return Diagnostic(path, 0, 0, "not a regular file (a pipe, socket or device)", hint)
+        data = b""  # read to the limit, not to the size: the file may grow meanwhile
+        while len(data) <= MAX_FILE_BYTES and (chunk := os.read(fd, MAX_FILE_BYTES + 1)):
+            data += chunk
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        size = max(info.st_size, len(data))
+        message = f"file is {size:,} bytes, over the {MAX_FILE_BYTES // 1024} KiB limit"
+        return Diagnostic(path, 0, 0, message, "keep one milestone a file")
+    return data
 
 
 def parse_document(kind: str, path: str, data: bytes) -> tuple[Document | None, list[Diagnostic]]:
@@ -107,6 +142,8 @@ def parse_document(kind: str, path: str, data: bytes) -> tuple[Document | None, 
         node = yaml.compose(text, Loader=Loader)
     except yaml.MarkedYAMLError as error:
         return None, [syntax_error(path, error, text)]
+    except yaml.reader.ReaderError as error:
+        return None, [character_error(path, error, text)]
     except yaml.YAMLError as error:  # an error without a position (rare)
         return None, [Diagnostic(path, 0, 0, f"invalid YAML: {error}")]
     if node is None:
@@ -146,6 +183,7 @@ SYNTAX_HINTS = {
     "expected ',' or ']'": "close the '[' with ']'",
     "expected ',' or '}'": "close the '{' with '}'",
     "mapping values are not allowed here": "quote a value that contains ': '",
+    "exceeded maximum nesting depth": "nest lists and mappings less deeply",
 }
 
 
@@ -164,6 +202,19 @@ def syntax_error(path: str, error: yaml.MarkedYAMLError, text: str) -> Diagnosti
     text = f"{error.context or ''} {problem}"
     hint = next((h for needle, h in SYNTAX_HINTS.items() if needle in text), "")
     return Diagnostic(path, line, col, f"invalid YAML: {problem}", hint)
+
+
+def character_error(path: str, error: yaml.reader.ReaderError, text: str) -> Diagnostic:
+    """A character YAML refuses before parsing, such as a control character pasted in."""
+    # Located by the character itself: libyaml counts its position in bytes, PyYAML in
+    # characters, and the first occurrence is the one the reader stopped at.
+    code = error.character if isinstance(error.character, int) else 0
+    index = text.find(chr(code))
+    line = text.count("\n", 0, index) + 1 if index >= 0 else 0
+    col = index - text.rfind("\n", 0, index) if index >= 0 else 0
+    message = f"invalid YAML: character U+{code:04X} is not allowed"
+    hint = "delete it: text may hold tabs and line breaks but no other control characters"
+    return Diagnostic(path, line, col, message, hint)
 
 
 def check_nodes(path: str, root: yaml.Node) -> list[Diagnostic]:

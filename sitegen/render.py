@@ -6,6 +6,7 @@ import html
 import json
 import multiprocessing
 import os
+import re
 import threading
 import traceback
 import uuid
@@ -78,6 +79,7 @@ def make_environment(site_dir: Path, content: Content) -> jinja2.Environment:
     )
     env.filters["markdown"] = lambda text: Markup(render_markdown(text, base))
     env.filters["inline"] = lambda text: Markup(render_inline(text, base))
+    env.filters["plain"] = plain_text
     return env
 
 
@@ -228,6 +230,12 @@ def render_route(route: Route, env: jinja2.Environment) -> bytes:
         return b""
     context = {**route.context, "page_url": route.url}
     return env.get_template(route.template).render(context).encode()
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown as one line of plain text, for meta descriptions and JSON-LD."""
+    html_text = re.sub(r"<[^>]*>", "", render_inline(" ".join(markdown.split())))
+    return html.unescape(html_text)
 
 
 def atom_date(date: PartialDate) -> str:

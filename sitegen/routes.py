@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .model import Citation, Content, Fact, Milestone
+from .model import Citation, Content, Era, Fact, Milestone
 
 STATIC_DIR = "static"  # under templates/: the theme's stylesheets, scripts and images
 
@@ -62,7 +62,13 @@ def plan_routes(content: Content, templates_dir: Path) -> list[Route]:
     """Every route of the site, in URL order."""
     milestones = content.milestones
     routes = [
-        page("/", "timeline.html", milestones=milestones, years=group_by_year(milestones)),
+        page(
+            "/",
+            "timeline.html",
+            milestones=milestones,
+            years=group_by_year(milestones),
+            era_starts=place_eras(milestones, content.site.eras),
+        ),
         page("/404.html", "404.html"),
         page("/robots.txt", "robots.txt"),
         Route("/.nojekyll", ".nojekyll"),  # tells GitHub Pages to publish as it is
@@ -119,6 +125,17 @@ def group_by_year(milestones: Iterable[Milestone]) -> tuple[tuple[int, tuple[Mil
     for m in milestones:
         years[m.date.year].append(m)
     return tuple((year, tuple(items)) for year, items in sorted(years.items()))
+
+
+def place_eras(milestones: Iterable[Milestone], eras: Iterable[Era]) -> dict[str, tuple[Era, ...]]:
+    """Where each era's label goes: before the first milestone on or after its start (keyed by
+    that milestone's id), or under '' when it starts after the last milestone."""
+    ordered = sorted(milestones, key=lambda m: m.date)
+    placed: dict[str, list[Era]] = defaultdict(list)
+    for era in sorted(eras, key=lambda e: e.start):
+        first = next((m for m in ordered if m.date >= era.start), None)
+        placed[first.id if first else ""].append(era)
+    return {key: tuple(value) for key, value in placed.items()}
 
 
 def citations_by_source(content: Content) -> dict[str, list[Use]]:

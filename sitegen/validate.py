@@ -21,6 +21,8 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 INTEGER = re.compile(r"[-+]?[0-9]{1,9}")  # plain decimals: not YAML 1.1's 0x1F, 1_000 or 1:30
 COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+# Never meant in prose, and not allowed in XML: the feed would stop parsing.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 URL = re.compile(r"https?://[^\s/]+\S*")
 DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
 
@@ -78,6 +80,11 @@ class Reader:
         text = str(node.value).strip()
         if not text:
             self.error(node, f"'{key}' is empty", "write a value or remove the key")
+        elif control := CONTROL.search(text):
+            message = f"'{key}' contains the control character U+{ord(control[0]):04X}"
+            hint = "delete it: text may hold tabs and line breaks but no other control characters"
+            self.error(node, message, hint)
+            return ""
         return text
 
     def matching(

@@ -16,6 +16,7 @@ from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .diagnostics import Diagnostic, SiteError
 from .render import Page
 
 RENAME_EXCHANGE = 2  # Linux renameat2 flag: swap two paths in one atomic step
@@ -27,7 +28,26 @@ def write_site(pages: Iterable[Page], out_dir: Path, unchanged: Collection[str] 
 
     Pages whose output is in `unchanged` are known to be in `out_dir` already with these
     very bytes: they are hard-linked into the new site rather than written again."""
-    out_dir = out_dir.absolute()
+    try:
+        # resolved: a linked output folder is refilled where it points, and the link is kept
+        write_atomically(pages, out_dir.resolve(), unchanged)
+    except OSError as error:  # a full disk, a read-only folder, a file where a folder goes
+        raise SiteError([write_error(error, str(out_dir))]) from error
+
+
+def write_error(error: OSError, out_dir: str) -> Diagnostic:
+    """What stopped the write, said about the output folder the user named."""
+    if isinstance(error, FileExistsError | NotADirectoryError):
+        message = f"cannot write the site: a file is in the way at {error.filename}"
+        return Diagnostic(out_dir, 0, 0, message, "remove that file or choose another --out")
+    where = f" ({error.filename})" if error.filename else ""
+    message = f"cannot write the site: {error.strerror or error}{where}"
+    hint = "free some space, or choose with --out a folder you can write to"
+    return Diagnostic(out_dir, 0, 0, message, hint)
+
+
+def write_atomically(pages: Iterable[Page], out_dir: Path, unchanged: Collection[str]) -> None:
+    pages = refuse_shared_outputs(pages)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with locked(out_dir.parent):
         remove_leftovers(out_dir)
@@ -38,6 +58,17 @@ def write_site(pages: Iterable[Page], out_dir: Path, unchanged: Collection[str] 
             swap_in(staging, out_dir)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def refuse_shared_outputs(pages: Iterable[Page]) -> list[Page]:
+    """The pages, unless two routes were planned onto one file: one page would be lost."""
+    listed, seen = list(pages), set()
+    for page in listed:
+        if page.output in seen:
+            message = f"two pages would be written to {page.output}"
+            raise SiteError([Diagnostic(page.output, 0, 0, message, "give each page its own id")])
+        seen.add(page.output)
+    return listed
 
 
 def write_files(

@@ -39,7 +39,9 @@ def test_builds_every_page_of_the_content_model(site_factory: SiteFactory) -> No
         "robots.txt",
         "sitemap.xml",
         "sources/paper/index.html",
+        "static/favicon.svg",
         "static/style.css",
+        "static/timeline.js",
         "timeline.json",
     ]
 
@@ -151,7 +153,7 @@ def test_rebuild_rerenders_only_pages_whose_inputs_changed(site_factory: SiteFac
     site = site_factory({"content/milestones/alpha-2.yaml": SECOND_MILESTONE})
     builder = SiteBuilder(site)
     first = builder.build()
-    assert builder.build().rendered == 0  # the stylesheet too is known by its bytes
+    assert builder.build().rendered == 0  # static assets too are known by their bytes
     path = site / "content/milestones/alpha-2.yaml"
     path.write_text(path.read_text().replace("title: Alpha 2", "title: Alpha Two"))
     again = builder.build()

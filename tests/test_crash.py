@@ -1,0 +1,139 @@
+"""Crashes mid-build and builds that race: output/ is always one complete site.
+
+A large synthetic site is built by the real command, killed with SIGKILL at random moments
+(some while the pages are being written), and output/ must then hold exactly the old site
+or exactly the new one; the next build succeeds and leaves no staging folder behind.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import MINIMAL_SITE, REPO, sitegen, tree_bytes
+
+MILESTONES = 1000
+KILLS = 8
+
+
+@pytest.fixture(scope="module")
+def big_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal site plus MILESTONES milestones, one file each."""
+    site = tmp_path_factory.mktemp("crash") / "site"
+    shutil.copytree(REPO / "templates", site / "templates")
+    for name, text in MINIMAL_SITE.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(textwrap.dedent(text))
+    for i in range(MILESTONES):
+        day = f"{2000 + i % 20}-{1 + i % 12:02d}-{1 + i % 28:02d}"
+        (site / f"content/milestones/m{i:04d}.yaml").write_text(
+            textwrap.dedent(f"""\
+                id: m{i:04d}
+                date: {day}
+                framework: alpha
+                title: Milestone {i}
+                summary: Milestone {i} did *something* worth a page of its own.
+                sources:
+                  - source: paper
+                    quote: words {i}
+                """)
+        )
+    return site
+
+
+def set_title(site: Path, title: str) -> None:
+    config = textwrap.dedent(MINIMAL_SITE["content/site.yaml"]).replace("Test timeline", title)
+    (site / "content/site.yaml").write_text(config)
+
+
+BUILD = [sys.executable, "-m", "sitegen", "build", "--site"]
+
+
+def start_build(site: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([*BUILD, str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def staging(site: Path, pid: int | str = "") -> list[Path]:
+    """Staging folders beside output/: all of them, or those of one build process."""
+    return sorted(site.glob(f".output.tmp-{pid}*"))
+
+
+def kill_while_writing(build: subprocess.Popen[bytes], site: Path, rng: random.Random) -> None:
+    """Wait for the staging folder to appear, then kill a random moment later."""
+    while not staging(site, f"{build.pid}-") and build.poll() is None:
+        time.sleep(0.001)
+    time.sleep(rng.uniform(0, 0.3))
+    build.send_signal(signal.SIGKILL)
+
+
+def test_sigkill_at_random_moments_leaves_old_or_new_site(big_site: Path) -> None:
+    site = big_site
+    sites: dict[str, dict[str, bytes]] = {}
+    for title in ("Old timeline", "New timeline"):
+        set_title(site, title)
+        start = time.monotonic()
+        result = sitegen("build", "--site", site)
+        duration = time.monotonic() - start
+        assert result.returncode == 0, result.stderr
+        sites[title] = tree_bytes(site / "output")
+    assert sites["Old timeline"] != sites["New timeline"]
+
+    rng = random.Random()
+    current = "New timeline"
+    landed = {"before writing": 0, "while writing": 0, "after the swap": 0}  # for `pytest -s`
+    for run in range(KILLS):
+        target = "Old timeline" if current == "New timeline" else "New timeline"
+        set_title(site, target)
+        build = start_build(site)
+        if run % 2:
+            kill_while_writing(build, site, rng)
+        else:
+            time.sleep(rng.uniform(0, duration * 1.2))  # a few builds get to finish
+            build.send_signal(signal.SIGKILL)
+        build.wait()
+        was_writing = bool(staging(site, f"{build.pid}-"))
+        output = tree_bytes(site / "output")
+        assert output in (sites[current], sites[target]), f"run {run}: a mixed or partial site"
+        if output == sites[target]:
+            current = target
+            landed["after the swap"] += 1
+        else:
+            landed["while writing" if was_writing else "before writing"] += 1
+
+    result = sitegen("build", "--site", site)
+    assert result.returncode == 0, result.stderr
+    assert tree_bytes(site / "output") == sites[target]
+    assert staging(site) == []
+    print(f"{KILLS} SIGKILLs: {landed}")
+
+
+def test_two_builds_at_once_never_mix(big_site: Path, tmp_path: Path) -> None:
+    """Two builds of one site with different base URLs, started together: the lock on the
+    output's parent folder makes one wait, so output/ is one build's site, whole."""
+    site = big_site
+    set_title(site, "Raced timeline")
+    sites = {}
+    for base in ("/a/", "/b/"):
+        result = sitegen("build", "--site", site, "--base-url", base, "--out", tmp_path / base)
+        assert result.returncode == 0, result.stderr
+        sites[base] = tree_bytes(tmp_path / base)
+    for _ in range(2):
+        builds = [
+            subprocess.Popen(
+                [*BUILD, str(site), "--base-url", base],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            for base in ("/a/", "/b/")
+        ]
+        assert [build.wait() for build in builds] == [0, 0]
+        assert tree_bytes(site / "output") in (sites["/a/"], sites["/b/"])
+        assert staging(site) == []

@@ -1,0 +1,456 @@
+"""The bad-input catalogue: one broken site per case, each refused with a clear message.
+
+Every case starts from a good build, then breaks the site and builds again: exit code 1,
+the full message (file, line:col where there is one, and a fix), and the previous output/
+byte for byte. Cases the lead's tests/test_errors.py already covers are not repeated here.
+Most run `sitegen.cli.main` in-process; a representative few run the real command.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import textwrap
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from sitegen.cli import main
+from sitegen.diagnostics import SiteError
+from sitegen.render import Page
+from sitegen.write import write_site
+
+from .conftest import MINIMAL_SITE, SiteFactory, html, sitegen, tree_bytes
+from .test_errors import CASES as ERROR_CASES
+
+MILESTONE = "content/milestones/alpha-1.yaml"
+
+
+def milestone(**changes: str) -> str:
+    """The minimal site's milestone with some `key: value` lines replaced."""
+    lines = textwrap.dedent(MINIMAL_SITE[MILESTONE]).splitlines(keepends=True)
+    for key, value in changes.items():
+        lines = [f"{key}: {value}\n" if line.startswith(f"{key}:") else line for line in lines]
+    return "".join(lines)
+
+
+def billion_laughs() -> str:
+    """Nine anchors, each a list of nine aliases of the one before: 9**9 leaves if expanded."""
+    lines = ["title: T\n", "description: D\n", 'l0: &l0 ["lol"]\n']
+    lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 10)]
+    return "".join(lines)
+
+
+@dataclass(frozen=True)
+class Case:
+    """Files to write (bytes as they are, None deletes), an optional change no file can
+    express, extra build arguments, and the exact stderr; `{site}` is the site folder."""
+
+    files: dict[str, str | bytes | None]
+    expected: str
+    setup: Callable[[Path], None] | None = None
+    args: tuple[str, ...] = field(default=())
+
+
+def mkfifo(path: str) -> Callable[[Path], None]:
+    return lambda site: os.mkfifo(site / path)
+
+
+def mkdir(path: str) -> Callable[[Path], None]:
+    return lambda site: (site / path).mkdir()
+
+
+def symlink(path: str, target: str) -> Callable[[Path], None]:
+    return lambda site: (site / path).symlink_to(target)
+
+
+def remove(folder: str) -> Callable[[Path], None]:
+    return lambda site: shutil.rmtree(site / folder)
+
+
+ONE_ERROR = "1 error; nothing written\n"
+SLUG_HINT = "  hint: for example 'pytorch-2-0'\n"
+DATE_HINT = "  hint: write the date at the precision you know, e.g. 2016 or 2022-09\n"
+CONTROL_HINT = (
+    "  hint: delete it: text may hold tabs and line breaks but no other control characters\n"
+)
+
+CASES = {
+    "alias bomb (billion laughs)": Case(
+        {"content/site.yaml": billion_laughs()},
+        "".join(
+            f"content/site.yaml:{line}:5: error: anchors and aliases are not supported\n"
+            "  hint: write the value out in full\n"
+            for line in range(3, 12)
+        )
+        + "9 errors; nothing written\n",
+    ),
+    "bytes that are not UTF-8": Case(
+        {MILESTONE: milestone(title="Caf\xe9 1.0").encode("latin-1")},
+        f"{MILESTONE}:4:11: error: not valid UTF-8 (byte 0xe9)\n  hint: save the file as UTF-8\n"
+        + ONE_ERROR,
+    ),
+    "a 20 MB file": Case(
+        {"content/milestones/huge.yaml": b"# padding\n" * 2_097_152},
+        "content/milestones/huge.yaml: error: file is 20,971,520 bytes, over the 1024 KiB limit\n"
+        "  hint: keep one milestone a file\n" + ONE_ERROR,
+    ),
+    "a binary file with a .yaml name": Case(
+        {"content/milestones/logo.yaml": b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256))},
+        "content/milestones/logo.yaml: error: not a text file (it contains NUL bytes)\n"
+        "  hint: fact files are UTF-8 YAML: move this file out of content/\n" + ONE_ERROR,
+    ),
+    "a control character pasted into a file": Case(
+        {MILESTONE: milestone(title="Alpha\a 1.0")},
+        f"{MILESTONE}:4:13: error: invalid YAML: character U+0007 is not allowed\n"
+        + CONTROL_HINT
+        + ONE_ERROR,
+    ),
+    "a control character written as an escape": Case(
+        {MILESTONE: milestone(title='"Alpha\\0 1.0"')},
+        f"{MILESTONE}:4:8: error: 'title' contains the control character U+0000\n"
+        + CONTROL_HINT
+        + ONE_ERROR,
+    ),
+    "date with a two-digit year": Case(
+        {MILESTONE: milestone(date="23-03-15")},
+        f"{MILESTONE}:2:7: error: 'date' must be YYYY, YYYY-MM or YYYY-MM-DD, got '23-03-15'\n"
+        + DATE_HINT
+        + ONE_ERROR,
+    ),
+    "YAML timestamp": Case(
+        {MILESTONE: milestone(date="2023-03-15T10:00:00Z")},
+        f"{MILESTONE}:2:7: error: 'date' must be YYYY, YYYY-MM or YYYY-MM-DD, "
+        "got '2023-03-15T10:00:00Z'\n" + DATE_HINT + ONE_ERROR,
+    ),
+    "YAML timestamp with a space": Case(
+        {"content/sources/paper.yaml": "id: paper\ntitle: P\npublished: 2023-03-15 10:00:00\n"},
+        "content/sources/paper.yaml:3:12: error: 'published' must be YYYY, YYYY-MM or YYYY-MM-DD, "
+        "got '2023-03-15 10:00:00'\n" + DATE_HINT + ONE_ERROR,
+    ),
+    "id that climbs out of the site": Case(
+        {MILESTONE: milestone(id="../../etc/passwd")},
+        f"{MILESTONE}:1:5: error: 'id' must be a slug of lowercase letters, digits and hyphens, "
+        "got '../../etc/passwd'\n" + SLUG_HINT + ONE_ERROR,
+    ),
+    "id in upper case": Case(
+        {MILESTONE: milestone(id="ALPHA-1")},
+        f"{MILESTONE}:1:5: error: 'id' must be a slug of lowercase letters, digits and hyphens, "
+        "got 'ALPHA-1'\n" + SLUG_HINT + ONE_ERROR,
+    ),
+    "reference with a path in it": Case(
+        {MILESTONE: milestone(framework="../alpha")},
+        f"{MILESTONE}:3:12: error: 'framework' must be a slug of lowercase letters, digits and "
+        "hyphens, got '../alpha'\n" + SLUG_HINT + ONE_ERROR,
+    ),
+    "two files writing one page (.yaml and .yml)": Case(
+        {"content/milestones/alpha-1.yml": milestone()},
+        "content/milestones/alpha-1.yml:1:5: error: duplicate id 'alpha-1' (also in "
+        f"{MILESTONE})\n  hint: give each file its own id\n" + ONE_ERROR,
+    ),
+    "unclosed bracket": Case(
+        {MILESTONE: milestone(title="[Alpha, 1.0")},
+        f"{MILESTONE}:5:8: error: invalid YAML: did not find expected ',' or ']' "
+        "(while parsing a flow sequence)\n  hint: close the '[' with ']'\n" + ONE_ERROR,
+    ),
+    "unclosed brace": Case(
+        {MILESTONE: milestone(title="{name: Alpha")},
+        MILESTONE + ":5:8: error: invalid YAML: did not find expected ',' or '}}' "
+        "(while parsing a flow mapping)\n  hint: close the '{{' with '}}'\n" + ONE_ERROR,
+    ),
+    "a scalar instead of a mapping": Case(
+        {"content/sources/paper.yaml": "just a sentence\n"},
+        "content/sources/paper.yaml:1:1: error: expected a mapping of keys to values at the top "
+        "of the file, got 'just a sentence'\n  hint: write 'key: value' lines at the top level\n"
+        + ONE_ERROR,
+    ),
+    "a key that is a list": Case(
+        {"content/site.yaml": "title: T\ndescription: D\n[a, b]: c\n"},
+        "content/site.yaml:3:1: error: a key must be a plain word\n  hint: write 'key: value'\n"
+        + ONE_ERROR,
+    ),
+    "merge key": Case(
+        {"content/site.yaml": "title: T\ndescription: D\n<<: {author: A}\n"},
+        "content/site.yaml:3:1: error: unknown key '<<'\n  hint: known keys: author, base_url, "
+        "description, eras, intro, language, site_url, title\n" + ONE_ERROR,
+    ),
+    "an !include tag": Case(
+        {"content/site.yaml": "title: T\ndescription: !include description.md\n"},
+        "content/site.yaml:2:14: error: YAML tag '!include' is not allowed\n"
+        "  hint: remove the '!' tag; fact files hold plain values\n" + ONE_ERROR,
+    ),
+    "lists nested 10,000 deep": Case(
+        {"content/site.yaml": "title: T\ndescription: " + "[" * 10_000 + "]" * 10_000 + "\n"},
+        "content/site.yaml:2:1013: error: invalid YAML: exceeded maximum nesting depth "
+        "(while increasing flow level)\n  hint: nest lists and mappings less deeply\n" + ONE_ERROR,
+    ),
+    "a terminal escape sequence in a key": Case(
+        {"content/site.yaml": 'title: T\ndescription: D\n"\\e]0;pwned\\a\\e[2J": x\n'},
+        "content/site.yaml:3:1: error: unknown key '\\x1b]0;pwned\\x07\\x1b[2J'\n  hint: known keys: "
+        "author, base_url, description, eras, intro, language, site_url, title\n" + ONE_ERROR,
+    ),
+    "a terminal escape sequence in a file name": Case(
+        {"content/milestones/alpha-\x1b[2J.yaml": "id: [alpha\n"},
+        "content/milestones/alpha-\\x1b[2J.yaml:2:1: error: invalid YAML: did not find expected "
+        "',' or ']' (while parsing a flow sequence)\n  hint: close the '[' with ']'\n" + ONE_ERROR,
+    ),
+    "a folder named like a fact file": Case(
+        {},
+        "content/milestones/alpha-2.yaml: error: a folder, not a file\n"
+        "  hint: rename it without '.yaml'\n" + ONE_ERROR,
+        setup=mkdir("content/milestones/alpha-2.yaml"),
+    ),
+    "a named pipe named like a fact file": Case(
+        {},
+        "content/milestones/alpha-2.yaml: error: not a regular file (a pipe, socket or device)\n"
+        "  hint: fact files are plain files: move it out of content/\n" + ONE_ERROR,
+        setup=mkfifo("content/milestones/alpha-2.yaml"),
+    ),
+    "a link to a file that is gone": Case(
+        {},
+        "content/milestones/alpha-2.yaml: error: cannot read file: No such file or directory\n"
+        "  hint: check that the file exists and is readable\n" + ONE_ERROR,
+        setup=symlink("content/milestones/alpha-2.yaml", "alpha-2-draft.yaml"),
+    ),
+    "a symlink loop": Case(
+        {},
+        "content/milestones/alpha-2.yaml: error: cannot read file: Too many levels of symbolic "
+        "links\n  hint: check that the file exists and is readable\n" + ONE_ERROR,
+        setup=symlink("content/milestones/alpha-2.yaml", "alpha-2.yaml"),
+    ),
+    "no content/ folder": Case(
+        {},
+        "content: error: no content/ folder here\n  hint: run sitegen in a site folder, or name "
+        "one with --site DIR (looked in '{site}')\n" + ONE_ERROR,
+        setup=remove("content"),
+    ),
+    "no templates/ folder": Case(
+        {},
+        "templates: error: no templates/ folder here\n"
+        "  hint: add templates/ beside content/, or name the site with --site DIR\n" + ONE_ERROR,
+        setup=remove("templates"),
+    ),
+    "an output folder that is a file": Case(
+        {"notes.txt": "not a folder"},
+        "{site}/notes.txt: error: the output folder is a file\n"
+        "  hint: remove the file or choose another --out\n" + ONE_ERROR,
+        args=("--out", "{site}/notes.txt"),
+    ),
+    "an output folder inside a file": Case(
+        {"notes.txt": "not a folder"},
+        "{site}/notes.txt/out: error: cannot write the site: a file is in the way at "
+        "{site}/notes.txt\n  hint: remove that file or choose another --out\n" + ONE_ERROR,
+        args=("--out", "{site}/notes.txt/out"),
+    ),
+    "an output folder inside content/": Case(
+        {},
+        "{site}/content/out: error: the output folder would replace or sit inside content/\n"
+        "  hint: choose an output folder of its own, such as output/\n" + ONE_ERROR,
+        args=("--out", "{site}/content/out"),
+    ),
+}
+
+# The same cases through the real command line, in a fresh process each.
+REAL_CLI = [
+    "alias bomb (billion laughs)",
+    "bytes that are not UTF-8",
+    "a 20 MB file",
+    "a named pipe named like a fact file",
+    "no content/ folder",
+    "an output folder that is a file",
+]
+
+
+def write_files(site: Path, files: dict[str, str | bytes | None]) -> None:
+    for name, data in files.items():
+        path = site / name
+        if data is None:
+            path.unlink()
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+
+
+def built_then_broken(site_factory: SiteFactory, case: Case) -> tuple[Path, dict[str, bytes]]:
+    """A site with a good build in output/, then broken as the case says."""
+    site = site_factory()
+    assert main(["build", "--site", str(site)]) == 0
+    before = tree_bytes(site / "output")
+    write_files(site, case.files)
+    if case.setup:
+        case.setup(site)
+    return site, before
+
+
+def staging_leftovers(site: Path) -> list[str]:
+    return sorted(p.name for p in site.iterdir() if ".tmp-" in p.name)
+
+
+@pytest.mark.parametrize("name", CASES, ids=list(CASES))
+def test_bad_input_is_refused_and_output_kept(
+    name: str, site_factory: SiteFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case = CASES[name]
+    site, before = built_then_broken(site_factory, case)
+    capsys.readouterr()
+    args = [arg.format(site=site) for arg in case.args]
+    code = main(["build", "--site", str(site), *args])
+    err = capsys.readouterr().err
+    assert (code, err) == (1, case.expected.format(site=site))
+    assert tree_bytes(site / "output") == before
+    assert staging_leftovers(site) == []
+
+
+@pytest.mark.parametrize("name", REAL_CLI, ids=REAL_CLI)
+def test_bad_input_through_the_real_command(name: str, site_factory: SiteFactory) -> None:
+    case = CASES[name]
+    site, before = built_then_broken(site_factory, case)
+    result = sitegen("build", "--site", site, *(arg.format(site=site) for arg in case.args))
+    assert (result.returncode, result.stderr) == (1, case.expected.format(site=site))
+    assert result.stdout == ""
+    assert tree_bytes(site / "output") == before
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its mode says")
+def test_unreadable_file(site_factory: SiteFactory, capsys: pytest.CaptureFixture[str]) -> None:
+    site, before = built_then_broken(site_factory, Case({}, ""))
+    (site / MILESTONE).chmod(0)
+    capsys.readouterr()
+    assert main(["build", "--site", str(site)]) == 1
+    assert capsys.readouterr().err == (
+        f"{MILESTONE}: error: cannot read file: Permission denied\n"
+        "  hint: check that the file exists and is readable\n" + ONE_ERROR
+    )
+    assert tree_bytes(site / "output") == before
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 256 KiB file system: a build that does not fit meets a real 'disk full'."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
+    yield disk
+    subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_disk_full_mid_write_keeps_the_old_site(
+    site_factory: SiteFactory, small_disk: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = site_factory()
+    out = small_disk / "output"
+    assert main(["build", "--site", str(site), "--out", str(out)]) == 0
+    before = tree_bytes(out)
+    filler = "A long summary that no longer fits on the disk. " * 4000  # ~200 KB a page
+    write_files(site, {MILESTONE: milestone(summary=filler)})
+    capsys.readouterr()
+    assert main(["build", "--site", str(site), "--out", str(out)]) == 1
+    assert capsys.readouterr().err == (
+        f"{out}: error: cannot write the site: No space left on device\n"
+        "  hint: free some space, or choose with --out a folder you can write to\n" + ONE_ERROR
+    )
+    assert tree_bytes(out) == before
+    assert [p.name for p in small_disk.iterdir()] == ["output"]
+
+
+def test_two_pages_for_one_file_are_refused(tmp_path: Path) -> None:
+    pages = [Page("index.html", b"one"), Page("a/index.html", b"a"), Page("index.html", b"two")]
+    with pytest.raises(SiteError) as error:
+        write_site(pages, tmp_path / "output")
+    assert str(error.value) == (
+        "index.html: error: two pages would be written to index.html\n"
+        "  hint: give each page its own id\n" + ONE_ERROR.rstrip("\n")
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["build", "--out"], "sitegen build: error: argument --out: expected one argument\n"),
+        (["build", "--outt", "x"], "sitegen: error: unrecognized arguments: --outt x\n"),
+        (
+            ["build", "--site-url", "javascript:alert(1)"],
+            "sitegen build: error: argument --site-url: 'javascript:alert(1)' is not an absolute URL such as https://example.org\n",
+        ),
+    ],
+)
+def test_usage_errors_exit_2(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2
+    assert err.startswith("usage: sitegen") and message in err
+
+
+# Accepted, not refused: each builds and shows what the author meant.
+
+
+def test_byte_order_mark_and_crlf_line_ends_are_accepted(site_factory: SiteFactory) -> None:
+    site = site_factory()
+    text = milestone(title="Alpha Ünë")
+    write_files(site, {MILESTONE: b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode()})
+    assert main(["build", "--site", str(site)]) == 0
+    page = html(site / "output/milestones/alpha-1/index.html")
+    assert page.css_first("h1").text() == "Alpha Ünë"
+
+
+def test_yaml_dates_quoted_or_not_build_the_same_site(
+    site_factory: SiteFactory, tmp_path: Path
+) -> None:
+    site = site_factory()
+    main(["build", "--site", str(site), "--out", str(tmp_path / "plain")])
+    write_files(site, {MILESTONE: milestone(date='"2020-05-04"')})
+    main(["build", "--site", str(site), "--out", str(tmp_path / "quoted")])
+    assert tree_bytes(tmp_path / "plain") == tree_bytes(tmp_path / "quoted")
+
+
+def test_linked_folders_are_followed_and_a_loop_is_read_once(site_factory: SiteFactory) -> None:
+    site = site_factory()
+    shutil.move(site / "content/milestones", site / "shared-milestones")
+    (site / "content/milestones").symlink_to(site / "shared-milestones")
+    (site / "shared-milestones/again").symlink_to(".")  # a loop back into itself
+    (site / "shared-milestones/up").symlink_to("..")
+    assert main(["build", "--site", str(site)]) == 0
+    assert (site / "output/milestones/alpha-1/index.html").is_file()
+
+
+def test_a_linked_output_folder_is_refilled_and_stays_a_link(
+    site_factory: SiteFactory, tmp_path: Path
+) -> None:
+    site = site_factory()
+    (tmp_path / "www").mkdir()
+    (site / "output").symlink_to(tmp_path / "www")
+    assert main(["build", "--site", str(site)]) == 0
+    assert main(["build", "--site", str(site)]) == 0
+    assert (site / "output").is_symlink()
+    assert (tmp_path / "www/milestones/alpha-1/index.html").is_file()
+
+
+@pytest.mark.parametrize("name", ERROR_CASES, ids=list(ERROR_CASES))
+def test_every_error_of_test_errors_keeps_the_previous_output(
+    name: str, site_factory: SiteFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """tests/test_errors.py checks those messages on sites never built; here each breaks a
+    site that was built, and the output must survive it byte for byte."""
+    files, expected = ERROR_CASES[name]
+    site = site_factory()
+    assert main(["build", "--site", str(site)]) == 0
+    before = tree_bytes(site / "output")
+    site_factory(files)
+    capsys.readouterr()
+    assert (main(["build", "--site", str(site)]), capsys.readouterr().err) == (1, expected)
+    assert tree_bytes(site / "output") == before
+    assert staging_leftovers(site) == []
