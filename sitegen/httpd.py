@@ -89,6 +89,9 @@ class SiteHTTPServer(ThreadingHTTPServer):
 
     daemon_threads = False  # joined on close: no thread is left behind
     block_on_close = True
+    # socketserver's default backlog of 5 makes a browser's burst of connections (or many
+    # tabs) wait on SYN retries of a second or more; the kernel caps this anyway.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], dev: DevServer) -> None:
         self.dev = dev
