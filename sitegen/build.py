@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import jinja2
+
 from . import markup
 from .cache import (
     BuildCache,
@@ -67,6 +69,8 @@ class SiteBuilder:
         self.options = options or Options()
         self.cache: BuildCache | None = None  # loaded on the first build
         self.saved = False  # whether this builder saved the cache to disk yet
+        self._env: jinja2.Environment | None = None
+        self._env_key = b""
 
     def build(self, out_dir: Path | None = None) -> BuildResult:
         """Build in memory, and write to `out_dir` when given; SiteError on any problem."""
@@ -104,7 +108,7 @@ class SiteBuilder:
         rendered: dict[str, bytes] = {}
         if fresh:  # else the templates are those of the last build, which compiled them all
             with timed("templates"):
-                env = make_environment(site_dir, content)
+                env = self._environment(content, theme)
                 progress = counter(len(fresh), options.progress)
                 for page in render_pages(fresh, env, site_dir, jobs, progress):
                     rendered[page.output] = page.data
@@ -126,6 +130,15 @@ class SiteBuilder:
             self.saved = True
         warnings = site_url_warnings(content.site)
         return BuildResult(content, routes, pages, len(fresh), timings, warnings)
+
+    def _environment(self, content: Content, templates: bytes) -> jinja2.Environment:
+        """The last build's Jinja environment while its templates and globals still hold:
+        its compiled templates are most of what a small rebuild would otherwise spend."""
+        shared = (content.site, content.frameworks, content.sources, content.foundation is not None)
+        key = digest(templates, repr(shared).encode())
+        if self._env is None or key != self._env_key:
+            self._env, self._env_key = make_environment(self.site_dir, content), key
+        return self._env
 
     def _cache(self) -> BuildCache:
         if self.cache is None:
