@@ -329,19 +329,24 @@ def site_url_warnings(site: Site) -> list[Diagnostic]:
 def check_folders(site_dir: Path, out_dir: Path | None) -> list[Diagnostic]:
     """The site's folders exist, and the output folder can be replaced without loss."""
     problems = []
+    if not (site_dir / "content").is_dir():
+        hint = f"run sitegen in a site folder, or name one with --site DIR (looked in '{site_dir}')"
+        problems.append(Diagnostic("content", 0, 0, "no content/ folder here", hint))
     if not (site_dir / "templates").is_dir():
         hint = "add templates/ beside content/, or name the site with --site DIR"
         problems.append(Diagnostic("templates", 0, 0, "no templates/ folder here", hint))
     if out_dir is None:
         return problems
     out, site = out_dir.resolve(), site_dir.resolve()
-    where = str(out_dir)
+    where, hint = str(out_dir), "choose an output folder of its own, such as output/"
     if out.exists() and not out.is_dir():
         hint = "remove the file or choose another --out"
         problems.append(Diagnostic(where, 0, 0, "the output folder is a file", hint))
-    for kept in (site, site / "content", site / "templates"):
-        if out == kept or out in kept.parents or (kept != site and kept in out.parents):
-            message = f"the output folder would replace or sit inside {kept.name}/"
-            hint = "choose an output folder of its own, such as output/"
-            problems.append(Diagnostic(where, 0, 0, message, hint))
+    elif out == site or out in site.parents:
+        problems.append(Diagnostic(where, 0, 0, "the output folder would replace the site", hint))
+    else:
+        for kept in (site / "content", site / "templates"):
+            if out == kept or kept in out.parents:
+                message = f"the output folder would sit inside {kept.name}/"
+                problems.append(Diagnostic(where, 0, 0, message, hint))
     return problems

@@ -143,6 +143,9 @@ class Reader:
             )
             return None
         year, month, day = (int(part) if part else 0 for part in match.groups())
+        if not year:
+            self.error(node, f"'{key}' has no year 0000: {text}", "years run from 0001")
+            return None
         if match.group(2) and not 1 <= month <= 12:
             self.error(node, f"'{key}' has no month {month:02d}: {text}", "months run 01 to 12")
             return None

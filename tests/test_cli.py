@@ -59,9 +59,11 @@ def test_missing_site_folders_are_errors_not_tracebacks(tmp_path: Path) -> None:
     result = sitegen("build", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr == (
+        "content: error: no content/ folder here\n"
+        "  hint: run sitegen in a site folder, or name one with --site DIR (looked in '.')\n"
         "templates: error: no templates/ folder here\n"
         "  hint: add templates/ beside content/, or name the site with --site DIR\n"
-        "1 error; nothing written\n"
+        "2 errors; nothing written\n"
     )
 
 

@@ -71,6 +71,11 @@ CASES = {
         "content/milestones/alpha-1.yaml:2:7: error: 'date' has no month 13: 2023-13\n"
         "  hint: months run 01 to 12\n1 error; nothing written\n",
     ),
+    "year zero": (
+        {"content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "0000-05")},
+        "content/milestones/alpha-1.yaml:2:7: error: 'date' has no year 0000: 0000-05\n"
+        "  hint: years run from 0001\n1 error; nothing written\n",
+    ),
     "date in words": (
         {"content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "March 2023")},
         "content/milestones/alpha-1.yaml:2:7: error: 'date' must be YYYY, YYYY-MM or YYYY-MM-DD, "

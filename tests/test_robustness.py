@@ -245,9 +245,15 @@ CASES = {
         "{site}/notes.txt\n  hint: remove that file or choose another --out\n" + ONE_ERROR,
         args=("--out", "{site}/notes.txt/out"),
     ),
+    "the site folder as output folder": Case(
+        {},
+        "{site}: error: the output folder would replace the site\n"
+        "  hint: choose an output folder of its own, such as output/\n" + ONE_ERROR,
+        args=("--out", "{site}"),
+    ),
     "an output folder inside content/": Case(
         {},
-        "{site}/content/out: error: the output folder would replace or sit inside content/\n"
+        "{site}/content/out: error: the output folder would sit inside content/\n"
         "  hint: choose an output folder of its own, such as output/\n" + ONE_ERROR,
         args=("--out", "{site}/content/out"),
     ),
