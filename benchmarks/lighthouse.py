@@ -19,13 +19,14 @@ import subprocess
 import sys
 import tempfile
 import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from sitegen.build import Options, build_site  # noqa: E402
+from tests.browser import QuietHandler  # noqa: E402
 
 VERSION = "12.2.3"
 CACHE = Path.home() / ".cache" / "sitegen-bench" / f"lighthouse-{VERSION}"
@@ -34,11 +35,6 @@ PAGES = ("/", "/foundation/")
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 METRICS = ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time")
 METRICS += ("cumulative-layout-shift", "speed-index")
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 def lighthouse_bin() -> Path:

@@ -23,16 +23,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(REPO))
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 # Runs in every document: note when the page is first ready to paint.
 SHOWN_AT = """
 addEventListener("DOMContentLoaded", () => requestAnimationFrame(() => {

@@ -10,43 +10,18 @@ in light and dark, into docs/screenshots/. Usage:
 from __future__ import annotations
 
 import argparse
-import functools
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from sitegen.build import build_site  # noqa: E402
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, serve_folder  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
 WIDTHS = {390: 844, 1280: 1400}  # width: viewport height (a phone, a laptop)
 SCHEMES = ("light", "dark")
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """The folder on a free port of 127.0.0.1, for as long as the block runs."""
-    handler = functools.partial(QuietHandler, directory=str(folder))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def main() -> int:
@@ -67,7 +42,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         build_site(args.site, Path(tmp) / "site")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        with serve(Path(tmp) / "site") as origin:
+        with serve_folder(Path(tmp) / "site") as origin:
             for (name, path), (width, height), scheme in (
                 (p, w, s) for p in pages.items() for w in WIDTHS.items() for s in SCHEMES
             ):

@@ -48,17 +48,18 @@ rendered: dict[tuple[str, str, bool], str] = {}
 
 def render_markdown(text: str, base_url: str = "/") -> str:
     """Block Markdown (paragraphs, lists, headings) as HTML."""
-    key = (text, base_url, False)
-    html = rendered.get(key)
-    if html is None:
-        html = rendered[key] = parser(base_url).render(text)
-    return html
+    return _render(text, base_url, inline=False)
 
 
 def render_inline(text: str, base_url: str = "/") -> str:
     """One line of Markdown (emphasis, code, links) as HTML, with no enclosing paragraph."""
-    key = (text, base_url, True)
+    return _render(text, base_url, inline=True)
+
+
+def _render(text: str, base_url: str, inline: bool) -> str:
+    key = (text, base_url, inline)
     html = rendered.get(key)
     if html is None:
-        html = rendered[key] = parser(base_url).renderInline(text)
+        md = parser(base_url)
+        html = rendered[key] = md.renderInline(text) if inline else md.render(text)
     return html

@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-import functools
 import shutil
 import subprocess
 import sys
 import textwrap
-import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+from .browser import CHROMIUM, CHROMIUM_ARGS
+
 REPO = Path(__file__).resolve().parents[1]
 ARTICLE = REPO.parent / "shared" / "source" / "article-2022-09-14.txt"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 MINIMAL_SITE = {
     "content/site.yaml": """\
@@ -131,21 +119,3 @@ def default_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = sitegen("build", "--site", REPO, "--out", out, "--site-url", "https://example.org")
     assert result.returncode == 0, result.stderr
     return out
-
-
-@contextmanager
-def serve_folder(folder: Path) -> Iterator[str]:
-    """A built site on a free port of 127.0.0.1, as a static host would serve it."""
-    handler = functools.partial(QuietHandler, directory=str(folder))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """Requests are not worth a line each in test output."""

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import serve_folder
+from .browser import serve_folder
 
 pytestmark = pytest.mark.timeout(600)
 

@@ -21,7 +21,8 @@ from selectolax.lexbor import LexborNode
 
 from sitegen.build import build_site
 
-from .conftest import REPO, serve_folder
+from .browser import serve_folder
+from .conftest import REPO
 
 JINJA = "⟦{{ 7*7 }}⟧"  # the brackets mark the spot: '⟦49⟧' anywhere means it was evaluated
 PAYLOAD = (
