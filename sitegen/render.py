@@ -64,20 +64,7 @@ def make_environment(site_dir: Path, content: Content) -> jinja2.Environment:
             hashes[path] = fingerprint(templates_dir / path)
         return f"{url(path)}?v={hashes[path]}"
 
-    fragments: dict[tuple[str, tuple[object, ...]], Markup] = {}
-
-    def memo(macro: jinja2.runtime.Macro, *args: object) -> Markup:
-        """A macro's output, rendered once per arguments for as long as this environment
-        lives (its templates and globals unchanged): for fragments, like a milestone's card,
-        that listing pages repeat. Only for macros that read nothing but their arguments
-        and the globals."""
-        key = (macro.name, args)
-        if key not in fragments:
-            fragments[key] = macro(*args)
-        return fragments[key]
-
     env.globals.update(
-        memo=memo,
         site=site,
         frameworks=content.frameworks,
         framework_by_id={f.id: f for f in content.frameworks},
