@@ -32,6 +32,7 @@ from .cache import (
     templates_digest,
 )
 from .diagnostics import Diagnostic, SiteError
+from .load import missing_content
 from .model import Content, Site
 from .render import Page, make_environment, prerender_markdown, render_pages
 from .routes import Route, plan_routes
@@ -330,8 +331,7 @@ def check_folders(site_dir: Path, out_dir: Path | None) -> list[Diagnostic]:
     """The site's folders exist, and the output folder can be replaced without loss."""
     problems = []
     if not (site_dir / "content").is_dir():
-        hint = f"run sitegen in a site folder, or name one with --site DIR (looked in '{site_dir}')"
-        problems.append(Diagnostic("content", 0, 0, "no content/ folder here", hint))
+        problems.append(missing_content(site_dir))
     if not (site_dir / "templates").is_dir():
         hint = "add templates/ beside content/, or name the site with --site DIR"
         problems.append(Diagnostic("templates", 0, 0, "no templates/ folder here", hint))

@@ -44,9 +44,7 @@ def load_content(site_dir: Path) -> list[Document]:
     """Every fact file under `content/`, in path order; raises SiteError with all problems."""
     content = site_dir / "content"
     if not content.is_dir():
-        raise SiteError(
-            [Diagnostic("content", 0, 0, "no content/ folder here", _site_hint(site_dir))]
-        )
+        raise SiteError([missing_content(site_dir)])
     documents: list[Document] = []
     problems: list[Diagnostic] = []
     for path in find_fact_files(content):
@@ -286,5 +284,7 @@ def _misplaced(path: str, relative: Path) -> Diagnostic:
     return Diagnostic(path, 0, 0, f"fact file in an unknown place (known: {known})", hint)
 
 
-def _site_hint(site_dir: Path) -> str:
-    return f"run sitegen in a site folder, or name one with --site DIR (looked in '{site_dir}')"
+def missing_content(site_dir: Path) -> Diagnostic:
+    """The error for a site folder without content/: usually sitegen run in the wrong place."""
+    hint = f"run sitegen in a site folder, or name one with --site DIR (looked in '{site_dir}')"
+    return Diagnostic("content", 0, 0, "no content/ folder here", hint)
