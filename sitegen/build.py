@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +21,8 @@ import jinja2
 from . import markup
 from .cache import (
     BuildCache,
-    FactFile,
-    Fingerprints,
+    Stat,
     checked_files,
-    digest,
     load_cache,
     read_files,
     restore_markdown,
@@ -34,7 +32,7 @@ from .cache import (
 from .diagnostics import Diagnostic, SiteError
 from .load import missing_content
 from .model import Content, Site
-from .render import Page, make_environment, prerender_markdown, render_pages
+from .render import Fragments, Page, make_environment, prerender_markdown, render_pages
 from .routes import Route, plan_routes
 from .validate import assemble
 from .write import write_site
@@ -70,11 +68,19 @@ class SiteBuilder:
         self.options = options or Options()
         self.cache: BuildCache | None = None  # loaded on the first build
         self.saved = False  # whether this builder saved the cache to disk yet
+        self.pages: dict[str, bytes] = {}  # the last build's pages, by output path
         self._env: jinja2.Environment | None = None
-        self._env_key = b""
+        self._fragments = Fragments()
+        self._complete = False  # whether the last build succeeded
 
-    def build(self, out_dir: Path | None = None) -> BuildResult:
-        """Build in memory, and write to `out_dir` when given; SiteError on any problem."""
+    def build(
+        self, out_dir: Path | None = None, changed: Collection[str] | None = None
+    ) -> BuildResult:
+        """Build in memory, and write to `out_dir` when given; SiteError on any problem.
+
+        `changed` is for a file watcher: every path (relative to the site) changed since the
+        last build, so that the fact files it does not name need not be looked at. It is
+        used only after a build that succeeded: a failed one may not have read them all."""
         timings: dict[str, float] = {}
         timed = stage_timer(timings)
         site_dir, options = self.site_dir, self.options
@@ -82,8 +88,9 @@ class SiteBuilder:
         if problems:
             raise SiteError(problems)
         cache = self._cache()
+        hint, self._complete = changed if self._complete else None, False
         with timed("load"):
-            read = read_files(site_dir, cache.files)
+            read = read_files(site_dir, cache.files, hint)
         known = cache.files
         files_changed = len(read) != len(known) or any(
             known.get(p) is not f for p, f in read.items()
@@ -94,51 +101,60 @@ class SiteBuilder:
             content = assemble([f.checked for f in cache.files.values()])
             content = apply_options(content, options)
         with timed("plan"):
-            routes = plan_routes(content, site_dir / "templates")
-            theme = templates_digest(site_dir / "templates")
-            inputs = inputs_digest(cache.files, theme, options)
-            if inputs is None or inputs != cache.inputs or len(cache.keys) != len(routes):
-                cache.keys = page_keys(routes, content, cache.files, theme)
-            cache.inputs = inputs or b""
-            keys = cache.keys
-        fresh = [r for r, key in zip(routes, keys, strict=True) if key not in cache.pages]
+            templates = templates_digest(site_dir / "templates")
+            if not files_changed and templates == cache.templates and cache.routes:
+                routes = list(cache.routes.values())  # the same content plans the same routes
+            else:
+                routes = plan_routes(content, site_dir / "templates")
+            shared = site_wide(content)
+            same_theme = templates == cache.templates and shared == cache.shared
+            before = cache.routes if same_theme else {}
+            on_disk = output_record(cache, out_dir)
+            fresh, kept = [], {}
+            for r in routes:
+                if before.get(r.output) != r:
+                    fresh.append(r)
+                elif r.output in self.pages:
+                    kept[r.output] = self.pages[r.output]
+                elif r.output not in on_disk:
+                    fresh.append(r)
         jobs = options.jobs or os.cpu_count() or 1
         with timed("markdown"):
             base = content.site.base_url
             prerender_markdown((m.summary for m in content.milestones), base, jobs)
-        rendered: dict[str, bytes] = {}
         if fresh:  # else the templates are those of the last build, which compiled them all
             with timed("templates"):
-                env = self._environment(content, theme)
+                env = self._environment(content, same_theme)
                 progress = counter(len(fresh), options.progress)
                 for page in render_pages(fresh, env, site_dir, jobs, progress):
-                    rendered[page.output] = page.data
-        pages = [
-            Page(r.output, rendered[r.output] if r.output in rendered else cache.pages[k])
-            for r, k in zip(routes, keys, strict=True)
-        ]
-        cache.pages = {k: p.data for k, p in zip(keys, pages, strict=True) if k is not None}
+                    kept[page.output] = page.data
+        self.pages = kept if out_dir is None or len(kept) == len(routes) else {}
+        cache.routes = {r.output: r for r in routes}
+        cache.templates, cache.shared = templates, shared
         wrote = False
         if out_dir is not None:
             with timed("write"):
-                wrote = write_changed(pages, keys, out_dir, cache.outputs)
+                wrote = write_changed(routes, kept, on_disk, out_dir, cache)
         keep_markdown(cache, content)
         if options.cache and not self.saved and (fresh or files_changed or wrote):
             # Saved once per builder: the dev server's rebuilds stay in memory, rather than
-            # writing every page to disk again on every edit.
+            # writing the cache to disk again on every edit.
             with timed("cache"):
                 save_cache(site_dir, cache)
             self.saved = True
+        pages = [Page(r.output, kept[r.output]) for r in routes if r.output in kept]
         warnings = site_url_warnings(content.site)
+        self._complete = True
         return BuildResult(content, routes, pages, len(fresh), timings, warnings)
 
-    def _environment(self, content: Content, templates: bytes) -> jinja2.Environment:
+    def _environment(self, content: Content, same_theme: bool) -> jinja2.Environment:
         """The last build's Jinja environment while its templates and globals still hold:
-        its compiled templates are most of what a small rebuild would otherwise spend."""
-        shared = (content.site, content.frameworks, content.sources, content.foundation is not None)
-        key = digest(templates, repr(shared).encode())
-        if self._env is None or key != self._env_key:
-            self._env, self._env_key = make_environment(self.site_dir, content), key
+        its compiled templates and cached fragments are most of what a small rebuild would
+        otherwise spend."""
+        if self._env is None or not same_theme:
+            self._fragments = Fragments()
+            self._env = make_environment(self.site_dir, content, self._fragments)
+        self._fragments.next_build()
         return self._env
 
     def _cache(self) -> BuildCache:
@@ -165,81 +181,63 @@ def stage_timer(timings: dict[str, float]) -> Callable[[str], AbstractContextMan
     return timed
 
 
-def inputs_digest(files: dict[str, FactFile], templates: bytes, options: Options) -> bytes | None:
-    """Everything a build reads: when it is what the last build read, so are the page keys
-    (and working them out again would be most of a warm build). None when unknown."""
-    if any(not f.digest for f in files.values()):
-        return None  # files read by the loader's error path carry no digest
-    parts = [templates, repr((options.base_url, options.site_url)).encode()]
-    for path, f in files.items():
-        parts += (path.encode(), f.digest)
-    return digest(*parts)
+def site_wide(content: Content) -> tuple:
+    """What every page may read besides its route: the globals of `render.make_environment`."""
+    return (content.site, content.frameworks, content.sources, content.foundation is not None)
 
 
-def page_keys(
-    routes: list[Route], content: Content, files: dict[str, FactFile], templates: bytes
-) -> list[bytes | None]:
-    """For each route, the digest of everything its page is rendered from (None: unknown,
-    so always render): the templates, the site-wide values (the globals of
-    `render.make_environment`) and the route itself."""
-    fingerprints = Fingerprints(files)
-    shared = (content.site, content.frameworks, content.sources, content.foundation is not None)
-    theme = digest(templates, fingerprints.of(shared))
-    keys: list[bytes | None] = []
-    for r in routes:
-        if r.static is not None:
-            keys.append(digest(theme, r.output.encode(), r.static.read_bytes()))
-            continue
-        try:
-            keys.append(fingerprints.of((theme, r.url, r.output, r.template, r.context)))
-        except TypeError:
-            keys.append(None)
-    return keys
-
-
-Written = dict[str, tuple[bytes | None, bytes, tuple[int, int, int] | None]]
+def output_record(cache: BuildCache, out_dir: Path | None) -> dict[str, Stat]:
+    """The files the last build wrote to `out_dir` that are still there as it left them."""
+    if out_dir is None:
+        return {}
+    record = cache.outputs.pop(str(out_dir.resolve()), {})
+    return {o: stat for o, stat in record.items() if output_stat(out_dir / o) == stat}
 
 
 def write_changed(
-    pages: list[Page], keys: list[bytes | None], out_dir: Path, outputs: dict[str, Written]
+    routes: list[Route],
+    pages: dict[str, bytes],
+    on_disk: dict[str, Stat],
+    out_dir: Path,
+    cache: BuildCache,
 ) -> bool:
-    """Write the site unless `out_dir` holds it already; files whose bytes did not change
-    since the last write there are linked, not rewritten.
-
-    `outputs` remembers, for each output folder, each file's page key, the digest of its
-    bytes and its stat, so a page rendered again to the same bytes is not rewritten, and a
-    file changed by hand since is. True if it wrote."""
+    """Write the site unless `out_dir` holds it already. The pages in `pages` are written,
+    unless the same bytes are there already; the others are in `on_disk` (files the last
+    build wrote there, unchanged since). Files already there are linked, not rewritten.
+    Remembers what it wrote in `cache.outputs`; True if it wrote."""
+    outputs = [r.output for r in routes]
+    linked = {o for o in outputs if o not in pages or same_bytes(out_dir, o, pages[o], on_disk)}
+    record = {o: on_disk[o] for o in linked}
     where = str(out_dir.resolve())
-    before = outputs.pop(where, {})
-    now: Written = {}
-    unchanged = set()
-    for page, key in zip(pages, keys, strict=True):
-        known = before.get(page.output)
-        reused = key is not None and known is not None and known[0] == key
-        data = known[1] if reused and known else digest(page.data)
-        stat = known[2] if known else None
-        if known and known[1] == data and output_stat(out_dir / page.output) == stat:
-            unchanged.add(page.output)
-        else:
-            stat = None  # until written: should the write fail, nothing is taken as done
-        now[page.output] = (key, data, stat)
-    outputs[where] = now
-    if len(unchanged) == len(pages) and holds_exactly(out_dir, unchanged):
+    if len(linked) == len(outputs) and holds_exactly(out_dir, linked):
+        cache.outputs[where] = record
         return False
-    write_site(pages, out_dir, unchanged)
-    for output, (key, data, _) in now.items():
-        if output not in unchanged:
-            now[output] = (key, data, output_stat(out_dir / output))
+    write_site((Page(o, pages.get(o, b"")) for o in outputs), out_dir, linked)
+    for output in outputs:
+        if output not in linked and (stat := output_stat(out_dir / output)) is not None:
+            record[output] = stat
+    cache.outputs[where] = record
     return True
 
 
-def output_stat(path: Path) -> tuple[int, int, int] | None:
-    """What changes when a file is rewritten (a hard link changes only its ctime)."""
+def same_bytes(out_dir: Path, output: str, data: bytes, on_disk: dict[str, Stat]) -> bool:
+    """Whether a page rendered again came out as the file the last build left there."""
+    stat = on_disk.get(output)
+    if stat is None or stat[2] != len(data):
+        return False
+    try:
+        return (out_dir / output).read_bytes() == data
+    except OSError:
+        return False
+
+
+def output_stat(path: Path) -> Stat | None:
+    """What changes when a file is rewritten or edited by hand."""
     try:
         s = os.stat(path)
     except OSError:
         return None
-    return (s.st_mtime_ns, s.st_size, s.st_ino)
+    return (s.st_mtime_ns, s.st_ctime_ns, s.st_size, s.st_ino)
 
 
 def holds_exactly(out_dir: Path, outputs: set[str]) -> bool:

@@ -6,12 +6,14 @@ A `BuildCache` lives in a `SiteBuilder` between rebuilds and, unless disabled, o
 - a fact file is reused only while its stat (mtime, ctime, size, inode) is unchanged *and*
   its ctime is older than the last time its bytes were read, by more than a clock tick; a
   file changed in the same tick as a read is read again and compared by content hash;
-- a page is reused only under the digest of everything it is rendered from: the route's
-  URL, template and context, the templates folder, the site-wide values and the version.
+- a page is reused only while everything it is rendered from is equal to what the last
+  build rendered it from: its route (URL, template and context: immutable model values,
+  which stay the same objects while their file is unchanged, so comparing them is cheap),
+  the templates folder (by digest), the site-wide values and sitegen's own code.
 
-Digests are blake2b over a canonical encoding, so they agree across processes (`hash()`
-would not). The cache file is signed with a key kept outside the site (in the user's cache
-folder), so a cache file that came with a site from elsewhere is ignored, never unpickled.
+Digests are blake2b, so they agree across processes (`hash()` would not). The cache file
+is signed with a key kept outside the site (in the user's cache folder), so a cache file
+that came with a site from elsewhere is ignored, never unpickled.
 """
 
 from __future__ import annotations
@@ -26,13 +28,14 @@ import os
 import pickle
 import secrets
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import __version__, markup
 from .load import (
+    YAML_SUFFIXES,
     Document,
     document_kind,
     find_fact_files,
@@ -40,6 +43,7 @@ from .load import (
     parse_document,
     read_fact_file,
 )
+from .routes import Route
 from .validate import Checked, check_document
 
 CACHE_DIR = ".sitegen-cache"
@@ -60,15 +64,19 @@ class FactFile:
 
 @dataclass
 class BuildCache:
-    """Fact files by path, pages by digest, and what each output folder last received."""
+    """What the last build read and planned, and what each output folder received.
+
+    Page bytes are not kept here: a page whose route is unchanged is already in the output
+    folder (or, in the dev server, in the builder's memory).
+    """
 
     files: dict[str, FactFile] = field(default_factory=dict)
-    pages: dict[bytes, bytes] = field(default_factory=dict)
-    outputs: dict[str, dict[str, tuple[bytes, Stat]]] = field(default_factory=dict)
+    templates: bytes = b""  # the templates folder's digest (see `templates_digest`)
+    shared: tuple = ()  # the site-wide values templates read (see `build.site_wide`)
+    routes: dict[str, Route] = field(default_factory=dict)  # by output path
+    outputs: dict[str, dict[str, Stat]] = field(default_factory=dict)  # folder → file → stat
     markdown: dict[tuple[str, str, bool], str] = field(default_factory=dict)
     code: bytes = b""  # the sitegen that computed all this: see `code_digest`
-    inputs: bytes = b""  # everything the last build read (see `build.inputs_digest`)
-    keys: list[bytes | None] = field(default_factory=list)  # and its page keys
 
 
 def digest(*parts: bytes) -> bytes:
@@ -94,8 +102,13 @@ class Changed:
     verified_ns: int
 
 
-def read_files(site_dir: Path, known: Mapping[str, FactFile]) -> dict[str, FactFile | Changed]:
+def read_files(
+    site_dir: Path, known: Mapping[str, FactFile], changed: Collection[str] | None = None
+) -> dict[str, FactFile | Changed]:
     """Every fact file by path: reused from `known` where provably unchanged, else read.
+
+    `changed`, when given, lists every path (relative to the site) changed since `known`
+    was read, as a file watcher reports them: the other files are not even looked at.
 
     Raises SiteError exactly as `load_content` would when any file cannot be read or parsed.
     """
@@ -105,9 +118,14 @@ def read_files(site_dir: Path, known: Mapping[str, FactFile]) -> dict[str, FactF
     now = time.time_ns()
     files: dict[str, FactFile | Changed] = {}
     failed = False
-    for path in find_fact_files(content):
-        relative = path.relative_to(site_dir).as_posix()
-        kind = document_kind(path.relative_to(content))
+    listed = None if changed is None else listed_after(content, known, changed)
+    touched = None if listed is None else {p.removeprefix("content/") for p in changed or ()}
+    for name in find_fact_files(content) if listed is None else listed:
+        relative, path = f"content/{name}", os.path.join(content, name)
+        if touched is not None and name not in touched:
+            files[relative] = known[relative]  # the watcher saw no change
+            continue
+        kind = document_kind(name)
         entry = known.get(relative)
         try:
             stat = file_stat(path)
@@ -136,6 +154,36 @@ def read_files(site_dir: Path, known: Mapping[str, FactFile]) -> dict[str, FactF
     return files
 
 
+def listed_after(
+    content: Path, known: Mapping[str, FactFile], changed: Collection[str]
+) -> list[str] | None:
+    """The fact files (as `find_fact_files` names them) once `changed` is taken into account,
+    worked out from `known` and the changes alone; None when a change may have added or
+    removed files it does not name (a folder made, moved or deleted, say)."""
+    names = [p.removeprefix("content/") for p in known]  # in order, as they were found
+    removed, added = set(), set()
+    for path in changed:
+        if path == "content":
+            return None
+        if not path.startswith("content/"):
+            continue  # a template, say: no fact file comes or goes
+        name = path.removeprefix("content/")
+        file = content / name
+        if os.path.isdir(file):
+            return None
+        if not os.path.lexists(file):
+            if name not in known and any(n.startswith(name + "/") for n in names):
+                return None  # a folder removed
+            removed.add(name)
+        elif f"content/{name}" not in known:
+            *folders, base = name.split("/")
+            hidden = base.startswith((".", "#")) or any(f.startswith(".") for f in folders)
+            if base.endswith(YAML_SUFFIXES) and not hidden:  # else `find_fact_files` skips it
+                added.add(name)
+    kept = [n for n in names if n not in removed]
+    return sorted([*kept, *added], key=lambda name: name.split("/")) if added else kept
+
+
 def checked_files(files: Mapping[str, FactFile | Changed]) -> dict[str, FactFile]:
     """Check the documents read afresh; the others were checked before."""
     return {
@@ -144,66 +192,6 @@ def checked_files(files: Mapping[str, FactFile | Changed]) -> dict[str, FactFile
         else FactFile(f.stat, f.digest, check_document(f.document), f.verified_ns)
         for path, f in files.items()
     }
-
-
-class Fingerprints:
-    """Stable digests of model values: what a page is rendered from, as bytes to key on.
-
-    Values read from a fact file are known by the file's digest, so a listing of 10,000
-    milestones is 10,000 lookups, not a walk through every field.
-    """
-
-    def __init__(self, files: Mapping[str, FactFile]) -> None:
-        self.memo: dict[int, bytes] = {}
-        self.alive: list[object] = []  # keeps every memoised object's id from being reused
-        for entry in files.values():
-            checked = entry.checked
-            self.remember(checked.value, digest(b"file", checked.kind.encode(), entry.digest))
-
-    def remember(self, value: object, key: bytes) -> None:
-        self.memo[id(value)] = key
-        self.alive.append(value)
-
-    def of(self, value: object) -> bytes:
-        """The digest of a value made of dataclasses, tuples, mappings and plain scalars;
-        TypeError for anything else."""
-        parts: list[bytes] = []
-        self._encode(value, parts)
-        return hashlib.blake2b(b"".join(parts), digest_size=16).digest()
-
-    def _encode(self, value: Any, out: list[bytes]) -> None:
-        """Append `value` as self-delimiting tokens (so that the joined bytes are unambiguous):
-        a type letter, then a length or a fixed-size digest."""
-        known = self.memo.get(id(value))
-        if known is not None:
-            out += (b"d", known)
-            return
-        kind = type(value)
-        if kind is str:
-            data = value.encode("utf-8", "surrogatepass")
-            out += (b"s%d:" % len(data), data)
-        elif kind is bytes:
-            out += (b"b%d:" % len(value), value)
-        elif kind is bool or kind is int or value is None:
-            out.append(b"%r;" % value)
-        elif kind is tuple or kind is list:
-            out.append(b"t%d:" % len(value))
-            for item in value:
-                self._encode(item, out)
-        elif isinstance(value, Mapping):
-            out.append(b"m%d:" % len(value))
-            for key in sorted(value):
-                self._encode(key, out)
-                self._encode(value[key], out)
-        elif hasattr(kind, "__dataclass_fields__"):
-            parts = [b"%s:" % kind.__qualname__.encode()]
-            for name in kind.__dataclass_fields__:
-                self._encode(getattr(value, name), parts)
-            known = hashlib.blake2b(b"".join(parts), digest_size=16).digest()
-            self.remember(value, known)
-            out += (b"d", known)
-        else:
-            raise TypeError(f"cannot fingerprint {kind.__name__}")
 
 
 @functools.cache

@@ -147,7 +147,7 @@ class DevServer:
             self._building = True
         start = time.perf_counter()
         try:
-            result = self.builder.build()
+            result = self.builder.build(changed=changed or None)
         except SiteError as error:
             outcome = "serving the last good build" if self._builds else "nothing to serve yet"
             report = format_report(error.diagnostics, outcome)

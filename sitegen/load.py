@@ -47,13 +47,13 @@ def load_content(site_dir: Path) -> list[Document]:
         raise SiteError([missing_content(site_dir)])
     documents: list[Document] = []
     problems: list[Diagnostic] = []
-    for path in find_fact_files(content):
-        relative = path.relative_to(site_dir).as_posix()
-        kind = document_kind(path.relative_to(content))
+    for name in find_fact_files(content):
+        relative = f"content/{name}"
+        kind = document_kind(name)
         if kind is None:
-            problems.append(_misplaced(relative, path.relative_to(content)))
+            problems.append(_misplaced(relative, name))
             continue
-        document, found = read_document(kind, relative, path)
+        document, found = read_document(kind, relative, content / name)
         problems += found
         if document is not None:
             documents.append(document)
@@ -62,8 +62,9 @@ def load_content(site_dir: Path) -> list[Document]:
     return documents
 
 
-def find_fact_files(content: Path) -> list[Path]:
-    """YAML files below `content/`, sorted, skipping hidden files and editor droppings.
+def find_fact_files(content: Path) -> list[str]:
+    """YAML files below `content/` as paths relative to it (`milestones/x.yaml`), sorted,
+    skipping hidden files and editor droppings.
 
     Linked folders are followed (a shared folder of sources is a fair thing to link in), each
     real folder once, so a link that loops back is read only the first time round. Folders
@@ -76,21 +77,23 @@ def find_fact_files(content: Path) -> list[Path]:
         dirs[:] = sorted(
             d
             for d in dirs
-            if not d.startswith(".") and os.path.realpath(Path(root, d)) not in visited
+            if not d.startswith(".") and os.path.realpath(os.path.join(root, d)) not in visited
         )
+        folder = os.path.relpath(root, content).replace(os.sep, "/")
+        prefix = "" if folder == "." else folder + "/"
         found += [
-            Path(root, name)
+            prefix + name
             for name in (*files, *dirs)
             if name.endswith(YAML_SUFFIXES) and not name.startswith((".", "#"))
         ]
-    return sorted(found)
+    return sorted(found, key=lambda path: path.split("/"))
 
 
-def document_kind(relative: Path) -> str | None:
+def document_kind(relative: str) -> str | None:
     """`site`, `foundation` or a folder name, from where the file sits under `content/`."""
-    parts = relative.parts
-    if len(parts) == 1 and relative.stem in SINGLE_FILES:
-        return relative.stem
+    parts = relative.split("/")
+    if len(parts) == 1 and parts[0].rsplit(".", 1)[0] in SINGLE_FILES:
+        return parts[0].rsplit(".", 1)[0]
     if len(parts) == 2 and parts[0] in FOLDERS:
         return parts[0]
     return None
@@ -108,7 +111,7 @@ def read_document(kind: str, path: str, file: Path) -> tuple[Document | None, li
     return parse_document(kind, path, data)
 
 
-def read_fact_file(path: str, file: Path) -> bytes | Diagnostic:
+def read_fact_file(path: str, file: str | Path) -> bytes | Diagnostic:
     """A regular file's bytes, up to the size limit, or a diagnostic saying why not."""
     # O_NONBLOCK: opening a named pipe must not wait for a writer that never comes.
     fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK)
@@ -275,11 +278,11 @@ def describe(node: yaml.Node) -> str:
     return f"'{node.value}'" if len(node.value) <= 40 else f"'{node.value[:37]}...'"
 
 
-def _misplaced(path: str, relative: Path) -> Diagnostic:
+def _misplaced(path: str, relative: str) -> Diagnostic:
     known = ", ".join(
         f"content/{place}" for place in (*(f"{s}.yaml" for s in SINGLE_FILES), *FOLDERS)
     )
-    first = relative.parts[0].removesuffix(".yml").removesuffix(".yaml")
+    first = relative.split("/")[0].removesuffix(".yml").removesuffix(".yaml")
     hint = did_you_mean(first, [*SINGLE_FILES, *FOLDERS]) or "move it into one of those places"
     return Diagnostic(path, 0, 0, f"fact file in an unknown place (known: {known})", hint)
 

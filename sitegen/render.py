@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import multiprocessing
@@ -10,11 +11,10 @@ import re
 import threading
 import traceback
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import jinja2
 from markupsafe import Markup
@@ -25,17 +25,80 @@ from .markup import render_inline, render_markdown
 from .model import Content, Milestone, PartialDate
 from .routes import STATIC_DIR, Route, fingerprint
 
+T = TypeVar("T")
 
-@dataclass(frozen=True)
-class Page:
+
+class Page(NamedTuple):
     """A rendered output file."""
 
     output: str
     data: bytes
 
 
-def make_environment(site_dir: Path, content: Content) -> jinja2.Environment:
+class Fragments:
+    """Pieces of pages kept from one build to the next, keyed by what they are made from.
+
+    Model values are immutable and stay the same objects while their file is unchanged, so
+    they are keyed by identity (an entry keeps its arguments alive: an id is never reused
+    while it is a key); strings, numbers and sequences by value. Everything else a piece may
+    read is site-wide (the environment's globals and templates), and an environment whose
+    globals or templates change starts with no pieces at all.
+    """
+
+    def __init__(self) -> None:
+        self.current: dict[Hashable, tuple[object, Any]] = {}
+        self.previous: dict[Hashable, tuple[object, Any]] = {}
+
+    def get(self, key: Hashable, args: object, make: Callable[[], T]) -> T:
+        entry = self.current.get(key) or self.previous.get(key)
+        if entry is None:
+            entry = (args, make())
+        self.current[key] = entry
+        return entry[1]
+
+    def next_build(self) -> None:
+        """Forget the pieces the last build did not use, so a dev server does not grow."""
+        self.previous, self.current = self.current, {}
+
+    def cached(self, macro: jinja2.runtime.Macro, *args: Any) -> Any:
+        """`{{ cached(card, m) }}`: the macro's output, rendered once for these arguments
+        (like Hugo's partialCached). Only for macros imported without context, whose output
+        depends on their arguments and the site-wide values alone."""
+        try:
+            key = (macro, *map(fragment_key, args))
+        except TypeError:  # a mutable or unknown value: rendered every time
+            return macro(*args)
+        return self.get(key, args, lambda: macro(*args))
+
+
+def fragment_key(value: Any) -> Hashable:
+    """A key equal for values that render the same: TypeError for a value that may change."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is tuple or kind is list:  # read now, so a list changed later cannot match
+        return (tuple, *map(fragment_key, value))
+    if kind in SCALARS:
+        return (kind, value)  # typed: 1, 1.0 and True are equal in Python, not on a page
+    if frozen_dataclass(kind):
+        return id(value)
+    raise TypeError(kind.__name__)
+
+
+SCALARS = frozenset({int, float, bool, type(None), Markup})
+
+
+@functools.cache
+def frozen_dataclass(kind: type) -> bool:
+    params = getattr(kind, "__dataclass_params__", None)
+    return bool(params and params.frozen)
+
+
+def make_environment(
+    site_dir: Path, content: Content, fragments: Fragments | None = None
+) -> jinja2.Environment:
     """The Jinja environment for one build: autoescaped, strict, with the site's helpers."""
+    fragments = fragments or Fragments()
     templates_dir = site_dir / "templates"
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
@@ -75,7 +138,9 @@ def make_environment(site_dir: Path, content: Content) -> jinja2.Environment:
         atom_date=atom_date,
         atom_id=lambda path: absolute_url(path) if site.site_url else tag_uri(site.title, path),
         has_foundation=content.foundation is not None,
-        timeline_json=lambda milestones: timeline_json(milestones, base),
+        timeline_json=lambda milestones: timeline_json(milestones, base, fragments),
+        item_list=lambda milestones: item_list(milestones, absolute_url),
+        cached=fragments.cached,
     )
     env.filters["markdown"] = lambda text: Markup(render_markdown(text, base))
     env.filters["inline"] = lambda text: Markup(render_inline(text, base))
@@ -171,7 +236,6 @@ def cost_balanced(routes: list[Route], count: int) -> list[list[int]]:
     return batches
 
 
-T = TypeVar("T")
 _task: Callable[[Any], Any] | None = None  # what forked workers run: set before the fork
 
 
@@ -248,28 +312,39 @@ def tag_uri(title: str, path: str) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, title + path)}"
 
 
-def timeline_json(milestones: Iterable[Milestone], base_url: str) -> str:
-    """The milestones in TimelineJS3's JSON format; dates keep their precision.
+def timeline_json(milestones: Iterable[Milestone], base_url: str, fragments: Fragments) -> str:
+    """The milestones in TimelineJS3's JSON format, one event a line; dates keep their
+    precision. Each event is encoded once and kept in `fragments`.
 
     TimelineJS shows `headline` and `text` as HTML, so both are escaped or sanitised here.
     """
-    events = []
-    for m in milestones:
-        start = {"year": m.date.year}
-        start.update({"month": m.date.month} if m.date.month else {})
-        start.update({"day": m.date.day} if m.date.day else {})
-        events.append(
-            {
-                "unique_id": m.id,
-                "group": m.framework,
-                "start_date": start,
-                "text": {
-                    "headline": html.escape(m.title),
-                    "text": render_markdown(m.summary, base_url),
-                },
-            }
-        )
-    return json.dumps({"events": events}, indent=2, ensure_ascii=False, sort_keys=True)
+    events = (
+        fragments.get(("timeline.json", id(m)), m, partial(timeline_event, m, base_url))
+        for m in milestones
+    )
+    return '{"events": [\n' + ",\n".join(events) + "\n]}\n"
+
+
+def timeline_event(m: Milestone, base_url: str) -> str:
+    start = {"year": m.date.year}
+    start.update({"month": m.date.month} if m.date.month else {})
+    start.update({"day": m.date.day} if m.date.day else {})
+    event = {
+        "unique_id": m.id,
+        "group": m.framework,
+        "start_date": start,
+        "text": {"headline": html.escape(m.title), "text": render_markdown(m.summary, base_url)},
+    }
+    return json.dumps(event, ensure_ascii=False, sort_keys=True)
+
+
+def item_list(milestones: Iterable[Milestone], absolute_url: Callable[[str], str]) -> list[dict]:
+    """schema.org ListItems for a page listing milestones: each points to the milestone's
+    own page, which describes it in full (Google's form for a summary page)."""
+    return [
+        {"@type": "ListItem", "position": i, "url": absolute_url(f"/milestones/{m.id}/")}
+        for i, m in enumerate(milestones, 1)
+    ]
 
 
 def template_error(error: Exception, site_dir: Path, fallback: str) -> Diagnostic:

@@ -7,31 +7,34 @@ did not change renders to the same bytes: the dev server and the cache rely on t
 from __future__ import annotations
 
 import hashlib
+import itertools
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .model import Citation, Content, Era, Fact, Milestone
 
 STATIC_DIR = "static"  # under templates/: the theme's stylesheets, scripts and images
 
 
-@dataclass(frozen=True)
-class Route:
+# Named tuples, not dataclasses: a build makes tens of thousands of these, and compares
+# each with the last build's, which a tuple does several times faster.
+
+
+class Route(NamedTuple):
     """One output file: rendered from `template` and `context`, or `static` copied as it is,
-    or (with neither) empty."""
+    or (with neither) empty. Immutable, like all it holds."""
 
     url: str
     output: str
     template: str = ""
-    context: Mapping[str, Any] = field(default_factory=dict)
+    context: Mapping[str, Any] = {}  # shared, and never changed: routes are values
     static: Path | None = None
 
 
-@dataclass(frozen=True)
-class Neighbours:
+class Neighbours(NamedTuple):
     """The milestones before and after one, overall and within its framework."""
 
     previous: Milestone | None
@@ -40,8 +43,7 @@ class Neighbours:
     next_in_framework: Milestone | None
 
 
-@dataclass(frozen=True)
-class Use:
+class Use(NamedTuple):
     """One place a source is cited: the page, the cited statement and the quote."""
 
     title: str
@@ -61,13 +63,20 @@ def page(url: str, template: str, **context: Any) -> Route:
 def plan_routes(content: Content, templates_dir: Path) -> list[Route]:
     """Every route of the site, in URL order."""
     milestones = content.milestones
+    era_starts = place_eras(milestones, content.site.eras)
+    by_framework: dict[str, tuple[Milestone, ...]] = {fw.id: () for fw in content.frameworks}
+    for fw_id, items in itertools.groupby(
+        sorted(milestones, key=lambda m: m.framework), key=lambda m: m.framework
+    ):
+        by_framework[fw_id] = tuple(items)  # sorted() is stable: still in date order
     routes = [
         page(
             "/",
             "timeline.html",
             milestones=milestones,
-            years=group_by_year(milestones),
-            era_starts=place_eras(milestones, content.site.eras),
+            years=timeline_years(milestones, era_starts),
+            eras_after=era_starts.get("", ()),
+            by_framework=by_framework,
         ),
         page("/404.html", "404.html"),
         page("/robots.txt", "robots.txt"),
@@ -77,8 +86,16 @@ def plan_routes(content: Content, templates_dir: Path) -> list[Route]:
     ]
     routes += milestone_pages(milestones)
     for fw in content.frameworks:
-        own = tuple(m for m in milestones if m.framework == fw.id)
-        routes.append(page(f"/frameworks/{fw.id}/", "framework.html", framework=fw, milestones=own))
+        own = by_framework[fw.id]
+        routes.append(
+            page(
+                f"/frameworks/{fw.id}/",
+                "framework.html",
+                framework=fw,
+                milestones=own,
+                years=group_by_year(own),
+            )
+        )
     uses = citations_by_source(content)
     for source in content.sources:
         routes.append(
@@ -99,7 +116,7 @@ def plan_routes(content: Content, templates_dir: Path) -> list[Route]:
     routes += static_routes(templates_dir / STATIC_DIR)
     html_urls = tuple(sorted(r.url for r in routes if r.output.endswith("index.html")))
     routes.append(page("/sitemap.xml", "sitemap.xml", urls=html_urls))
-    return sorted(routes, key=lambda r: r.url)
+    return sorted(routes, key=operator.attrgetter("url"))
 
 
 def milestone_pages(milestones: tuple[Milestone, ...]) -> Iterator[Route]:
@@ -125,6 +142,18 @@ def group_by_year(milestones: Iterable[Milestone]) -> tuple[tuple[int, tuple[Mil
     for m in milestones:
         years[m.date.year].append(m)
     return tuple((year, tuple(items)) for year, items in sorted(years.items()))
+
+
+def timeline_years(
+    milestones: tuple[Milestone, ...], starts: Mapping[str, tuple[Era, ...]]
+) -> tuple[tuple[int, tuple[Milestone, ...], tuple[tuple[str, tuple[Era, ...]], ...]], ...]:
+    """(year, milestones, eras) for each year on the timeline, where `eras` pairs the id of
+    a milestone with the eras (from `place_eras`) whose labels go before it. Each year is a
+    value of its own, so a template can cache it whole (see `render.Fragments`)."""
+    return tuple(
+        (year, items, tuple((m.id, starts[m.id]) for m in items if m.id in starts))
+        for year, items in group_by_year(milestones)
+    )
 
 
 def place_eras(milestones: Iterable[Milestone], eras: Iterable[Era]) -> dict[str, tuple[Era, ...]]:

@@ -26,8 +26,8 @@ AT_FDCWD = -100
 def write_site(pages: Iterable[Page], out_dir: Path, unchanged: Collection[str] = ()) -> None:
     """Replace `out_dir` with exactly these pages, atomically where the OS allows.
 
-    Pages whose output is in `unchanged` are known to be in `out_dir` already with these
-    very bytes: they are hard-linked into the new site rather than written again."""
+    Pages whose output is in `unchanged` are in `out_dir` already, as they should be: they
+    are hard-linked into the new site rather than written again (their data is not used)."""
     try:
         # resolved: a linked output folder is refilled where it points, and the link is kept
         write_atomically(pages, out_dir.resolve(), unchanged)
@@ -82,11 +82,12 @@ def write_files(
             os.makedirs(folder, exist_ok=True)
             made.add(folder)
         if page.output in unchanged:
+            source = os.path.join(previous, page.output)
             try:
-                os.link(os.path.join(previous, page.output), target)
-                continue
-            except OSError:
-                pass  # gone, or a file system without hard links: write it after all
+                os.link(source, target)
+            except OSError:  # a file system without hard links: copy it
+                shutil.copyfile(source, target)
+            continue
         with open(target, "wb") as f:
             f.write(page.data)
 

@@ -74,26 +74,32 @@ edits = st.one_of(
 )
 
 
-def apply(site: Path, edit: tuple) -> None:
-    """One edit, as an editor or a user at the shell would make it."""
+def apply(site: Path, edit: tuple) -> set[str]:
+    """One edit, as an editor or a user at the shell would make it; returns the paths it
+    touched, as the dev server's file watcher reports them."""
     kind, *args = edit
     if kind == "write":
         (site / "content" / args[0]).write_text(args[1])
-    elif kind == "delete":
+        return {f"content/{args[0]}"}
+    if kind == "delete":
         (site / "content" / args[0]).unlink(missing_ok=True)
-    elif kind == "rename":
-        source = site / "content" / "milestones" / f"{args[0]}.yaml"
-        if source.exists():
-            source.rename(site / "content" / "milestones" / f"{args[1]}.yaml")
-    else:
-        template = site / "templates" / args[0]
-        template.write_text(template.read_text() + args[1] + "\n")
+        return {f"content/{args[0]}"}
+    if kind == "rename":
+        source, target = (f"content/milestones/{name}.yaml" for name in args)
+        if (site / source).exists():
+            (site / source).rename(site / target)
+        return {source, target}
+    template = site / "templates" / args[0]
+    template.write_text(template.read_text() + args[1] + "\n")
+    return {f"templates/{args[0]}"}
 
 
-def outcome(builder: SiteBuilder, out: Path | None = None) -> dict[str, bytes] | list[str]:
+def outcome(
+    builder: SiteBuilder, out: Path | None = None, changed: set[str] | None = None
+) -> dict[str, bytes] | list[str]:
     """The pages a build gives, or the errors it reports."""
     try:
-        result = builder.build(out)
+        result = builder.build(out, changed)
     except SiteError as error:
         return [d.format() for d in error.diagnostics]
     return {p.output: p.data for p in result.pages}
@@ -121,8 +127,8 @@ def test_rebuilds_after_any_edits_equal_a_clean_build(sequence: list[tuple]) -> 
         builder = SiteBuilder(site, Options(cache=False, jobs=1))
         outcome(builder)
         for edit in sequence:
-            apply(site, edit)
-            assert outcome(builder) == clean_build(site), edit
+            changed = apply(site, edit)
+            assert outcome(builder, changed=changed) == clean_build(site), edit
 
 
 def test_a_same_size_edit_in_the_same_instant_is_seen(site_factory) -> None:
