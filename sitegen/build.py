@@ -8,6 +8,7 @@ re-renders only the pages whose inputs changed; `build_site` is one build.
 from __future__ import annotations
 
 import dataclasses
+import operator
 import os
 import time
 from collections.abc import Callable, Collection, Iterator
@@ -31,8 +32,9 @@ from .cache import (
 )
 from .diagnostics import Diagnostic, SiteError
 from .load import missing_content
+from .memo import Memo
 from .model import Content, Site
-from .render import Fragments, Page, make_environment, prerender_markdown, render_pages
+from .render import Page, make_environment, prerender_markdown, render_pages
 from .routes import Route, plan_routes
 from .validate import assemble
 from .write import write_site
@@ -53,10 +55,15 @@ class Options:
 class BuildResult:
     content: Content
     routes: list[Route]
-    pages: list[Page]
+    files: dict[str, bytes]  # output path → bytes; only those written, when written to disk
     rendered: int  # pages rendered afresh; the rest were reused from the previous build
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def pages(self) -> list[Page]:
+        """The files in route order."""
+        return [Page(r.output, self.files[r.output]) for r in self.routes if r.output in self.files]
 
 
 class SiteBuilder:
@@ -70,7 +77,8 @@ class SiteBuilder:
         self.saved = False  # whether this builder saved the cache to disk yet
         self.pages: dict[str, bytes] = {}  # the last build's pages, by output path
         self._env: jinja2.Environment | None = None
-        self._fragments = Fragments()
+        self._fragments = Memo()  # pieces of pages, for `_env` only
+        self._routes = Memo()  # routes of single milestones and sources
         self._complete = False  # whether the last build succeeded
 
     def build(
@@ -92,9 +100,7 @@ class SiteBuilder:
         with timed("load"):
             read = read_files(site_dir, cache.files, hint)
         known = cache.files
-        files_changed = len(read) != len(known) or any(
-            known.get(p) is not f for p, f in read.items()
-        )
+        files_changed = len(read) != len(known) or list(map(known.get, read)) != list(read.values())
         with timed("validate"):
             cache.files = checked_files(read)
             del read  # the YAML node trees: the biggest thing a build holds after its pages
@@ -105,7 +111,8 @@ class SiteBuilder:
             if not files_changed and templates == cache.templates and cache.routes:
                 routes = list(cache.routes.values())  # the same content plans the same routes
             else:
-                routes = plan_routes(content, site_dir / "templates")
+                self._routes.next_build()
+                routes = plan_routes(content, site_dir / "templates", self._routes)
             shared = site_wide(content)
             same_theme = templates == cache.templates and shared == cache.shared
             before = cache.routes if same_theme else {}
@@ -129,30 +136,31 @@ class SiteBuilder:
                 for page in render_pages(fresh, env, site_dir, jobs, progress):
                     kept[page.output] = page.data
         self.pages = kept if out_dir is None or len(kept) == len(routes) else {}
-        cache.routes = {r.output: r for r in routes}
+        cache.routes = dict(zip(map(OUTPUT, routes), routes, strict=True))
         cache.templates, cache.shared = templates, shared
         wrote = False
         if out_dir is not None:
             with timed("write"):
                 wrote = write_changed(routes, kept, on_disk, out_dir, cache)
-        keep_markdown(cache, content)
+        if len(markup.rendered) > 2 * len(content.milestones) + 1000:
+            keep_markdown(cache, content)  # a long-running dev server must not grow
         if options.cache and not self.saved and (fresh or files_changed or wrote):
             # Saved once per builder: the dev server's rebuilds stay in memory, rather than
             # writing the cache to disk again on every edit.
             with timed("cache"):
+                keep_markdown(cache, content)
                 save_cache(site_dir, cache)
             self.saved = True
-        pages = [Page(r.output, kept[r.output]) for r in routes if r.output in kept]
         warnings = site_url_warnings(content.site)
         self._complete = True
-        return BuildResult(content, routes, pages, len(fresh), timings, warnings)
+        return BuildResult(content, routes, kept, len(fresh), timings, warnings)
 
     def _environment(self, content: Content, same_theme: bool) -> jinja2.Environment:
         """The last build's Jinja environment while its templates and globals still hold:
         its compiled templates and cached fragments are most of what a small rebuild would
         otherwise spend."""
         if self._env is None or not same_theme:
-            self._fragments = Fragments()
+            self._fragments = Memo()
             self._env = make_environment(self.site_dir, content, self._fragments)
         self._fragments.next_build()
         return self._env
@@ -162,6 +170,9 @@ class SiteBuilder:
             self.cache = load_cache(self.site_dir) if self.options.cache else BuildCache()
             restore_markdown(self.cache)
         return self.cache
+
+
+OUTPUT = operator.attrgetter("output")
 
 
 def build_site(site_dir: Path, out_dir: Path | None, options: Options | None = None) -> BuildResult:
@@ -259,8 +270,7 @@ def parents(path: str) -> list[str]:
 
 
 def keep_markdown(cache: BuildCache, content: Content) -> None:
-    """Keep the rendered summaries for the next run, and forget the ones no longer used, so a
-    long-running dev server does not grow with every edit."""
+    """Keep the rendered summaries in use for the next run, and forget the others."""
     base = content.site.base_url
     keys = {(m.summary, base, False) for m in content.milestones}
     cache.markdown = {k: markup.rendered[k] for k in keys if k in markup.rendered}

@@ -23,7 +23,6 @@ from watchdog.observers.api import BaseObserver
 from .build import Options, SiteBuilder
 from .diagnostics import SiteError, format_report
 from .httpd import EVENTS_PATH, ServeError, SiteHTTPServer, bind, content_hash
-from .render import Page
 from .routes import Route
 from .watch import ChangeCollector, start_observer
 
@@ -158,7 +157,7 @@ class DevServer:
             self._publish_errors(f"build failed: {type(error).__name__}: {error}")
             self.log(f"{describe(changed)}: build failed: {type(error).__name__}: {error}")
             return
-        files = servable_files(result.pages, result.routes, self.site_dir)
+        files = servable_files(result.files, result.routes, self.site_dir)
         self._publish(files, result.content.site.base_url, changed)
         elapsed = (time.perf_counter() - start) * 1000
         self.log(
@@ -222,15 +221,16 @@ class DevServer:
         return snapshot.files.get("404.html", PLACEHOLDER)
 
 
-def servable_files(pages: list[Page], routes: list[Route], site_dir: Path) -> dict[str, bytes]:
+def servable_files(
+    files: dict[str, bytes], routes: list[Route], site_dir: Path
+) -> dict[str, bytes]:
     """Output path → bytes, leaving out static files whose symlinks lead outside the theme."""
     static_root = (site_dir / "templates" / "static").resolve()
-    outside = {
-        r.output
-        for r in routes
-        if r.static is not None and static_root not in r.static.resolve().parents
-    }
-    return {p.output: p.data for p in pages if p.output not in outside}
+    files = dict(files)
+    for r in routes:
+        if r.static is not None and static_root not in r.static.resolve().parents:
+            files.pop(r.output, None)
+    return files
 
 
 def stylesheet_swaps(

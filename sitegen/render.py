@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import html
 import json
 import multiprocessing
@@ -11,18 +10,20 @@ import re
 import threading
 import traceback
 import uuid
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 import jinja2
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from . import markup
 from .diagnostics import Diagnostic, SiteError
 from .markup import render_inline, render_markdown
-from .model import Content, Milestone, PartialDate
+from .memo import Memo, value_key
+from .model import Content, Milestone, PartialDate, Site
 from .routes import STATIC_DIR, Route, fingerprint
 
 T = TypeVar("T")
@@ -35,70 +36,14 @@ class Page(NamedTuple):
     data: bytes
 
 
-class Fragments:
-    """Pieces of pages kept from one build to the next, keyed by what they are made from.
-
-    Model values are immutable and stay the same objects while their file is unchanged, so
-    they are keyed by identity (an entry keeps its arguments alive: an id is never reused
-    while it is a key); strings, numbers and sequences by value. Everything else a piece may
-    read is site-wide (the environment's globals and templates), and an environment whose
-    globals or templates change starts with no pieces at all.
-    """
-
-    def __init__(self) -> None:
-        self.current: dict[Hashable, tuple[object, Any]] = {}
-        self.previous: dict[Hashable, tuple[object, Any]] = {}
-
-    def get(self, key: Hashable, args: object, make: Callable[[], T]) -> T:
-        entry = self.current.get(key) or self.previous.get(key)
-        if entry is None:
-            entry = (args, make())
-        self.current[key] = entry
-        return entry[1]
-
-    def next_build(self) -> None:
-        """Forget the pieces the last build did not use, so a dev server does not grow."""
-        self.previous, self.current = self.current, {}
-
-    def cached(self, macro: jinja2.runtime.Macro, *args: Any) -> Any:
-        """`{{ cached(card, m) }}`: the macro's output, rendered once for these arguments
-        (like Hugo's partialCached). Only for macros imported without context, whose output
-        depends on their arguments and the site-wide values alone."""
-        try:
-            key = (macro, *map(fragment_key, args))
-        except TypeError:  # a mutable or unknown value: rendered every time
-            return macro(*args)
-        return self.get(key, args, lambda: macro(*args))
-
-
-def fragment_key(value: Any) -> Hashable:
-    """A key equal for values that render the same: TypeError for a value that may change."""
-    kind = type(value)
-    if kind is str:
-        return value
-    if kind is tuple or kind is list:  # read now, so a list changed later cannot match
-        return (tuple, *map(fragment_key, value))
-    if kind in SCALARS:
-        return (kind, value)  # typed: 1, 1.0 and True are equal in Python, not on a page
-    if frozen_dataclass(kind):
-        return id(value)
-    raise TypeError(kind.__name__)
-
-
-SCALARS = frozenset({int, float, bool, type(None), Markup})
-
-
-@functools.cache
-def frozen_dataclass(kind: type) -> bool:
-    params = getattr(kind, "__dataclass_params__", None)
-    return bool(params and params.frozen)
-
-
 def make_environment(
-    site_dir: Path, content: Content, fragments: Fragments | None = None
+    site_dir: Path, content: Content, fragments: Memo | None = None
 ) -> jinja2.Environment:
-    """The Jinja environment for one build: autoescaped, strict, with the site's helpers."""
-    fragments = fragments or Fragments()
+    """The Jinja environment for one build: autoescaped, strict, with the site's helpers.
+
+    `fragments` keeps pieces of pages between builds with this environment: they may depend
+    on its globals and templates, so an environment with other ones needs a new Memo."""
+    fragments = fragments or Memo()
     templates_dir = site_dir / "templates"
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
@@ -138,14 +83,25 @@ def make_environment(
         atom_date=atom_date,
         atom_id=lambda path: absolute_url(path) if site.site_url else tag_uri(site.title, path),
         has_foundation=content.foundation is not None,
-        timeline_json=lambda milestones: timeline_json(milestones, base, fragments),
-        item_list=lambda milestones: item_list(milestones, absolute_url),
-        cached=fragments.cached,
+        timeline_json=lambda years: timeline_json(years, base, fragments),
+        item_list_ld=lambda years: item_list_ld(years, site, absolute_url, fragments),
+        cached=partial(cached, fragments),
     )
     env.filters["markdown"] = lambda text: Markup(render_markdown(text, base))
     env.filters["inline"] = lambda text: Markup(render_inline(text, base))
     env.filters["plain"] = plain_text
     return env
+
+
+def cached(fragments: Memo, macro: jinja2.runtime.Macro, *args: Any) -> Any:
+    """`{{ cached(card, m) }}`: the macro's output, rendered once for these arguments (like
+    Hugo's partialCached). Only for macros imported without context, whose output depends on
+    their arguments and the site-wide values alone."""
+    try:
+        key = (macro, *map(value_key, args))
+    except TypeError:  # a mutable or unknown value: rendered every time
+        return macro(*args)
+    return fragments.get(key, args, lambda: macro(*args))
 
 
 def check_templates(env: jinja2.Environment, site_dir: Path) -> list[Diagnostic]:
@@ -269,10 +225,10 @@ def _run_task(batch: list[int]) -> Any:
 def prerender_markdown(texts: Iterable[str], base_url: str, jobs: int) -> None:
     """Render many Markdown texts into the shared cache, over `jobs` processes where it pays,
     so that the pages rendered next, each in some worker, find every summary done."""
+    if jobs < 2 or not can_fork():
+        return  # rendered when first needed, in this process
     todo = sorted({t for t in texts if (t, base_url, False) not in markup.rendered})
-    if jobs < 2 or len(todo) < PARALLEL_MIN or not can_fork():
-        for text in todo:
-            render_markdown(text, base_url)
+    if len(todo) < PARALLEL_MIN:
         return
 
     def render(batch: list[int]) -> list[tuple[int, str]]:
@@ -312,17 +268,17 @@ def tag_uri(title: str, path: str) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, title + path)}"
 
 
-def timeline_json(milestones: Iterable[Milestone], base_url: str, fragments: Fragments) -> str:
+Years = Iterable[tuple[Any, ...]]  # (year, milestones, ...) runs, as routes' `years` hold them
+
+
+def timeline_json(years: Years, base_url: str, fragments: Memo) -> str:
     """The milestones in TimelineJS3's JSON format, one event a line; dates keep their
-    precision. Each event is encoded once and kept in `fragments`.
+    precision.
 
     TimelineJS shows `headline` and `text` as HTML, so both are escaped or sanitised here.
     """
-    events = (
-        fragments.get(("timeline.json", id(m)), m, partial(timeline_event, m, base_url))
-        for m in milestones
-    )
-    return '{"events": [\n' + ",\n".join(events) + "\n]}\n"
+    events = joined(fragments, "timeline.json", years, ",\n", timeline_event, base_url)
+    return '{"events": [\n' + events + "\n]}\n"
 
 
 def timeline_event(m: Milestone, base_url: str) -> str:
@@ -335,16 +291,61 @@ def timeline_event(m: Milestone, base_url: str) -> str:
         "start_date": start,
         "text": {"headline": html.escape(m.title), "text": render_markdown(m.summary, base_url)},
     }
-    return json.dumps(event, ensure_ascii=False, sort_keys=True)
+    return json.dumps(event, sort_keys=True)
 
 
-def item_list(milestones: Iterable[Milestone], absolute_url: Callable[[str], str]) -> list[dict]:
-    """schema.org ListItems for a page listing milestones: each points to the milestone's
-    own page, which describes it in full (Google's form for a summary page)."""
-    return [
-        {"@type": "ListItem", "position": i, "url": absolute_url(f"/milestones/{m.id}/")}
-        for i, m in enumerate(milestones, 1)
-    ]
+def item_list_ld(
+    years: Years, site: Site, absolute_url: Callable[[str], str], fragments: Memo
+) -> Markup:
+    """The page's schema.org ItemList as a JSON-LD script: each item points to the
+    milestone's own page, which describes it in full (the form for a summary page)."""
+    years = tuple(years)
+    listed = {
+        "@context": "https://schema.org",
+        "@type": "ItemList",
+        "name": site.title,
+        "description": site.description,
+        "numberOfItems": sum(len(run[1]) for run in years),
+        "itemListOrder": "https://schema.org/ItemListOrderAscending",
+        "itemListElement": [],  # last, so its items can go between its brackets below
+    }
+
+    def item(m: Milestone, position: int) -> str:
+        url = absolute_url(f"/milestones/{m.id}/")
+        return htmlsafe_json_dumps({"@type": "ListItem", "position": position, "url": url})
+
+    items = joined(fragments, "item_list", years, ", ", item, numbered=True)
+    head = htmlsafe_json_dumps(listed).removesuffix("[]}")
+    return Markup(f'<script type="application/ld+json">{head}[{items}]}}</script>\n')
+
+
+def joined(
+    fragments: Memo,
+    kind: str,
+    years: Years,
+    separator: str,
+    encode: Callable[..., str],
+    *args: Any,
+    numbered: bool = False,
+) -> str:
+    """`separator.join(encode(m, *args) ...)` over the milestones of every year, with each
+    milestone encoded once and each year joined once, kept in `fragments`: a change costs
+    one year. `numbered` passes each milestone's position (from 1) to `encode` first."""
+    runs, start = [], 1
+    for run in years:
+        ms, first = run[1], start if numbered else 0
+        start += len(ms)
+
+        def join(ms: tuple[Milestone, ...] = ms, first: int = first) -> str:
+            pieces = []
+            for i, m in enumerate(ms, first):
+                numbers = (i,) if numbered else ()
+                make = partial(encode, m, *numbers, *args)
+                pieces.append(fragments.get((kind, id(m), *numbers), m, make))
+            return separator.join(pieces)
+
+        runs.append(fragments.get((kind, first, *map(id, ms)), ms, join))
+    return separator.join(runs)
 
 
 def template_error(error: Exception, site_dir: Path, fallback: str) -> Diagnostic:

@@ -6,15 +6,18 @@ did not change renders to the same bytes: the dev server and the cache rely on t
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
 import operator
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .model import Citation, Content, Era, Fact, Milestone
+from .memo import Memo
+from .model import Citation, Content, Era, Fact, Milestone, Source
 
 STATIC_DIR = "static"  # under templates/: the theme's stylesheets, scripts and images
 
@@ -52,6 +55,9 @@ class Use(NamedTuple):
     quote: str
 
 
+YearRuns = tuple[tuple[int, tuple[Milestone, ...]], ...]  # see `group_by_year`
+
+
 def page(url: str, template: str, **context: Any) -> Route:
     """A folder-style HTML page (`/x/` → `x/index.html`), or a file when the URL names one."""
     output = url.strip("/")
@@ -60,10 +66,14 @@ def page(url: str, template: str, **context: Any) -> Route:
     return Route(url, output, template, context)
 
 
-def plan_routes(content: Content, templates_dir: Path) -> list[Route]:
-    """Every route of the site, in URL order."""
+def plan_routes(content: Content, templates_dir: Path, memo: Memo | None = None) -> list[Route]:
+    """Every route of the site, in URL order. Routes for one milestone or source are kept in
+    `memo` and reused while what they show is the same objects: a rebuild after one edit
+    makes few routes anew, and the reused ones compare equal at once."""
+    memo = memo or Memo()
     milestones = content.milestones
     era_starts = place_eras(milestones, content.site.eras)
+    years = group_by_year(milestones)
     by_framework: dict[str, tuple[Milestone, ...]] = {fw.id: () for fw in content.frameworks}
     for fw_id, items in itertools.groupby(
         sorted(milestones, key=lambda m: m.framework), key=lambda m: m.framework
@@ -74,7 +84,7 @@ def plan_routes(content: Content, templates_dir: Path) -> list[Route]:
             "/",
             "timeline.html",
             milestones=milestones,
-            years=timeline_years(milestones, era_starts),
+            years=timeline_years(years, era_starts),
             eras_after=era_starts.get("", ()),
             by_framework=by_framework,
         ),
@@ -82,9 +92,9 @@ def plan_routes(content: Content, templates_dir: Path) -> list[Route]:
         page("/robots.txt", "robots.txt"),
         Route("/.nojekyll", ".nojekyll"),  # tells GitHub Pages to publish as it is
         page("/feed.xml", "feed.xml", milestones=milestones),
-        page("/timeline.json", "timeline.json", milestones=milestones),
+        page("/timeline.json", "timeline.json", milestones=milestones, years=years),
     ]
-    routes += milestone_pages(milestones)
+    routes += milestone_pages(milestones, by_framework, memo)
     for fw in content.frameworks:
         own = by_framework[fw.id]
         routes.append(
@@ -96,13 +106,11 @@ def plan_routes(content: Content, templates_dir: Path) -> list[Route]:
                 years=group_by_year(own),
             )
         )
-    uses = citations_by_source(content)
+    uses = citations_by_source(content, memo)
     for source in content.sources:
-        routes.append(
-            page(
-                f"/sources/{source.id}/", "source.html", source=source, uses=tuple(uses[source.id])
-            )
-        )
+        cited = tuple(uses.get(source.id, ()))
+        key = ("source", id(source), *map(id, cited))
+        routes.append(memo.get(key, (source, cited), partial(source_page, source, cited)))
     if content.foundation:
         foundation_milestones = tuple(m for m in milestones if "foundation" in m.tags)
         routes.append(
@@ -114,67 +122,100 @@ def plan_routes(content: Content, templates_dir: Path) -> list[Route]:
             )
         )
     routes += static_routes(templates_dir / STATIC_DIR)
-    html_urls = tuple(sorted(r.url for r in routes if r.output.endswith("index.html")))
+    routes.sort(key=URL)
+    html_urls = tuple(r.url for r in routes if r.output.endswith("index.html"))
     routes.append(page("/sitemap.xml", "sitemap.xml", urls=html_urls))
-    return sorted(routes, key=operator.attrgetter("url"))
+    routes.sort(key=URL)  # sorted but for the last: quick
+    return routes
 
 
-def milestone_pages(milestones: tuple[Milestone, ...]) -> Iterator[Route]:
-    by_framework: dict[str, list[Milestone]] = defaultdict(list)
-    position = []  # each milestone's index among its framework's (list.index is quadratic)
-    for m in milestones:
-        position.append(len(by_framework[m.framework]))
-        by_framework[m.framework].append(m)
-    for i, m in enumerate(milestones):
-        siblings, j = by_framework[m.framework], position[i]
-        around = Neighbours(
-            previous=milestones[i - 1] if i else None,
-            next=milestones[i + 1] if i + 1 < len(milestones) else None,
-            previous_in_framework=siblings[j - 1] if j else None,
-            next_in_framework=siblings[j + 1] if j + 1 < len(siblings) else None,
-        )
-        yield page(f"/milestones/{m.id}/", "milestone.html", milestone=m, neighbours=around)
+URL = operator.attrgetter("url")
 
 
-def group_by_year(milestones: Iterable[Milestone]) -> tuple[tuple[int, tuple[Milestone, ...]], ...]:
-    """(year, milestones) pairs in date order, for the timeline's year markers."""
-    years: dict[int, list[Milestone]] = defaultdict(list)
-    for m in milestones:
-        years[m.date.year].append(m)
-    return tuple((year, tuple(items)) for year, items in sorted(years.items()))
+def milestone_pages(
+    milestones: tuple[Milestone, ...], by_framework: Mapping[str, tuple[Milestone, ...]], memo: Memo
+) -> list[Route]:
+    before_in: dict[int, Milestone] = {}  # by id(): a milestone's hash reads every field
+    after_in: dict[int, Milestone] = {}
+    for own in by_framework.values():
+        for before, after in itertools.pairwise(own):
+            before_in[id(after)], after_in[id(before)] = before, after
+    routes = []
+    befores, afters = (None, *milestones[:-1]), (*milestones[1:], None)
+    for m, before, after in zip(milestones, befores, afters, strict=True):
+        here = id(m)
+        within = before_in.get(here), after_in.get(here)
+        key = ("milestone", here, id(before), id(after), *map(id, within))
+        route = memo.find(key)
+        if route is None:
+            around = Neighbours(before, after, *within)
+            route = memo.keep(key, (m, around), milestone_page(m, around))
+        routes.append(route)
+    return routes
+
+
+def milestone_page(m: Milestone, around: Neighbours) -> Route:
+    return page(f"/milestones/{m.id}/", "milestone.html", milestone=m, neighbours=around)
+
+
+def source_page(source: Source, uses: tuple[Use, ...]) -> Route:
+    return page(f"/sources/{source.id}/", "source.html", source=source, uses=uses)
+
+
+def group_by_year(
+    milestones: tuple[Milestone, ...],
+) -> tuple[tuple[int, tuple[Milestone, ...]], ...]:
+    """(year, milestones) pairs of date-ordered milestones, for the timeline's year markers."""
+    years = [m.date.year for m in milestones]
+    groups, start = [], 0
+    for year, run in itertools.groupby(years):
+        end = start + len(list(run))
+        groups.append((year, milestones[start:end]))
+        start = end
+    return tuple(groups)
 
 
 def timeline_years(
-    milestones: tuple[Milestone, ...], starts: Mapping[str, tuple[Era, ...]]
+    years: YearRuns, starts: Mapping[str, tuple[Era, ...]]
 ) -> tuple[tuple[int, tuple[Milestone, ...], tuple[tuple[str, tuple[Era, ...]], ...]], ...]:
-    """(year, milestones, eras) for each year on the timeline, where `eras` pairs the id of
-    a milestone with the eras (from `place_eras`) whose labels go before it. Each year is a
-    value of its own, so a template can cache it whole (see `render.Fragments`)."""
+    """(year, milestones, eras) for each year of `group_by_year`, where `eras` pairs the id
+    of a milestone with the eras (from `place_eras`) whose labels go before it. Each year is
+    a value of its own, so a template can cache it whole (see `render.cached`)."""
     return tuple(
         (year, items, tuple((m.id, starts[m.id]) for m in items if m.id in starts))
-        for year, items in group_by_year(milestones)
+        for year, items in years
     )
 
 
-def place_eras(milestones: Iterable[Milestone], eras: Iterable[Era]) -> dict[str, tuple[Era, ...]]:
-    """Where each era's label goes: before the first milestone on or after its start (keyed by
-    that milestone's id), or under '' when it starts after the last milestone."""
-    ordered = sorted(milestones, key=lambda m: m.date)
+def place_eras(
+    milestones: tuple[Milestone, ...], eras: Iterable[Era]
+) -> dict[str, tuple[Era, ...]]:
+    """Where each era's label goes among date-ordered milestones: before the first one on
+    or after its start (keyed by that milestone's id), or under '' when it starts after the
+    last milestone."""
+    dates = [(m.date.year, m.date.month, m.date.day) for m in milestones]  # plain tuples: fast
     placed: dict[str, list[Era]] = defaultdict(list)
     for era in sorted(eras, key=lambda e: e.start):
-        first = next((m for m in ordered if m.date >= era.start), None)
-        placed[first.id if first else ""].append(era)
+        start = era.start
+        i = bisect.bisect_left(dates, (start.year, start.month, start.day))
+        placed[milestones[i].id if i < len(milestones) else ""].append(era)
     return {key: tuple(value) for key, value in placed.items()}
 
 
-def citations_by_source(content: Content) -> dict[str, list[Use]]:
-    """For each source id, every statement on the site that cites it, in page order."""
+def citations_by_source(content: Content, memo: Memo | None = None) -> dict[str, list[Use]]:
+    """For each source id, every statement on the site that cites it, in page order. A
+    milestone's citations are kept in `memo` while it is the same object."""
+    memo = memo or Memo()
     uses: dict[str, list[Use]] = defaultdict(list)
 
     def cite(title: str, url: str, text: str, sources: Iterable[Citation]) -> None:
         for c in sources:
             if c.source:
                 uses[c.source].append(Use(title, url, text, c.quote))
+
+    def milestone_uses(m: Milestone) -> list[tuple[str, Use]]:
+        url = f"/milestones/{m.id}/"
+        return [(c.source, Use(m.title, url, m.summary, c.quote)) for c in m.sources if c.source]
 
     def cite_fact(title: str, url: str, fact: Fact) -> None:
         cite(title, url, " ".join([fact.text, *fact.items]).strip(), fact.sources)
@@ -186,7 +227,9 @@ def citations_by_source(content: Content) -> dict[str, list[Use]]:
         for fact in fw.facts:
             cite_fact(fw.name, f"/frameworks/{fw.id}/", fact)
     for m in content.milestones:
-        cite(m.title, f"/milestones/{m.id}/", m.summary, m.sources)
+        cited = memo.find(("uses", id(m))) or memo.keep(("uses", id(m)), m, milestone_uses(m))
+        for source_id, use in cited:
+            uses[source_id].append(use)
     if (f := content.foundation) is not None:
         url = "/foundation/"
         for fact in (f.summary, f.board, f.principles, f.purposes, f.governance, f.philosophy):
