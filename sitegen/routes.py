@@ -141,7 +141,8 @@ def milestone_pages(
         for before, after in itertools.pairwise(own):
             before_in[id(after)], after_in[id(before)] = before, after
     routes = []
-    befores, afters = (None, *milestones[:-1]), (*milestones[1:], None)
+    count = len(milestones)
+    befores, afters = (None, *milestones)[:count], (*milestones[1:], None)[:count]
     for m, before, after in zip(milestones, befores, afters, strict=True):
         here = id(m)
         within = before_in.get(here), after_in.get(here)
