@@ -40,6 +40,7 @@ print(json.dumps({
 }))
 """
 STAGES = ("load", "validate", "plan", "markdown", "templates", "write", "cache")
+CPU = ("render (cpu)", "write (cpu)")  # summed over the processes rendering pages
 
 
 def run_child(args: list[str]) -> tuple[float, dict]:
@@ -54,12 +55,14 @@ def sitegen_build(site: Path, cache: bool, jobs: int) -> tuple[float, dict]:
     return run_child([*args, str(jobs)])
 
 
-def touch_one(site: Path, run: int) -> None:
-    """Change one milestone's summary (a different word each run), as an editor would."""
+def touch_one(site: Path, run: int) -> str:
+    """Change one milestone's summary (a different word each run), as an editor would;
+    returns its path as the dev server's watcher reports it."""
     files = sorted((site / "content" / "milestones").iterdir())
     path = files[len(files) // 2]
     text = re.sub(r"\n  Edited \d+\.", "", path.read_text())
     path.write_text(text.replace("\ntags:", f"\n  Edited {run}.\ntags:", 1))
+    return path.relative_to(site).as_posix()
 
 
 def median(values: list[float]) -> float:
@@ -74,6 +77,7 @@ def measure(site: Path, runs: int, jobs: int) -> dict[str, dict]:
     ]
     results["floor"] = {
         "wall": median([w for w, _ in floor]),
+        "maxrss": max(f["maxrss"] for _, f in floor),
         "stages": {k: median([f[k] for _, f in floor]) for k in floor[0][1]},
     }
     shutil.rmtree(site / "floor-out", ignore_errors=True)
@@ -90,28 +94,34 @@ def measure(site: Path, runs: int, jobs: int) -> dict[str, dict]:
             "wall": median([w for w, _ in samples]),
             "maxrss": max(s["maxrss"] for _, s in samples),
             "rendered": samples[-1][1]["rendered"],
-            "stages": {k: median([s["timings"].get(k, 0.0) for _, s in samples]) for k in STAGES},
+            "workers_maxrss": max(s["workers_maxrss"] for _, s in samples),
+            "stages": {
+                k: median([s["timings"].get(k, 0.0) for _, s in samples]) for k in STAGES + CPU
+            },
         }
     return results
 
 
-def dev_server_path(site: Path, runs: int, jobs: int) -> dict[str, float]:
+def dev_server_path(site: Path, runs: int) -> dict[str, float]:
     """One process, one SiteBuilder: rebuild after one milestone changed, as `serve` does."""
     from sitegen.build import Options, SiteBuilder
 
-    builder = SiteBuilder(site, Options(cache=False, jobs=jobs))
+    # One process, as in `serve`: its threads rule out forking workers.
+    builder = SiteBuilder(site, Options(cache=False, jobs=1))
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "site"
         builder.build(out)
         written, memory = [], []
         for run in range(runs):
-            touch_one(site, 100 + run)
+            changed = {touch_one(site, 100 + run)}
             start = time.perf_counter()
-            builder.build(out)
+            builder.build(out, changed)
             written.append(time.perf_counter() - start)
-            touch_one(site, 200 + run)
+        builder.build()
+        for run in range(runs):
+            changed = {touch_one(site, 200 + run)}
             start = time.perf_counter()
-            builder.build()
+            builder.build(changed=changed)
             memory.append(time.perf_counter() - start)
     return {"with_write": median(written), "in_memory": median(memory)}
 
@@ -129,9 +139,10 @@ def report(size: int, r: dict[str, dict], dev: dict[str, float] | None) -> str:
     rows = [
         f"### {size:,} milestones",
         "",
-        "| build | time | vs floor | target | pages rendered | peak memory |",
+        "| build | time | vs floor | target | pages rendered | peak memory (largest worker) |",
         "|---|---:|---:|---|---:|---:|",
-        f"| floor (plain loop, 1 process) | {ms(floor)} | 1.00x | | | |",
+        f"| floor (plain loop, 1 process) | {ms(floor)} | 1.00x | | "
+        f"| {mib(r['floor']['maxrss'])} |",
         row("cold (no cache, no output)", r["cold"], floor, "<= 0.50x"),
         row("warm, nothing changed", r["warm"], floor, "<= 0.125x"),
         row("warm, one milestone changed", r["one"], floor, ""),
@@ -141,23 +152,30 @@ def report(size: int, r: dict[str, dict], dev: dict[str, float] | None) -> str:
             f"| dev server: one milestone changed, in process | {ms(dev['with_write'])} "
             f"(in memory only: {ms(dev['in_memory'])}) | | < 100 ms | | |"
         )
-    rows += ["", "Stages (seconds, medians):", "", "| build | " + " | ".join(STAGES) + " |"]
-    rows.append("|---|" + "---:|" * len(STAGES))
+    rows += [
+        "",
+        "Stages (wall seconds, medians; templates includes writing the pages rendered, in the"
+        " processes that render them; the last two columns are CPU seconds over those processes):",
+        "",
+        "| build | " + " | ".join(STAGES + CPU) + " |",
+        "|---|" + "---:|" * len(STAGES + CPU),
+    ]
     for kind in ("cold", "warm", "one"):
-        cells = " | ".join(f"{r[kind]['stages'][s]:.2f}" for s in STAGES)
+        cells = " | ".join(f"{r[kind]['stages'][s]:.2f}" for s in STAGES + CPU)
         rows.append(f"| {kind} | {cells} |")
     f = r["floor"]["stages"]
     rows.append(
         f"| floor | {f['load']:.2f} | | | {f['markdown']:.2f} | {f['template']:.2f} "
-        f"| {f['write']:.2f} | |"
+        f"| {f['write']:.2f} | | | |"
     )
     return "\n".join(rows)
 
 
 def row(name: str, r: dict, floor: float, target: str) -> str:
+    worker = f" ({mib(r['workers_maxrss'])})" if r["workers_maxrss"] else ""
     return (
         f"| {name} | {ms(r['wall'])} | {r['wall'] / floor:.2f}x | {target} "
-        f"| {r['rendered']:,} | {mib(r['maxrss'])} |"
+        f"| {r['rendered']:,} | {mib(r['maxrss'])}{worker} |"
     )
 
 
@@ -177,7 +195,7 @@ def main() -> None:
             site = workdir / f"corpus-{size}"
             write_corpus(size, site)
             results = measure(site, args.runs, args.jobs)
-            dev = dev_server_path(site, args.runs, args.jobs) if size >= 10_000 else None
+            dev = dev_server_path(site, args.runs) if size >= 10_000 else None
             print(report(size, results, dev), "\n", flush=True)
         print(f"load average after: {os.getloadavg()[0]:.2f}")
 

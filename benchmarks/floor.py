@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import time
 from pathlib import Path
@@ -73,6 +74,7 @@ def main() -> None:
     start = time.perf_counter()
     times = run(args.site, args.out)
     times["total"] = time.perf_counter() - start
+    times["maxrss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(json.dumps(times))
 
 

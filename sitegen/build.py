@@ -14,7 +14,9 @@ import time
 from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import jinja2
@@ -23,7 +25,8 @@ from . import markup
 from .cache import (
     BuildCache,
     Stat,
-    checked_files,
+    file_stat,
+    gc_paused,
     load_cache,
     read_files,
     restore_markdown,
@@ -34,10 +37,10 @@ from .diagnostics import Diagnostic, SiteError
 from .load import missing_content
 from .memo import Memo
 from .model import Content, Site
-from .render import Page, make_environment, prerender_markdown, render_pages
+from .render import Page, Rendered, make_environment, prerender_markdown, render_pages
 from .routes import Route, plan_routes
 from .validate import assemble
-from .write import write_site
+from .write import link_file, put_file, refuse_shared_outputs, replacing
 
 
 @dataclass(frozen=True)
@@ -91,69 +94,86 @@ class SiteBuilder:
         used only after a build that succeeded: a failed one may not have read them all."""
         timings: dict[str, float] = {}
         timed = stage_timer(timings)
-        site_dir, options = self.site_dir, self.options
-        problems = check_folders(site_dir, out_dir)
+        problems = check_folders(self.site_dir, out_dir)
         if problems:
             raise SiteError(problems)
         cache = self._cache()
+        jobs = self.options.jobs or os.cpu_count() or 1
         hint, self._complete = changed if self._complete else None, False
-        with timed("load"):
-            read = read_files(site_dir, cache.files, hint)
-        known = cache.files
-        files_changed = len(read) != len(known) or list(map(known.get, read)) != list(read.values())
-        with timed("validate"):
-            cache.files = checked_files(read)
-            del read  # the YAML node trees: the biggest thing a build holds after its pages
-            content = assemble([f.checked for f in cache.files.values()])
-            content = apply_options(content, options)
-        with timed("plan"):
-            templates = templates_digest(site_dir / "templates")
-            if not files_changed and templates == cache.templates and cache.routes:
-                routes = list(cache.routes.values())  # the same content plans the same routes
-            else:
-                self._routes.next_build()
-                routes = plan_routes(content, site_dir / "templates", self._routes)
-            shared = site_wide(content)
-            same_theme = templates == cache.templates and shared == cache.shared
-            before = cache.routes if same_theme else {}
-            on_disk = output_record(cache, out_dir)
-            fresh, kept = [], {}
-            for r in routes:
-                if before.get(r.output) != r:
-                    fresh.append(r)
-                elif r.output in self.pages:
-                    kept[r.output] = self.pages[r.output]
-                elif r.output not in on_disk:
-                    fresh.append(r)
-        jobs = options.jobs or os.cpu_count() or 1
+        with timed("load"), gc_paused():  # read, parse and check each fact file
+            files = read_files(self.site_dir, cache.files, hint, jobs)
+        known, cache.files = cache.files, files
+        files_changed = len(files) != len(known) or list(map(known.get, files)) != [*files.values()]
+        with timed("validate"):  # across files: ids, references
+            content = apply_options(assemble([f.checked for f in files.values()]), self.options)
+        with timed("plan"), gc_paused():
+            plan = self._plan(content, cache, files_changed, out_dir)
         with timed("markdown"):
             base = content.site.base_url
             prerender_markdown((m.summary for m in content.milestones), base, jobs)
-        if fresh:  # else the templates are those of the last build, which compiled them all
-            with timed("templates"):
-                env = self._environment(content, same_theme)
-                progress = counter(len(fresh), options.progress)
-                for page in render_pages(fresh, env, site_dir, jobs, progress):
-                    kept[page.output] = page.data
-        self.pages = kept if out_dir is None or len(kept) == len(routes) else {}
-        cache.routes = dict(zip(map(OUTPUT, routes), routes, strict=True))
-        cache.templates, cache.shared = templates, shared
-        wrote = False
-        if out_dir is not None:
-            with timed("write"):
-                wrote = write_changed(routes, kept, on_disk, out_dir, cache)
+        wrote = self._render(plan, content, out_dir, jobs, timings)
+        cache.routes = dict(zip(map(OUTPUT, plan.routes), plan.routes, strict=True))
+        cache.templates, cache.shared = plan.templates, plan.shared
         if len(markup.rendered) > 2 * len(content.milestones) + 1000:
             keep_markdown(cache, content)  # a long-running dev server must not grow
-        if options.cache and not self.saved and (fresh or files_changed or wrote):
+        if self.options.cache and not self.saved and (plan.fresh or files_changed or wrote):
             # Saved once per builder: the dev server's rebuilds stay in memory, rather than
             # writing the cache to disk again on every edit.
             with timed("cache"):
                 keep_markdown(cache, content)
-                save_cache(site_dir, cache)
+                save_cache(self.site_dir, cache)
             self.saved = True
-        warnings = site_url_warnings(content.site)
         self._complete = True
-        return BuildResult(content, routes, kept, len(fresh), timings, warnings)
+        warnings = site_url_warnings(content.site)
+        return BuildResult(content, plan.routes, plan.kept, len(plan.fresh), timings, warnings)
+
+    def _plan(
+        self, content: Content, cache: BuildCache, files_changed: bool, out_dir: Path | None
+    ) -> Plan:
+        """Every route, and which of them must be rendered: those not equal to the last
+        build's, or rendered with other templates or site-wide values, or whose page is
+        neither in memory nor in `out_dir` as the last build left it."""
+        templates = templates_digest(self.site_dir / "templates")
+        if not files_changed and templates == cache.templates and cache.routes:
+            routes = list(cache.routes.values())  # the same content plans the same routes
+        else:
+            self._routes.next_build()
+            routes = plan_routes(content, self.site_dir / "templates", self._routes)
+        refuse_shared_outputs(map(OUTPUT, routes))
+        shared = site_wide(content)
+        same_theme = templates == cache.templates and shared == cache.shared
+        before = cache.routes if same_theme else {}
+        on_disk = output_record(cache, out_dir)
+        fresh, kept = [], {}
+        for r in routes:
+            if before.get(r.output) != r:
+                fresh.append(r)
+            elif r.output in self.pages:
+                kept[r.output] = self.pages[r.output]
+            elif r.output not in on_disk:
+                fresh.append(r)
+        return Plan(routes, fresh, kept, on_disk, templates, shared, same_theme)
+
+    def _render(
+        self,
+        plan: Plan,
+        content: Content,
+        out_dir: Path | None,
+        jobs: int,
+        timings: dict[str, float],
+    ) -> bool:
+        """Render the fresh pages, into memory or into `out_dir`; True if it wrote there."""
+        env = self._environment(content, plan.same_theme) if plan.fresh else None
+        progress = counter(len(plan.fresh), self.options.progress)
+        render = partial(render_pages, plan.fresh, env, self.site_dir, jobs, progress)
+        if out_dir is not None:
+            self.pages = {}  # the pages are in out_dir: this process need not hold them
+            return write_changed(plan, out_dir, self._cache(), render, timings)
+        if plan.fresh:  # else the templates are those of the last build, which compiled them all
+            with stage_timer(timings)("templates"):
+                plan.kept.update(note_cpu(timings, render()).delivered)
+        self.pages = plan.kept
+        return False
 
     def _environment(self, content: Content, same_theme: bool) -> jinja2.Environment:
         """The last build's Jinja environment while its templates and globals still hold:
@@ -173,6 +193,18 @@ class SiteBuilder:
 
 
 OUTPUT = operator.attrgetter("output")
+
+
+class Plan(NamedTuple):
+    """What a build will do, worked out before rendering (see `SiteBuilder._plan`)."""
+
+    routes: list[Route]
+    fresh: list[Route]  # to render
+    kept: dict[str, bytes]  # pages the last build rendered, held in memory
+    on_disk: dict[str, Stat]  # files the last build wrote to the output folder, unchanged
+    templates: bytes  # the templates folder's digest
+    shared: tuple  # the site-wide values (see `site_wide`)
+    same_theme: bool  # whether both are the last build's
 
 
 def build_site(site_dir: Path, out_dir: Path | None, options: Options | None = None) -> BuildResult:
@@ -206,29 +238,52 @@ def output_record(cache: BuildCache, out_dir: Path | None) -> dict[str, Stat]:
 
 
 def write_changed(
-    routes: list[Route],
-    pages: dict[str, bytes],
-    on_disk: dict[str, Stat],
+    plan: Plan,
     out_dir: Path,
     cache: BuildCache,
+    render: Callable[..., Rendered],
+    timings: dict[str, float],
 ) -> bool:
-    """Write the site unless `out_dir` holds it already. The pages in `pages` are written,
-    unless the same bytes are there already; the others are in `on_disk` (files the last
-    build wrote there, unchanged since). Files already there are linked, not rewritten.
-    Remembers what it wrote in `cache.outputs`; True if it wrote."""
-    outputs = [r.output for r in routes]
-    linked = {o for o in outputs if o not in pages or same_bytes(out_dir, o, pages[o], on_disk)}
-    record = {o: on_disk[o] for o in linked}
+    """Write the site unless `out_dir` holds it already: the fresh routes rendered (and
+    written where they are rendered), the kept pages written, the others linked from the
+    files the last build wrote there (unchanged since). A fresh page that came out as the
+    file already there is linked too. Remembers in `cache.outputs` the stat of every file
+    written; True if it wrote."""
+    routes, fresh, pages, on_disk = plan.routes, plan.fresh, plan.kept, plan.on_disk
+    outputs = set(map(OUTPUT, routes))
     where = str(out_dir.resolve())
-    if len(linked) == len(outputs) and holds_exactly(out_dir, linked):
-        cache.outputs[where] = record
+    if not fresh and not pages and holds_exactly(out_dir, outputs):
+        cache.outputs[where] = on_disk
         return False
-    write_site((Page(o, pages.get(o, b"")) for o in outputs), out_dir, linked)
-    for output in outputs:
-        if output not in linked and (stat := output_stat(out_dir / output)) is not None:
-            record[output] = stat
+    start = time.perf_counter()
+    done = {r.output for r in fresh} | pages.keys()
+    with replacing(out_dir) as staging:
+        record = {o: link_file(staging, out_dir, o) for o in outputs - done}
+        record |= {o: put_file(staging, o, data) for o, data in pages.items()}
+        if fresh:
+            rendering = time.perf_counter()
+            store = partial(store_page, staging, out_dir, on_disk)
+            record |= note_cpu(timings, render(deliver=store)).delivered
+            timings["templates"] = time.perf_counter() - rendering
+    timings["write"] = time.perf_counter() - start - timings.get("templates", 0.0)
     cache.outputs[where] = record
     return True
+
+
+def note_cpu(timings: dict[str, float], rendered: Rendered) -> Rendered:
+    """Add how long the pages took to render and to write, over every process."""
+    timings["render (cpu)"] = timings.get("render (cpu)", 0.0) + rendered.render_seconds
+    timings["write (cpu)"] = timings.get("write (cpu)", 0.0) + rendered.deliver_seconds
+    return rendered
+
+
+def store_page(
+    staging: Path, previous: Path, on_disk: dict[str, Stat], output: str, data: bytes
+) -> Stat:
+    """Write a page rendered afresh, or link it if the previous site has these very bytes."""
+    if same_bytes(previous, output, data, on_disk):
+        return link_file(staging, previous, output)
+    return put_file(staging, output, data)
 
 
 def same_bytes(out_dir: Path, output: str, data: bytes, on_disk: dict[str, Stat]) -> bool:
@@ -243,12 +298,10 @@ def same_bytes(out_dir: Path, output: str, data: bytes, on_disk: dict[str, Stat]
 
 
 def output_stat(path: Path) -> Stat | None:
-    """What changes when a file is rewritten or edited by hand."""
     try:
-        s = os.stat(path)
+        return file_stat(path)
     except OSError:
         return None
-    return (s.st_mtime_ns, s.st_ctime_ns, s.st_size, s.st_ino)
 
 
 def holds_exactly(out_dir: Path, outputs: set[str]) -> bool:

@@ -28,21 +28,22 @@ import os
 import pickle
 import secrets
 import time
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import __version__, markup
 from .load import (
     YAML_SUFFIXES,
-    Document,
     document_kind,
     find_fact_files,
     load_content,
     parse_document,
     read_fact_file,
 )
+from .parallel import PARALLEL_MIN, can_fork, even_batches, in_workers
 from .routes import Route
 from .validate import Checked, check_document
 
@@ -92,20 +93,14 @@ def file_stat(path: str | Path) -> Stat:
     return (s.st_mtime_ns, s.st_ctime_ns, s.st_size, s.st_ino)
 
 
-@dataclass(frozen=True)
-class Changed:
-    """A fact file read afresh, its document still to be checked (see `checked_files`)."""
-
-    stat: Stat
-    digest: bytes
-    document: Document
-    verified_ns: int
-
-
 def read_files(
-    site_dir: Path, known: Mapping[str, FactFile], changed: Collection[str] | None = None
-) -> dict[str, FactFile | Changed]:
-    """Every fact file by path: reused from `known` where provably unchanged, else read.
+    site_dir: Path,
+    known: Mapping[str, FactFile],
+    changed: Collection[str] | None = None,
+    jobs: int = 1,
+) -> dict[str, FactFile]:
+    """Every fact file by path, read and checked (over `jobs` processes where it pays), or
+    reused from `known` where provably unchanged.
 
     `changed`, when given, lists every path (relative to the site) changed since `known`
     was read, as a file watcher reports them: the other files are not even looked at.
@@ -116,42 +111,69 @@ def read_files(
     if not content.is_dir():
         load_content(site_dir)  # raises the usual "no content/ folder" error
     now = time.time_ns()
-    files: dict[str, FactFile | Changed] = {}
-    failed = False
     listed = None if changed is None else listed_after(content, known, changed)
     touched = None if listed is None else {p.removeprefix("content/") for p in changed or ()}
+    files: dict[str, FactFile | None] = {}
+    todo = []  # (relative path, stat) of files to read
     for name in find_fact_files(content) if listed is None else listed:
-        relative, path = f"content/{name}", os.path.join(content, name)
-        if touched is not None and name not in touched:
-            files[relative] = known[relative]  # the watcher saw no change
-            continue
-        kind = document_kind(name)
+        relative = f"content/{name}"
         entry = known.get(relative)
+        if touched is not None and name not in touched:
+            files[relative] = entry  # the watcher saw no change
+            continue
         try:
-            stat = file_stat(path)
-            if entry is not None and entry.stat == stat and stat[1] + SLOP_NS < entry.verified_ns:
-                files[relative] = entry
-                continue
-            data = read_fact_file(relative, path) if kind is not None else None
+            stat = file_stat(content / name)
         except OSError:
-            data = None
-        if not isinstance(data, bytes):  # misplaced, unreadable, too big, not a plain file
-            failed = True
+            stat = None
+        if entry is not None and entry.stat == stat and entry.stat[1] + SLOP_NS < entry.verified_ns:
+            files[relative] = entry
+        else:
+            files[relative] = None
+            todo.append((relative, stat))
+    read = partial(read_checked, site_dir, known, now, todo)
+    if jobs > 1 and len(todo) >= PARALLEL_MIN and can_fork():
+        for batch in in_workers(read, even_batches(len(todo), jobs * 4), jobs):
+            files.update(batch)
+    else:
+        files.update(read(range(len(todo))))
+    if None in files.values():
+        # The rare path: let the loader itself report every problem, word for word.
+        documents = load_content(site_dir)
+        return {d.path: FactFile((0, 0, 0, 0), b"", check_document(d), 0) for d in documents}
+    return files  # type: ignore[return-value]  # no None left
+
+
+def read_checked(
+    site_dir: Path,
+    known: Mapping[str, FactFile],
+    now: int,
+    todo: list[tuple[str, Stat | None]],
+    indexes: Iterable[int],
+) -> dict[str, FactFile | None]:
+    """The files at these indexes of `todo`, read and checked; None for a file that cannot
+    be read or parsed (misplaced, unreadable, too big, not a plain file, not YAML)."""
+    read: dict[str, FactFile | None] = {}
+    for i in indexes:
+        relative, stat = todo[i]
+        kind = document_kind(relative.removeprefix("content/"))
+        data = None
+        if stat is not None and kind is not None:
+            with contextlib.suppress(OSError):
+                data = read_fact_file(relative, site_dir / relative)
+        if not isinstance(data, bytes) or stat is None or kind is None:
+            read[relative] = None
             continue
         data_digest = digest(data)
+        entry = known.get(relative)
         if entry is not None and entry.digest == data_digest:
-            files[relative] = dataclasses.replace(entry, stat=stat, verified_ns=now)
+            read[relative] = dataclasses.replace(entry, stat=stat, verified_ns=now)
             continue
         document, problems = parse_document(kind, relative, data)
         if document is None or problems:
-            failed = True
+            read[relative] = None
             continue
-        files[relative] = Changed(stat, data_digest, document, now)
-    if failed:
-        # The rare path: let the loader itself report every problem, word for word.
-        documents = load_content(site_dir)
-        return {d.path: Changed((0, 0, 0, 0), b"", d, 0) for d in documents}
-    return files
+        read[relative] = FactFile(stat, data_digest, check_document(document), now)
+    return read
 
 
 def listed_after(
@@ -182,16 +204,6 @@ def listed_after(
                 added.add(name)
     kept = [n for n in names if n not in removed]
     return sorted([*kept, *added], key=lambda name: name.split("/")) if added else kept
-
-
-def checked_files(files: Mapping[str, FactFile | Changed]) -> dict[str, FactFile]:
-    """Check the documents read afresh; the others were checked before."""
-    return {
-        path: f
-        if isinstance(f, FactFile)
-        else FactFile(f.stat, f.digest, check_document(f.document), f.verified_ns)
-        for path, f in files.items()
-    }
 
 
 @functools.cache
@@ -260,7 +272,7 @@ def load_cache(site_dir: Path) -> BuildCache:
             if key is None or not hmac.compare_digest(signature, mac.digest()):
                 return BuildCache()
             f.seek(SIGNATURE_BYTES)
-            with gc_paused():  # a collection every few thousand new objects would double this
+            with gc_paused():
                 cache = pickle.load(f)  # streamed: a copy of every page would double memory
     except Exception:  # a cache is only ever a shortcut: any damage means start afresh
         return BuildCache()
@@ -271,6 +283,8 @@ def load_cache(site_dir: Path) -> BuildCache:
 
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
+    """No garbage collection while many lasting objects are made: a collection every few
+    thousand new objects would walk all of them again and again, for nothing to free."""
     enabled = gc.isenabled()
     gc.disable()
     try:

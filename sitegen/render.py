@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import html
 import json
-import multiprocessing
 import os
 import re
-import threading
+import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterable
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -24,6 +23,7 @@ from .diagnostics import Diagnostic, SiteError
 from .markup import render_inline, render_markdown
 from .memo import Memo, value_key
 from .model import Content, Milestone, PartialDate, Site
+from .parallel import PARALLEL_MIN, can_fork, even_batches, in_workers
 from .routes import STATIC_DIR, Route, fingerprint
 
 T = TypeVar("T")
@@ -52,6 +52,7 @@ def make_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # a changed template means a new environment (see SiteBuilder)
     )
     site = content.site
     base = site.base_url
@@ -89,7 +90,7 @@ def make_environment(
     )
     env.filters["markdown"] = lambda text: Markup(render_markdown(text, base))
     env.filters["inline"] = lambda text: Markup(render_inline(text, base))
-    env.filters["plain"] = plain_text
+    env.filters["plain"] = lambda text: plain_text(text, base)
     return env
 
 
@@ -115,59 +116,77 @@ def check_templates(env: jinja2.Environment, site_dir: Path) -> list[Diagnostic]
     return problems
 
 
+class Rendered(NamedTuple):
+    """What rendering gave: each output's delivery, and the seconds spent (summed over
+    processes) rendering and delivering."""
+
+    delivered: dict[str, Any]
+    render_seconds: float
+    deliver_seconds: float
+
+
+def keep_bytes(output: str, data: bytes) -> bytes:
+    return data
+
+
 def render_pages(
     routes: Iterable[Route],
     env: jinja2.Environment,
     site_dir: Path,
     jobs: int = 1,
     progress: Callable[[int], None] | None = None,
-) -> list[Page]:
+    deliver: Callable[[str, bytes], Any] = keep_bytes,
+) -> Rendered:
     """Every route rendered, over `jobs` processes where it pays; raises SiteError with every
-    template problem found. `progress` hears how many pages each finished batch held."""
+    template problem found. Each page goes to `deliver(output, data)` in the process that
+    rendered it (to be written there, say), and what that returns comes back, in route
+    order. `progress` hears how many pages each finished batch held."""
     routes = list(routes)
     problems = check_templates(env, site_dir)
     if problems:
         raise SiteError(problems)
-    render = partial(_render_batch, routes, env, site_dir)
-    if jobs > 1 and sum(map(cost, routes)) >= PARALLEL_MIN and can_fork():
-        results = in_workers(render, cost_balanced(routes, jobs * 8), jobs, progress)
+    render = partial(_render_batch, routes, env, site_dir, deliver)
+    if jobs > 1 and len(routes) >= PARALLEL_MIN and can_fork():
+        batches = in_workers(render, cost_balanced(routes, jobs * 8), jobs, progress)
     else:
-        results = []
+        batches = []
         for start in range(0, len(routes), PARALLEL_MIN):
-            results += render(list(range(start, min(start + PARALLEL_MIN, len(routes)))))
+            batches.append(render(list(range(start, min(start + PARALLEL_MIN, len(routes))))))
             if progress:
-                progress(len(results) - start)
-    pages, problems = [], []
-    for index, outcome in sorted(results, key=lambda r: r[0]):
+                progress(len(batches[-1][0]))
+    delivered, problems = {}, []
+    for index, outcome in sorted((r for batch in batches for r in batch[0]), key=lambda r: r[0]):
         if isinstance(outcome, Diagnostic):
             problems.append(outcome)
         else:
-            pages.append(Page(routes[index].output, outcome))
+            delivered[routes[index].output] = outcome
     if problems:
         raise SiteError(problems)
-    return pages
-
-
-PARALLEL_MIN = 64  # pages (or listed items): below this, starting processes costs more
-
-
-def can_fork() -> bool:
-    """Forking is safe only while this process has a single thread: a lock held by another
-    thread (the dev server's, say) would stay locked forever in the child."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    return Rendered(delivered, sum(b[1] for b in batches), sum(b[2] for b in batches))
 
 
 def _render_batch(
-    routes: list[Route], env: jinja2.Environment, site_dir: Path, indexes: list[int]
-) -> list[tuple[int, bytes | Diagnostic]]:
-    results: list[tuple[int, bytes | Diagnostic]] = []
+    routes: list[Route],
+    env: jinja2.Environment,
+    site_dir: Path,
+    deliver: Callable[[str, bytes], Any],
+    indexes: list[int],
+) -> tuple[list[tuple[int, Any]], float, float]:
+    results: list[tuple[int, Any]] = []
+    rendering = delivering = 0.0
     for i in indexes:
         route = routes[i]
+        start = time.perf_counter()
         try:
-            results.append((i, render_route(route, env)))
+            data = render_route(route, env)
         except Exception as error:  # any template failure is the author's to fix, not a crash
             results.append((i, template_error(error, site_dir, f"templates/{route.template}")))
-    return results
+            continue
+        rendered = time.perf_counter()
+        results.append((i, deliver(route.output, data)))
+        rendering += rendered - start
+        delivering += time.perf_counter() - rendered
+    return results, rendering, delivering
 
 
 def cost(route: Route) -> int:
@@ -192,36 +211,6 @@ def cost_balanced(routes: list[Route], count: int) -> list[list[int]]:
     return batches
 
 
-_task: Callable[[Any], Any] | None = None  # what forked workers run: set before the fork
-
-
-def in_workers(
-    task: Callable[[list[int]], list[T]],
-    batches: list[list[int]],
-    jobs: int,
-    progress: Callable[[int], None] | None = None,
-) -> list[T]:
-    """`task` over every batch in forked processes, which inherit everything (templates,
-    model, Markdown already rendered) instead of receiving it pickled."""
-    global _task
-    _task = task
-    results: list[T] = []
-    try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(batches))) as pool:
-            for done in pool.imap_unordered(_run_task, batches):
-                results += done
-                if progress:
-                    progress(len(done))
-    finally:
-        _task = None
-    return results
-
-
-def _run_task(batch: list[int]) -> Any:
-    assert _task is not None
-    return _task(batch)
-
-
 def prerender_markdown(texts: Iterable[str], base_url: str, jobs: int) -> None:
     """Render many Markdown texts into the shared cache, over `jobs` processes where it pays,
     so that the pages rendered next, each in some worker, find every summary done."""
@@ -234,12 +223,9 @@ def prerender_markdown(texts: Iterable[str], base_url: str, jobs: int) -> None:
     def render(batch: list[int]) -> list[tuple[int, str]]:
         return [(i, render_markdown(todo[i], base_url)) for i in batch]
 
-    size = -(-len(todo) // (jobs * 4))
-    batches = [
-        list(range(start, min(start + size, len(todo)))) for start in range(0, len(todo), size)
-    ]
-    for i, html_text in in_workers(render, batches, jobs):
-        markup.rendered[(todo[i], base_url, False)] = html_text
+    for done in in_workers(render, even_batches(len(todo), jobs * 4), jobs):
+        for i, html_text in done:
+            markup.rendered[(todo[i], base_url, False)] = html_text
 
 
 def render_route(route: Route, env: jinja2.Environment) -> bytes:
@@ -252,10 +238,12 @@ def render_route(route: Route, env: jinja2.Environment) -> bytes:
     return env.get_template(route.template).render(context).encode()
 
 
-def plain_text(markdown: str) -> str:
-    """Markdown as one line of plain text, for meta descriptions and JSON-LD."""
-    html_text = re.sub(r"<[^>]*>", "", render_inline(" ".join(markdown.split())))
-    return html.unescape(html_text)
+@lru_cache(maxsize=1024)  # a page asks for its description several times
+def plain_text(markdown: str, base_url: str = "/") -> str:
+    """Markdown as one line of plain text, for meta descriptions and JSON-LD: the words of
+    its HTML (rendered once for the page anyway), without the markup."""
+    html_text = re.sub(r"<[^>]*>", "", render_markdown(markdown, base_url))
+    return html.unescape(" ".join(html_text.split()))
 
 
 def atom_date(date: PartialDate) -> str:

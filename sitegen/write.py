@@ -2,6 +2,8 @@
 
 The new site is written into a temporary folder beside the output folder and swapped in
 with one rename, so a failed or killed build leaves the previous site exactly as it was.
+Pages are written where they are rendered (in forked workers, for a big site), so no
+process holds the whole site in memory.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .cache import Stat, file_stat
 from .diagnostics import Diagnostic, SiteError
 from .render import Page
 
@@ -28,11 +31,55 @@ def write_site(pages: Iterable[Page], out_dir: Path, unchanged: Collection[str] 
 
     Pages whose output is in `unchanged` are in `out_dir` already, as they should be: they
     are hard-linked into the new site rather than written again (their data is not used)."""
+    pages = list(pages)
+    refuse_shared_outputs(page.output for page in pages)
+    with replacing(out_dir) as staging:
+        for page in pages:
+            if page.output in unchanged:
+                link_file(staging, out_dir, page.output)
+            else:
+                put_file(staging, page.output, page.data)
+
+
+@contextmanager
+def replacing(out_dir: Path) -> Iterator[Path]:
+    """An empty folder to write the new site into, swapped in for `out_dir` when the block
+    ends without error; after an error, `out_dir` is as it was. Raises SiteError for a
+    write that fails (a full disk, a read-only folder, a file where a folder goes)."""
+    target = out_dir.resolve()  # a linked output folder is refilled where it points
     try:
-        # resolved: a linked output folder is refilled where it points, and the link is kept
-        write_atomically(pages, out_dir.resolve(), unchanged)
-    except OSError as error:  # a full disk, a read-only folder, a file where a folder goes
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with locked(target.parent):
+            remove_leftovers(target)
+            staging = target.with_name(f".{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+            try:
+                staging.mkdir()
+                yield staging
+                swap_in(staging, target)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+    except OSError as error:
         raise SiteError([write_error(error, str(out_dir))]) from error
+
+
+def put_file(root: Path, output: str, data: bytes) -> Stat:
+    """Write one file of the new site; its stat, to know it again by."""
+    target = os.path.join(root, output)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with open(target, "wb") as f:
+        f.write(data)
+    return file_stat(target)
+
+
+def link_file(root: Path, previous: Path, output: str) -> Stat:
+    """Bring one unchanged file over from the previous site, linked rather than copied."""
+    target, source = os.path.join(root, output), os.path.join(previous, output)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links: copy it
+        shutil.copyfile(source, target)
+    return file_stat(target)
 
 
 def write_error(error: OSError, out_dir: str) -> Diagnostic:
@@ -46,50 +93,14 @@ def write_error(error: OSError, out_dir: str) -> Diagnostic:
     return Diagnostic(out_dir, 0, 0, message, hint)
 
 
-def write_atomically(pages: Iterable[Page], out_dir: Path, unchanged: Collection[str]) -> None:
-    pages = refuse_shared_outputs(pages)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    with locked(out_dir.parent):
-        remove_leftovers(out_dir)
-        staging = out_dir.with_name(f".{out_dir.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-        try:
-            staging.mkdir()
-            write_files(pages, staging, out_dir, unchanged)
-            swap_in(staging, out_dir)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-
-
-def refuse_shared_outputs(pages: Iterable[Page]) -> list[Page]:
-    """The pages, unless two routes were planned onto one file: one page would be lost."""
-    listed, seen = list(pages), set()
-    for page in listed:
-        if page.output in seen:
-            message = f"two pages would be written to {page.output}"
-            raise SiteError([Diagnostic(page.output, 0, 0, message, "give each page its own id")])
-        seen.add(page.output)
-    return listed
-
-
-def write_files(
-    pages: Iterable[Page], root: Path, previous: Path, unchanged: Collection[str]
-) -> None:
-    made: set[str] = set()
-    for page in pages:
-        target = os.path.join(root, page.output)
-        folder = os.path.dirname(target)
-        if folder not in made:
-            os.makedirs(folder, exist_ok=True)
-            made.add(folder)
-        if page.output in unchanged:
-            source = os.path.join(previous, page.output)
-            try:
-                os.link(source, target)
-            except OSError:  # a file system without hard links: copy it
-                shutil.copyfile(source, target)
-            continue
-        with open(target, "wb") as f:
-            f.write(page.data)
+def refuse_shared_outputs(outputs: Iterable[str]) -> None:
+    """Raise SiteError if two routes were planned onto one file: one page would be lost."""
+    seen = set()
+    for output in outputs:
+        if output in seen:
+            message = f"two pages would be written to {output}"
+            raise SiteError([Diagnostic(output, 0, 0, message, "give each page its own id")])
+        seen.add(output)
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:

@@ -57,6 +57,27 @@ def test_template_errors_are_reported_alike_from_workers(corpus: Path, tmp_path:
     ]
 
 
+def test_fact_file_errors_are_reported_alike_from_workers(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, CORPUS, "150", site], check=True)
+    files = sorted((site / "content" / "milestones").iterdir())
+    bad_date, bad_framework = files[10], files[100]
+    bad_date.write_text(bad_date.read_text().replace("date: ", "date: 2021-02-30 #", 1))
+    text = bad_framework.read_text()
+    framework = text.split("framework: ")[1].split("\n")[0]
+    bad_framework.write_text(text.replace(f"framework: {framework}", "framework: jaxx"))
+    reports = []
+    for jobs in (1, 2):
+        with pytest.raises(SiteError) as raised:
+            SiteBuilder(site, Options(cache=False, jobs=jobs)).build()
+        reports.append([d.format() for d in raised.value.diagnostics])
+    assert reports[0] == reports[1]
+    assert [line.split(": ")[0] for line in reports[0]] == [
+        f"content/milestones/{bad_date.name}:2:7",
+        f"content/milestones/{bad_framework.name}:3:12",
+    ]
+
+
 def test_jobs_must_be_a_positive_number(site_factory: SiteFactory) -> None:
     done = sitegen("build", "--site", site_factory(), "--jobs", "0")
     assert done.returncode == 2
