@@ -105,7 +105,10 @@ class SiteBuilder:
         known, cache.files = cache.files, files
         files_changed = len(files) != len(known) or list(map(known.get, files)) != [*files.values()]
         with timed("validate"):  # across files: ids, references
-            content = apply_options(assemble([f.checked for f in files.values()]), self.options)
+            if files_changed or cache.content is None:
+                cache.content = None  # until these files pass
+                cache.content = assemble([f.checked for f in files.values()])
+            content = apply_options(cache.content, self.options)
         with timed("plan"), gc_paused():
             plan = self._plan(content, cache, files_changed, out_dir)
         with timed("markdown"):

@@ -43,12 +43,13 @@ from .load import (
     parse_document,
     read_fact_file,
 )
+from .model import Content
 from .parallel import PARALLEL_MIN, can_fork, even_batches, in_workers
 from .routes import Route
 from .validate import Checked, check_document
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 1  # bump when what the cache holds changes shape
+FORMAT = 2  # bump when what the cache holds changes shape
 SLOP_NS = 1_000_000_000  # file timestamps may trail the clock by a tick; a second is plenty
 Stat = tuple[int, int, int, int]
 
@@ -72,6 +73,7 @@ class BuildCache:
     """
 
     files: dict[str, FactFile] = field(default_factory=dict)
+    content: Content | None = None  # what they assemble into (before command-line options)
     templates: bytes = b""  # the templates folder's digest (see `templates_digest`)
     shared: tuple = ()  # the site-wide values templates read (see `build.site_wide`)
     routes: dict[str, Route] = field(default_factory=dict)  # by output path

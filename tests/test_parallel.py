@@ -45,11 +45,7 @@ def test_template_errors_are_reported_alike_from_workers(corpus: Path, tmp_path:
     subprocess.run([sys.executable, CORPUS, "150", site], check=True)
     template = site / "templates" / "milestone.html"
     template.write_text(template.read_text().replace("milestone.title", "milestone.nope", 1))
-    reports = []
-    for jobs in (1, 2):
-        with pytest.raises(SiteError) as raised:
-            SiteBuilder(site, Options(cache=False, jobs=jobs)).build()
-        reports.append([d.format() for d in raised.value.diagnostics])
+    reports = [errors(site, jobs) for jobs in (1, 2)]
     assert reports[0] == reports[1]
     assert reports[0] == [
         "templates/milestone.html:4: error: template error: "
@@ -66,16 +62,19 @@ def test_fact_file_errors_are_reported_alike_from_workers(tmp_path: Path) -> Non
     text = bad_framework.read_text()
     framework = text.split("framework: ")[1].split("\n")[0]
     bad_framework.write_text(text.replace(f"framework: {framework}", "framework: jaxx"))
-    reports = []
-    for jobs in (1, 2):
-        with pytest.raises(SiteError) as raised:
-            SiteBuilder(site, Options(cache=False, jobs=jobs)).build()
-        reports.append([d.format() for d in raised.value.diagnostics])
+    reports = [errors(site, jobs) for jobs in (1, 2)]
     assert reports[0] == reports[1]
     assert [line.split(": ")[0] for line in reports[0]] == [
         f"content/milestones/{bad_date.name}:2:7",
         f"content/milestones/{bad_framework.name}:3:12",
     ]
+
+
+def errors(site: Path, jobs: int) -> list[str]:
+    """The errors a build over `jobs` processes reports."""
+    with pytest.raises(SiteError) as raised:
+        SiteBuilder(site, Options(cache=False, jobs=jobs)).build()
+    return [d.format() for d in raised.value.diagnostics]
 
 
 def test_jobs_must_be_a_positive_number(site_factory: SiteFactory) -> None:
