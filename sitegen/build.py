@@ -91,7 +91,15 @@ class SiteBuilder:
 
         `changed` is for a file watcher: every path (relative to the site) changed since the
         last build, so that the fact files it does not name need not be looked at. It is
-        used only after a build that succeeded: a failed one may not have read them all."""
+        used only after a build that succeeded: a failed one may not have read them all.
+
+        Garbage collection waits until the build is done: a build makes many lasting
+        objects and no garbage cycles (rendering leaves none), so a collection during it
+        would walk the whole model again and again for nothing."""
+        with gc_paused():
+            return self._build(out_dir, changed)
+
+    def _build(self, out_dir: Path | None, changed: Collection[str] | None) -> BuildResult:
         timings: dict[str, float] = {}
         timed = stage_timer(timings)
         problems = check_folders(self.site_dir, out_dir)
@@ -100,7 +108,7 @@ class SiteBuilder:
         cache = self._cache()
         jobs = self.options.jobs or os.cpu_count() or 1
         hint, self._complete = changed if self._complete else None, False
-        with timed("load"), gc_paused():  # read, parse and check each fact file
+        with timed("load"):  # read, parse and check each fact file
             files = read_files(self.site_dir, cache.files, hint, jobs)
         known, cache.files = cache.files, files
         files_changed = len(files) != len(known) or list(map(known.get, files)) != [*files.values()]
@@ -109,7 +117,7 @@ class SiteBuilder:
                 cache.content = None  # until these files pass
                 cache.content = assemble([f.checked for f in files.values()])
             content = apply_options(cache.content, self.options)
-        with timed("plan"), gc_paused():
+        with timed("plan"):
             plan = self._plan(content, cache, files_changed, out_dir)
         with timed("markdown"):
             base = content.site.base_url

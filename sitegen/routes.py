@@ -130,6 +130,7 @@ def plan_routes(content: Content, templates_dir: Path, memo: Memo | None = None)
 
 
 URL = operator.attrgetter("url")
+DAY = operator.attrgetter("date.year", "date.month", "date.day")  # plain tuples compare in C
 
 
 def milestone_pages(
@@ -144,14 +145,12 @@ def milestone_pages(
     count = len(milestones)
     befores, afters = (None, *milestones)[:count], (*milestones[1:], None)[:count]
     for m, before, after in zip(milestones, befores, afters, strict=True):
-        here = id(m)
-        within = before_in.get(here), after_in.get(here)
-        key = ("milestone", here, id(before), id(after), *map(id, within))
-        route = memo.find(key)
-        if route is None:
-            around = Neighbours(before, after, *within)
-            route = memo.keep(key, (m, around), milestone_page(m, around))
-        routes.append(route)
+        here = id(m)  # the key (kept alive by its entry); the neighbours are checked below
+        around = (before, after, before_in.get(here), after_in.get(here))
+        kept = memo.find(here)
+        if kept is None or any(map(operator.is_not, kept.context["neighbours"], around)):
+            kept = memo.keep(here, m, milestone_page(m, Neighbours(*around)))
+        routes.append(kept)
     return routes
 
 
@@ -194,11 +193,10 @@ def place_eras(
     """Where each era's label goes among date-ordered milestones: before the first one on
     or after its start (keyed by that milestone's id), or under '' when it starts after the
     last milestone."""
-    dates = [(m.date.year, m.date.month, m.date.day) for m in milestones]  # plain tuples: fast
     placed: dict[str, list[Era]] = defaultdict(list)
     for era in sorted(eras, key=lambda e: e.start):
         start = era.start
-        i = bisect.bisect_left(dates, (start.year, start.month, start.day))
+        i = bisect.bisect_left(milestones, (start.year, start.month, start.day), key=DAY)
         placed[milestones[i].id if i < len(milestones) else ""].append(era)
     return {key: tuple(value) for key, value in placed.items()}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import operator
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -403,19 +404,30 @@ def assemble(checked: list[Checked]) -> model.Content:
     if problems:
         raise SiteError(problems)
     frameworks = sorted((c.value for c in read["frameworks"]), key=lambda f: (f.order, f.id))
-    order = {f.id: i for i, f in enumerate(frameworks)}
-
-    def when(m: model.Milestone) -> tuple[int, int, int, int, str]:
-        # plain tuples compare in C; PartialDate's generated ordering would be ten times slower
-        return (m.date.year, m.date.month, m.date.day, order[m.framework], m.id)
-
     return model.Content(
         site=read["site"][0].value,
-        sources=tuple(sorted((c.value for c in read["sources"]), key=lambda s: s.id)),
+        sources=tuple(sorted((c.value for c in read["sources"]), key=ID)),
         frameworks=tuple(frameworks),
-        milestones=tuple(sorted((c.value for c in read["milestones"]), key=when)),
+        milestones=in_date_order([c.value for c in read["milestones"]], frameworks),
         foundation=read["foundation"][0].value if read["foundation"] else None,
     )  # type: ignore[arg-type]
+
+
+ID = operator.attrgetter("id")
+DAY = operator.attrgetter("date.year", "date.month", "date.day")  # plain tuples compare in C
+
+
+def in_date_order(
+    milestones: list[model.Milestone], frameworks: list[model.Framework]
+) -> tuple[model.Milestone, ...]:
+    """By date; on the same date (or a less precise one: `2016` comes before `2016-01-05`)
+    in framework order, then by id. Sorted in stable passes, each keyed in C."""
+    tracks: dict[str, list[model.Milestone]] = {f.id: [] for f in frameworks}
+    for m in sorted(milestones, key=ID):
+        tracks[m.framework].append(m)
+    ordered = [m for track in tracks.values() for m in track]
+    ordered.sort(key=DAY)
+    return tuple(ordered)
 
 
 def check_ids(read: dict[str, list[Checked]], references: list[Reference]) -> list[Diagnostic]:
@@ -423,23 +435,17 @@ def check_ids(read: dict[str, list[Checked]], references: list[Reference]) -> li
     problems = []
     known: dict[str, dict[str, str]] = defaultdict(dict)
     for kind, entries in read.items():
-        for c in entries:
-            ident = getattr(c.value, "id", "")
-            if not ident:
-                continue
-            if ident in known[kind] and c.id_at is not None:
-                w = c.id_at
-                problems.append(
-                    Diagnostic(
-                        w.path,
-                        w.line,
-                        w.col,
-                        f"duplicate id '{ident}' (also in {known[kind][ident]})",
-                        "give each file its own id",
-                    )
-                )
-            else:
-                known[kind][ident] = c.path
+        named = [(getattr(c.value, "id", ""), c) for c in entries]
+        first = known[kind] = {ident: c.path for ident, c in reversed(named) if ident}
+        if len(first) == sum(1 for ident, _ in named if ident):
+            continue  # no duplicates: the usual case, decided without a loop in Python
+        seen = set()
+        for ident, c in named:
+            if ident and ident in seen and c.id_at is not None:
+                w, hint = c.id_at, "give each file its own id"
+                message = f"duplicate id '{ident}' (also in {first[ident]})"
+                problems.append(Diagnostic(w.path, w.line, w.col, message, hint))
+            seen.add(ident)
     for ref in references:
         if ref.id not in known[ref.kind]:
             singular = ref.kind.removesuffix("s")
