@@ -25,7 +25,6 @@ from . import markup
 from .cache import (
     BuildCache,
     Stat,
-    file_stat,
     gc_paused,
     load_cache,
     read_files,
@@ -40,7 +39,7 @@ from .model import Content, Site
 from .render import Page, Rendered, make_environment, prerender_markdown, render_pages
 from .routes import Route, plan_routes
 from .validate import assemble
-from .write import link_file, put_file, refuse_shared_outputs, replacing
+from .write import output_stat, refuse_shared_outputs, write_changed
 
 
 @dataclass(frozen=True)
@@ -179,12 +178,33 @@ class SiteBuilder:
         render = partial(render_pages, plan.fresh, env, self.site_dir, jobs, progress)
         if out_dir is not None:
             self.pages = {}  # the pages are in out_dir: this process need not hold them
-            return write_changed(plan, out_dir, self._cache(), render, timings)
+            return self._write(plan, out_dir, render, timings)
         if plan.fresh:  # else the templates are those of the last build, which compiled them all
             with stage_timer(timings)("templates"):
                 plan.kept.update(note_cpu(timings, render()).delivered)
         self.pages = plan.kept
         return False
+
+    def _write(
+        self,
+        plan: Plan,
+        out_dir: Path,
+        render: Callable[..., Rendered],
+        timings: dict[str, float],
+    ) -> bool:
+        """Write the site to `out_dir`, rendering the fresh pages into it; True if it wrote.
+        The stat of every file written is remembered, to know them again next time."""
+
+        def render_into(deliver: Callable[[str, bytes], Stat]) -> dict[str, Stat]:
+            with stage_timer(timings)("templates"):
+                return note_cpu(timings, render(deliver=deliver)).delivered
+
+        start = time.perf_counter()
+        outputs, fresh = set(map(OUTPUT, plan.routes)), set(map(OUTPUT, plan.fresh))
+        record = write_changed(outputs, fresh, plan.kept, plan.on_disk, out_dir, render_into)
+        timings["write"] = time.perf_counter() - start - timings.get("templates", 0.0)
+        self._cache().outputs[str(out_dir.resolve())] = plan.on_disk if record is None else record
+        return record is not None
 
     def _environment(self, content: Content, same_theme: bool) -> jinja2.Environment:
         """The last build's Jinja environment while its templates and globals still hold:
@@ -248,89 +268,11 @@ def output_record(cache: BuildCache, out_dir: Path | None) -> dict[str, Stat]:
     return {o: stat for o, stat in record.items() if output_stat(out_dir / o) == stat}
 
 
-def write_changed(
-    plan: Plan,
-    out_dir: Path,
-    cache: BuildCache,
-    render: Callable[..., Rendered],
-    timings: dict[str, float],
-) -> bool:
-    """Write the site unless `out_dir` holds it already: the fresh routes rendered (and
-    written where they are rendered), the kept pages written, the others linked from the
-    files the last build wrote there (unchanged since). A fresh page that came out as the
-    file already there is linked too. Remembers in `cache.outputs` the stat of every file
-    written; True if it wrote."""
-    routes, fresh, pages, on_disk = plan.routes, plan.fresh, plan.kept, plan.on_disk
-    outputs = set(map(OUTPUT, routes))
-    where = str(out_dir.resolve())
-    if not fresh and not pages and holds_exactly(out_dir, outputs):
-        cache.outputs[where] = on_disk
-        return False
-    start = time.perf_counter()
-    done = {r.output for r in fresh} | pages.keys()
-    with replacing(out_dir) as staging:
-        record = {o: link_file(staging, out_dir, o) for o in outputs - done}
-        record |= {o: put_file(staging, o, data) for o, data in pages.items()}
-        if fresh:
-            rendering = time.perf_counter()
-            store = partial(store_page, staging, out_dir, on_disk)
-            record |= note_cpu(timings, render(deliver=store)).delivered
-            timings["templates"] = time.perf_counter() - rendering
-    timings["write"] = time.perf_counter() - start - timings.get("templates", 0.0)
-    cache.outputs[where] = record
-    return True
-
-
 def note_cpu(timings: dict[str, float], rendered: Rendered) -> Rendered:
     """Add how long the pages took to render and to write, over every process."""
     timings["render (cpu)"] = timings.get("render (cpu)", 0.0) + rendered.render_seconds
     timings["write (cpu)"] = timings.get("write (cpu)", 0.0) + rendered.deliver_seconds
     return rendered
-
-
-def store_page(
-    staging: Path, previous: Path, on_disk: dict[str, Stat], output: str, data: bytes
-) -> Stat:
-    """Write a page rendered afresh, or link it if the previous site has these very bytes."""
-    if same_bytes(previous, output, data, on_disk):
-        return link_file(staging, previous, output)
-    return put_file(staging, output, data)
-
-
-def same_bytes(out_dir: Path, output: str, data: bytes, on_disk: dict[str, Stat]) -> bool:
-    """Whether a page rendered again came out as the file the last build left there."""
-    stat = on_disk.get(output)
-    if stat is None or stat[2] != len(data):
-        return False
-    try:
-        return (out_dir / output).read_bytes() == data
-    except OSError:
-        return False
-
-
-def output_stat(path: Path) -> Stat | None:
-    try:
-        return file_stat(path)
-    except OSError:
-        return None
-
-
-def holds_exactly(out_dir: Path, outputs: set[str]) -> bool:
-    """Whether `out_dir` holds these files and nothing else (no file, folder or link more)."""
-    folders = {os.path.dirname(o) for o in outputs}
-    folders |= {f for o in folders for f in parents(o)}
-    found_files, found_folders = set(), set()
-    for root, dirs, files in os.walk(out_dir):
-        relative = os.path.relpath(root, out_dir)
-        prefix = "" if relative == "." else relative + "/"
-        found_folders.update(prefix + d for d in dirs)
-        found_files.update(prefix + f for f in files)
-    return found_files == outputs and found_folders == folders - {""}
-
-
-def parents(path: str) -> list[str]:
-    parts = path.split("/")
-    return ["/".join(parts[:i]) for i in range(1, len(parts))]
 
 
 def keep_markdown(cache: BuildCache, content: Content) -> None:

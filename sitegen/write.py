@@ -14,8 +14,9 @@ import fcntl
 import os
 import secrets
 import shutil
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from .cache import Stat, file_stat
@@ -62,6 +63,29 @@ def replacing(out_dir: Path) -> Iterator[Path]:
         raise SiteError([write_error(error, str(out_dir))]) from error
 
 
+def write_changed(
+    outputs: set[str],
+    fresh: set[str],
+    pages: dict[str, bytes],
+    on_disk: dict[str, Stat],
+    out_dir: Path,
+    render_into: Callable[[Callable[[str, bytes], Stat]], dict[str, Stat]],
+) -> dict[str, Stat] | None:
+    """Make `out_dir` hold exactly `outputs`: those in `fresh` rendered by `render_into`
+    (which hands each page to the function it is given, in the process that rendered it),
+    `pages` written, the others linked from the files in `on_disk` (what the last build
+    wrote there, unchanged since). A fresh page that came out as the file already there is
+    linked too. Returns the stat of every file, or None if `out_dir` held the site already."""
+    if not fresh and not pages and holds_exactly(out_dir, outputs):
+        return None
+    with replacing(out_dir) as staging:
+        record = {o: link_file(staging, out_dir, o) for o in outputs - fresh - pages.keys()}
+        record |= {o: put_file(staging, o, data) for o, data in pages.items()}
+        if fresh:
+            record |= render_into(partial(store_page, staging, out_dir, on_disk))
+    return record
+
+
 def put_file(root: Path, output: str, data: bytes) -> Stat:
     """Write one file of the new site; its stat, to know it again by."""
     target = os.path.join(root, output)
@@ -80,6 +104,51 @@ def link_file(root: Path, previous: Path, output: str) -> Stat:
     except OSError:  # a file system without hard links: copy it
         shutil.copyfile(source, target)
     return file_stat(target)
+
+
+def store_page(
+    staging: Path, previous: Path, on_disk: dict[str, Stat], output: str, data: bytes
+) -> Stat:
+    """Write a page rendered afresh, or link it if the previous site has these very bytes."""
+    if same_bytes(previous, output, data, on_disk):
+        return link_file(staging, previous, output)
+    return put_file(staging, output, data)
+
+
+def same_bytes(out_dir: Path, output: str, data: bytes, on_disk: dict[str, Stat]) -> bool:
+    """Whether a page rendered again came out as the file the last build left there."""
+    stat = on_disk.get(output)
+    if stat is None or stat[2] != len(data):
+        return False
+    try:
+        return (out_dir / output).read_bytes() == data
+    except OSError:
+        return False
+
+
+def output_stat(path: Path) -> Stat | None:
+    try:
+        return file_stat(path)
+    except OSError:
+        return None
+
+
+def holds_exactly(out_dir: Path, outputs: set[str]) -> bool:
+    """Whether `out_dir` holds these files and nothing else (no file, folder or link more)."""
+    folders = {os.path.dirname(o) for o in outputs}
+    folders |= {f for o in folders for f in parents(o)}
+    found_files, found_folders = set(), set()
+    for root, dirs, files in os.walk(out_dir):
+        relative = os.path.relpath(root, out_dir)
+        prefix = "" if relative == "." else relative + "/"
+        found_folders.update(prefix + d for d in dirs)
+        found_files.update(prefix + f for f in files)
+    return found_files == outputs and found_folders == folders - {""}
+
+
+def parents(path: str) -> list[str]:
+    parts = path.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts))]
 
 
 def write_error(error: OSError, out_dir: str) -> Diagnostic:
