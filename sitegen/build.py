@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from . import markup
+from .assemble import assemble
 from .cache import (
     BuildCache,
     Stat,
@@ -38,7 +39,6 @@ from .memo import Memo
 from .model import Content, Site
 from .render import Page, Rendered, make_environment, prerender_markdown, render_pages
 from .routes import Route, plan_routes
-from .validate import assemble
 from .write import output_stat, refuse_shared_outputs, write_changed
 
 

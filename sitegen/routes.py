@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .memo import Memo
-from .model import Citation, Content, Era, Fact, Milestone, Source
+from .model import DAY, Citation, Content, Era, Fact, Milestone, Source
 
 STATIC_DIR = "static"  # under templates/: the theme's stylesheets, scripts and images
 
@@ -130,7 +130,6 @@ def plan_routes(content: Content, templates_dir: Path, memo: Memo | None = None)
 
 
 URL = operator.attrgetter("url")
-DAY = operator.attrgetter("date.year", "date.month", "date.day")  # plain tuples compare in C
 
 
 def milestone_pages(

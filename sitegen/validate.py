@@ -1,11 +1,10 @@
-"""Stage 2: turn checked YAML nodes into the frozen content model, collecting every problem."""
+"""Stage 2: turn each file's YAML nodes into values of the content model, collecting every
+problem; what can only be checked across files is left to `assemble`."""
 
 from __future__ import annotations
 
 import calendar
-import operator
 import re
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -13,7 +12,7 @@ from typing import TypeVar
 import yaml
 
 from . import model
-from .diagnostics import Diagnostic, SiteError, did_you_mean
+from .diagnostics import Diagnostic, did_you_mean
 from .load import Document, at, describe
 
 T = TypeVar("T")
@@ -376,84 +375,3 @@ def check_document(doc: Document) -> Checked:
     id_node = next((v for k, v in doc.node.value if k.value == "id"), None)
     id_at = None if id_node is None else at(doc.path, id_node, "")
     return Checked(doc.kind, doc.path, value, tuple(problems), tuple(references), id_at)
-
-
-def validate(documents: list[Document]) -> model.Content:
-    """The content model, or SiteError naming every problem in every file."""
-    return assemble([check_document(doc) for doc in documents])
-
-
-def assemble(checked: list[Checked]) -> model.Content:
-    """The content model from documents checked one by one, in path order; SiteError with
-    every problem, including duplicate and unknown ids across files."""
-    problems = [p for c in checked for p in c.problems]
-    read: dict[str, list[Checked]] = defaultdict(list)
-    for c in checked:
-        read[c.kind].append(c)
-    problems += check_ids(read, [r for c in checked for r in c.references])
-    if "site" not in read:
-        problems.append(
-            Diagnostic(
-                "content/site.yaml",
-                0,
-                0,
-                "missing site configuration",
-                "create content/site.yaml with 'title' and 'description'",
-            )
-        )
-    if problems:
-        raise SiteError(problems)
-    frameworks = sorted((c.value for c in read["frameworks"]), key=lambda f: (f.order, f.id))
-    return model.Content(
-        site=read["site"][0].value,
-        sources=tuple(sorted((c.value for c in read["sources"]), key=ID)),
-        frameworks=tuple(frameworks),
-        milestones=in_date_order([c.value for c in read["milestones"]], frameworks),
-        foundation=read["foundation"][0].value if read["foundation"] else None,
-    )  # type: ignore[arg-type]
-
-
-ID = operator.attrgetter("id")
-DAY = operator.attrgetter("date.year", "date.month", "date.day")  # plain tuples compare in C
-
-
-def in_date_order(
-    milestones: list[model.Milestone], frameworks: list[model.Framework]
-) -> tuple[model.Milestone, ...]:
-    """By date; on the same date (or a less precise one: `2016` comes before `2016-01-05`)
-    in framework order, then by id. Sorted in stable passes, each keyed in C."""
-    tracks: dict[str, list[model.Milestone]] = {f.id: [] for f in frameworks}
-    for m in sorted(milestones, key=ID):
-        tracks[m.framework].append(m)
-    ordered = [m for track in tracks.values() for m in track]
-    ordered.sort(key=DAY)
-    return tuple(ordered)
-
-
-def check_ids(read: dict[str, list[Checked]], references: list[Reference]) -> list[Diagnostic]:
-    """Duplicate ids within a kind, and references to ids that no file defines."""
-    problems = []
-    known: dict[str, dict[str, str]] = defaultdict(dict)
-    for kind, entries in read.items():
-        named = [(getattr(c.value, "id", ""), c) for c in entries]
-        first = known[kind] = {ident: c.path for ident, c in reversed(named) if ident}
-        if len(first) == sum(1 for ident, _ in named if ident):
-            continue  # no duplicates: the usual case, decided without a loop in Python
-        seen = set()
-        for ident, c in named:
-            if ident and ident in seen and c.id_at is not None:
-                w, hint = c.id_at, "give each file its own id"
-                message = f"duplicate id '{ident}' (also in {first[ident]})"
-                problems.append(Diagnostic(w.path, w.line, w.col, message, hint))
-            seen.add(ident)
-    for ref in references:
-        if ref.id not in known[ref.kind]:
-            singular = ref.kind.removesuffix("s")
-            hint = did_you_mean(ref.id, known[ref.kind]) or (
-                f"add content/{ref.kind}/{ref.id}.yaml or use a known {singular} id"
-            )
-            w = ref.where
-            problems.append(
-                Diagnostic(w.path, w.line, w.col, f"unknown {singular} '{ref.id}'", hint)
-            )
-    return problems

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from sitegen.assemble import validate
 from sitegen.diagnostics import Diagnostic, SiteError
 from sitegen.links import resolve
 from sitegen.load import Document, parse_document
 from sitegen.markup import is_safe_link, render_inline, render_markdown
 from sitegen.model import PartialDate
 from sitegen.routes import plan_routes
-from sitegen.validate import validate
 
 from .conftest import MINIMAL_SITE, REPO
 
