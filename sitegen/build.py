@@ -57,7 +57,7 @@ class Options:
 class BuildResult:
     content: Content
     routes: list[Route]
-    files: dict[str, bytes]  # output path → bytes; only those written, when written to disk
+    files: dict[str, bytes]  # output path → bytes, for a build in memory (else empty)
     rendered: int  # pages rendered afresh; the rest were reused from the previous build
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
@@ -149,7 +149,7 @@ class SiteBuilder:
         else:
             self._routes.next_build()
             routes = plan_routes(content, self.site_dir / "templates", self._routes)
-        refuse_shared_outputs(map(OUTPUT, routes))
+            refuse_shared_outputs(map(OUTPUT, routes))
         shared = site_wide(content)
         same_theme = templates == cache.templates and shared == cache.shared
         before = cache.routes if same_theme else {}
@@ -231,7 +231,7 @@ class Plan(NamedTuple):
 
     routes: list[Route]
     fresh: list[Route]  # to render
-    kept: dict[str, bytes]  # pages the last build rendered, held in memory
+    kept: dict[str, bytes]  # pages held in memory: the last build's, then the fresh ones
     on_disk: dict[str, Stat]  # files the last build wrote to the output folder, unchanged
     templates: bytes  # the templates folder's digest
     shared: tuple  # the site-wide values (see `site_wide`)
@@ -276,13 +276,13 @@ def note_cpu(timings: dict[str, float], rendered: Rendered) -> Rendered:
 
 
 def keep_markdown(cache: BuildCache, content: Content) -> None:
-    """Keep the rendered summaries in use for the next run, and forget the others."""
+    """Keep the rendered summaries in use, for this process and the next run; forget the
+    rest (the few other texts are rendered again when next needed)."""
     base = content.site.base_url
     keys = {(m.summary, base, False) for m in content.milestones}
     cache.markdown = {k: markup.rendered[k] for k in keys if k in markup.rendered}
-    if len(markup.rendered) > 2 * len(keys) + 1000:
-        markup.rendered.clear()
-        markup.rendered.update(cache.markdown)
+    markup.rendered.clear()
+    markup.rendered.update(cache.markdown)
 
 
 def counter(total: int, report: Callable[[int, int], None] | None) -> Callable[[int], None] | None:

@@ -275,7 +275,7 @@ def load_cache(site_dir: Path) -> BuildCache:
                 return BuildCache()
             f.seek(SIGNATURE_BYTES)
             with gc_paused():
-                cache = pickle.load(f)  # streamed: a copy of every page would double memory
+                cache = pickle.load(f)  # streamed, not read into memory first
     except Exception:  # a cache is only ever a shortcut: any damage means start afresh
         return BuildCache()
     if not isinstance(cache, BuildCache) or cache.code != code_digest():

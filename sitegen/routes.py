@@ -161,9 +161,7 @@ def source_page(source: Source, uses: tuple[Use, ...]) -> Route:
     return page(f"/sources/{source.id}/", "source.html", source=source, uses=uses)
 
 
-def group_by_year(
-    milestones: tuple[Milestone, ...],
-) -> tuple[tuple[int, tuple[Milestone, ...]], ...]:
+def group_by_year(milestones: tuple[Milestone, ...]) -> YearRuns:
     """(year, milestones) pairs of date-ordered milestones, for the timeline's year markers."""
     years = [m.date.year for m in milestones]
     groups, start = [], 0

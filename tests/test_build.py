@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from sitegen.diagnostics import SiteError
 
 from .conftest import SiteFactory, html, tree_bytes
 
+ATOM = "{http://www.w3.org/2005/Atom}"
 SECOND_MILESTONE = """\
     id: alpha-2
     date: 2021
@@ -167,3 +169,37 @@ def test_rebuild_rerenders_only_pages_whose_inputs_changed(site_factory: SiteFac
         "milestones/alpha-2/index.html",
     }
     assert again.pages == build_site(site, None).pages
+
+
+def test_the_feed_carries_the_newest_fifty_milestones(site_factory: SiteFactory) -> None:
+    site = site_factory(
+        {
+            f"content/milestones/m-{i:02d}.yaml": f"""\
+                id: m-{i:02d}
+                date: {1960 + i}
+                framework: alpha
+                title: Milestone {i}
+                summary: Number {i}.
+                sources: [{{source: paper}}]
+                """
+            for i in range(55)
+        }
+    )
+    build_site(site, site / "output")
+    feed = ET.parse(site / "output" / "feed.xml").getroot()
+    titles = [e.findtext(f"{ATOM}title") for e in feed.iter(f"{ATOM}entry")]
+    # alpha-1 (2020) is the newest; then 54 back to 6: the oldest five are left out
+    assert titles == ["Alpha 1.0", *(f"Milestone {i}" for i in range(54, 5, -1))]
+
+
+def test_a_framework_page_groups_its_milestones_by_year(site_factory: SiteFactory) -> None:
+    site = site_factory({"content/milestones/alpha-2.yaml": SECOND_MILESTONE})
+    build_site(site, site / "output")
+    page = html(site / "output/frameworks/alpha/index.html")
+    years = [h.text(strip=True) for h in page.css("h3.framework-year")]
+    assert years == ["2020", "2021"]
+    groups = [
+        [c.attributes["id"] for c in g.css("article.card")] for g in page.css(".framework-cards")
+    ]
+    assert groups == [["alpha-1"], ["alpha-2"]]
+    assert {h.tag for h in page.css("article.card .card-title")} == {"h4"}

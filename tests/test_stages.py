@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jinja2
 import pytest
 import yaml
 
@@ -10,7 +11,9 @@ from sitegen.diagnostics import Diagnostic, SiteError
 from sitegen.links import resolve
 from sitegen.load import Document, parse_document
 from sitegen.markup import is_safe_link, render_inline, render_markdown
+from sitegen.memo import Memo
 from sitegen.model import PartialDate
+from sitegen.render import cached
 from sitegen.routes import plan_routes
 
 from .conftest import MINIMAL_SITE, REPO
@@ -177,3 +180,22 @@ def test_only_safe_links_are_kept(url: str, safe: bool) -> None:
 )
 def test_link_resolution(href: str, page: str, target: tuple[str | None, str]) -> None:
     assert resolve(href, page, "/repo/") == target
+
+
+def test_cached_reuses_a_macro_only_for_the_same_arguments() -> None:
+    env = jinja2.Environment(autoescape=True)
+    calls = []
+    env.globals["cached"] = lambda macro, *args: cached(memo, macro, *args)
+    env.globals["count"] = lambda: calls.append(1) or ""
+    memo = Memo()
+    page = env.from_string(
+        "{% macro show(x) %}{{ count() }}[{{ x | join(',') }}]{% endmacro %}"
+        "{{ cached(show, items) }}{{ cached(show, items) }}"
+    )
+    items = [1, 2]
+    assert page.render(items=items) == "[1,2][1,2]"
+    assert len(calls) == 1, "the second call is the first's output"
+    items.append(3)  # a list is keyed by what it holds when called, never by identity
+    assert page.render(items=items) == "[1,2,3][1,2,3]"
+    assert page.render(items={"a": 1}) == "[a][a]"  # a dict is not cached: rendered each time
+    assert len(calls) == 4
