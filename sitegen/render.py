@@ -265,8 +265,8 @@ def timeline_json(years: Years, base_url: str, fragments: Memo) -> str:
 
     TimelineJS shows `headline` and `text` as HTML, so both are escaped or sanitised here.
     """
-    events = joined(fragments, "timeline.json", years, ",\n", timeline_event, base_url)
-    return '{"events": [\n' + events + "\n]}\n"
+    head, tail = '{"events": [\n', "\n]}"  # the template ends the file
+    return joined(fragments, "timeline.json", years, (head, ",\n", tail), timeline_event, base_url)
 
 
 def timeline_event(m: Milestone, base_url: str) -> str:
@@ -302,23 +302,27 @@ def item_list_ld(
         url = absolute_url(f"/milestones/{m.id}/")
         return htmlsafe_json_dumps({"@type": "ListItem", "position": position, "url": url})
 
-    items = joined(fragments, "item_list", years, ", ", item, numbered=True)
-    head = htmlsafe_json_dumps(listed).removesuffix("[]}")
-    return Markup(f'<script type="application/ld+json">{head}[{items}]}}</script>\n')
+    listing = str(htmlsafe_json_dumps(listed))  # a plain str: Markup would escape the tag
+    head = '<script type="application/ld+json">' + listing.removesuffix("]}")
+    tail = "]}</script>\n"
+    return Markup(joined(fragments, "item_list", years, (head, ", ", tail), item, numbered=True))
 
 
 def joined(
     fragments: Memo,
     kind: str,
     years: Years,
-    separator: str,
+    punctuation: tuple[str, str, str],
     encode: Callable[..., str],
     *args: Any,
     numbered: bool = False,
 ) -> str:
-    """`separator.join(encode(m, *args) ...)` over the milestones of every year, with each
-    milestone encoded once and each year joined once, kept in `fragments`: a change costs
-    one year. `numbered` passes each milestone's position (from 1) to `encode` first."""
+    """`head + separator.join(encode(m, *args) ...) + tail` over the milestones of every
+    year, where `punctuation` is (head, separator, tail). Each milestone is encoded once
+    and each year joined once, kept in `fragments`: a change costs one year, and the whole
+    (tens of megabytes for a large site) is copied once. `numbered` passes each
+    milestone's position (from 1) to `encode` first."""
+    head, separator, tail = punctuation
     runs, start = [], 1
     for run in years:
         ms, first = run[1], start if numbered else 0
@@ -332,8 +336,8 @@ def joined(
                 pieces.append(fragments.get((kind, id(m), *numbers), m, make))
             return separator.join(pieces)
 
-        runs.append(fragments.get((kind, first, *map(id, ms)), ms, join))
-    return separator.join(runs)
+        runs += (fragments.get((kind, first, *map(id, ms)), ms, join), separator)
+    return "".join([head, *runs[:-1], tail])
 
 
 def template_error(error: Exception, site_dir: Path, fallback: str) -> Diagnostic:
