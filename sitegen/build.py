@@ -8,10 +8,11 @@ re-renders only the pages whose inputs changed; `build_site` is one build.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import operator
 import os
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -25,6 +26,7 @@ from . import markup
 from .assemble import assemble
 from .cache import (
     BuildCache,
+    FactFile,
     Stat,
     gc_paused,
     load_cache,
@@ -36,9 +38,10 @@ from .cache import (
 from .diagnostics import Diagnostic, SiteError
 from .load import missing_content
 from .memo import Memo
-from .model import Content, Site
+from .model import Content, Milestone, Site
+from .parallel import PARALLEL_MIN
 from .render import Page, Rendered, make_environment, prerender_markdown, render_pages
-from .routes import Route, plan_routes
+from .routes import Replacer, Route, holders, plan_routes, replace_in_routes, shape, swap_uses
 from .write import output_stat, refuse_shared_outputs, write_changed
 
 
@@ -82,6 +85,7 @@ class SiteBuilder:
         self._fragments = Memo()  # pieces of pages, for `_env` only
         self._routes = Memo()  # routes of single milestones and sources
         self._complete = False  # whether the last build succeeded
+        self._held: dict[int, list[str]] | None = None  # `routes.holders` of cache.routes
 
     def build(
         self, out_dir: Path | None = None, changed: Collection[str] | None = None
@@ -110,17 +114,28 @@ class SiteBuilder:
         with timed("load"):  # read, parse and check each fact file
             files = read_files(self.site_dir, cache.files, hint, jobs)
         known, cache.files = cache.files, files
-        files_changed = len(files) != len(known) or list(map(known.get, files)) != [*files.values()]
+        rewritten = changed_files(known, files)
+        files_changed = len(files) != len(known) or bool(rewritten)
+        swaps = None
+        if hint is not None and out_dir is None and cache.content is not None:
+            swaps = same_shape_swaps(known, files, rewritten)
         with timed("validate"):  # across files: ids, references
-            if files_changed or cache.content is None:
+            if swaps:  # the same files in the same places: no cross-file check can differ
+                replace = Replacer(swaps)
+                cache.content = dataclasses.replace(
+                    cache.content, milestones=replace(cache.content.milestones)
+                )
+            elif files_changed or cache.content is None:
                 cache.content = None  # until these files pass
                 cache.content = assemble([f.checked for f in files.values()])
             content = apply_options(cache.content, self.options)
         with timed("plan"):
-            plan = self._plan(content, cache, files_changed, out_dir)
-        with timed("markdown"):
-            base = content.site.base_url
-            prerender_markdown((m.summary for m in content.milestones), base, jobs)
+            plan = swaps and self._replan(content, cache, replace)
+            plan = plan or self._plan(content, cache, files_changed, out_dir)
+        if len(plan.fresh) >= PARALLEL_MIN:  # else the few summaries needed render in place
+            with timed("markdown"):
+                base = content.site.base_url
+                prerender_markdown((m.summary for m in content.milestones), base, jobs)
         wrote = self._render(plan, content, out_dir, jobs, timings)
         cache.routes = dict(zip(map(OUTPUT, plan.routes), plan.routes, strict=True))
         cache.templates, cache.shared = plan.templates, plan.shared
@@ -148,6 +163,7 @@ class SiteBuilder:
             routes = list(cache.routes.values())  # the same content plans the same routes
         else:
             self._routes.next_build()
+            self._held = None
             routes = plan_routes(content, self.site_dir / "templates", self._routes)
             refuse_shared_outputs(map(OUTPUT, routes))
         shared = site_wide(content)
@@ -163,6 +179,33 @@ class SiteBuilder:
             elif r.output not in on_disk:
                 fresh.append(r)
         return Plan(routes, fresh, kept, on_disk, templates, shared, same_theme)
+
+    def _replan(self, content: Content, cache: BuildCache, replace: Replacer) -> Plan | None:
+        """The last plan with milestones swapped for others of the same shape: only the
+        routes that hold them change (see `routes.shape`). None when the last build did
+        not leave every page in memory, or the templates or site-wide values changed."""
+        templates = templates_digest(self.site_dir / "templates")
+        shared = site_wide(content)
+        if templates != cache.templates or shared != cache.shared:
+            return None
+        if self._env is None or len(self.pages) != len(cache.routes):
+            return None
+        swaps = replace.swaps
+        for old, new in list(swaps.items()):
+            uses = swap_uses(old, new, self._routes)
+            if uses is None:
+                return None
+            swaps.update(uses)
+        if self._held is None:
+            self._held = holders(cache.routes.values())
+        fresh = replace_in_routes(cache.routes, self._held, replace)
+        for old, new in swaps.items():  # the new values sit where the old ones did
+            self._held[id(new)] = self._held.pop(old, [])
+        routes = {**cache.routes, **{r.output: r for r in fresh}}
+        kept = dict(self.pages)
+        for r in fresh:
+            del kept[r.output]
+        return Plan(list(routes.values()), fresh, kept, {}, templates, shared, True)
 
     def _render(
         self,
@@ -224,6 +267,32 @@ class SiteBuilder:
 
 
 OUTPUT = operator.attrgetter("output")
+
+
+def changed_files(known: Mapping[str, FactFile], files: Mapping[str, FactFile]) -> list[str]:
+    """The paths of `files` read anew or added since `known` (unchanged ones are the same
+    records)."""
+    return list(
+        itertools.compress(files, map(operator.is_not, map(known.get, files), files.values()))
+    )
+
+
+def same_shape_swaps(
+    known: Mapping[str, FactFile], files: Mapping[str, FactFile], changed: list[str]
+) -> dict[int, Milestone] | None:
+    """When the only change is milestones rewritten in the same shape (see `routes.shape`),
+    with no problem: each old milestone's id → the new milestone. Else None."""
+    if len(known) != len(files):
+        return None
+    swaps = {}
+    for path in changed:
+        old, new = known.get(path), files[path]
+        if old is None or old.checked.kind != "milestones" or new.checked.kind != "milestones":
+            return None
+        if new.checked.problems or shape(old.checked.value) != shape(new.checked.value):
+            return None
+        swaps[id(old.checked.value)] = new.checked.value
+    return swaps
 
 
 class Plan(NamedTuple):

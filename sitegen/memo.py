@@ -43,6 +43,10 @@ class Memo:
         self.current[key] = (args, value)
         return value
 
+    def forget(self, key: Hashable) -> None:
+        self.current.pop(key, None)
+        self.previous.pop(key, None)
+
     def next_build(self) -> None:
         """Forget what the last build did not use."""
         self.previous, self.current = self.current, {}

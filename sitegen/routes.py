@@ -209,10 +209,6 @@ def citations_by_source(content: Content, memo: Memo | None = None) -> dict[str,
             if c.source:
                 uses[c.source].append(Use(title, url, text, c.quote))
 
-    def milestone_uses(m: Milestone) -> list[tuple[str, Use]]:
-        url = f"/milestones/{m.id}/"
-        return [(c.source, Use(m.title, url, m.summary, c.quote)) for c in m.sources if c.source]
-
     def cite_fact(title: str, url: str, fact: Fact) -> None:
         cite(title, url, " ".join([fact.text, *fact.items]).strip(), fact.sources)
 
@@ -235,6 +231,98 @@ def citations_by_source(content: Content, memo: Memo | None = None) -> dict[str,
         for s in f.statements:
             cite(f"{s.speaker}, {s.role}", url, s.text, s.sources)
     return uses
+
+
+def milestone_uses(m: Milestone) -> list[tuple[str, Use]]:
+    """Where a milestone cites each source: (source id, use), in the order it cites them."""
+    url = f"/milestones/{m.id}/"
+    return [(c.source, Use(m.title, url, m.summary, c.quote)) for c in m.sources if c.source]
+
+
+def shape(m: Milestone) -> tuple:
+    """All of a milestone that decides where it goes and which pages list it: two
+    milestones of one shape differ only in what those pages show of them."""
+    return (m.id, m.date, m.framework, m.tags, tuple(c.source for c in m.sources))
+
+
+def swap_uses(old: int, new: Milestone, memo: Memo) -> dict[int, Use] | None:
+    """For milestones of one shape, the old one's uses (as `citations_by_source` kept them
+    in `memo`, under the old one's id) by id, each paired with the new one's; None when
+    they were not kept."""
+    before = memo.find(("uses", old))
+    if before is None:
+        return None
+    memo.forget(("uses", old))
+    memo.forget(old)  # its page's route: holds the old milestone, which it would keep alive
+    after = memo.keep(("uses", id(new)), new, milestone_uses(new))
+    return {id(b): a for (_, b), (_, a) in zip(before, after, strict=True)}
+
+
+def holders(routes: Iterable[Route]) -> dict[int, list[str]]:
+    """For each value a route's context holds, at any depth, the outputs of the routes that
+    hold it, by the value's id (plain tuples, lists and dicts are looked into, not listed)."""
+    held: dict[int, list[str]] = defaultdict(list)
+    for route in routes:
+        seen: set[int] = set()
+        todo = list(route.context.values())
+        while todo:
+            value = todo.pop()
+            kind = type(value)
+            if kind is str or kind is int or id(value) in seen:
+                continue
+            seen.add(id(value))
+            if kind is dict:
+                todo += value.values()
+            elif isinstance(value, (tuple, list)):
+                todo += value
+            if kind is not tuple and kind is not list and kind is not dict:
+                held[id(value)].append(route.output)
+    return held
+
+
+class Replacer:
+    """Swaps values (by id) for others, wherever tuples, lists and dicts hold them, making
+    a new container only where something inside changed, once for all that share it."""
+
+    def __init__(self, swaps: Mapping[int, Any]) -> None:
+        self.swaps = swaps
+        self.done: dict[int, Any] = {}
+
+    def __call__(self, value: Any) -> Any:
+        new = self.swaps.get(id(value))
+        if new is not None:
+            return new
+        kind = type(value)
+        if kind is not dict and not issubclass(kind, (tuple, list)):
+            return value
+        done = self.done.get(id(value))
+        if done is None:
+            done = self.done[id(value)] = self._inside(value, kind)
+        return done
+
+    def _inside(self, value: Any, kind: type) -> Any:
+        if kind is dict:
+            items = {key: self(item) for key, item in value.items()}
+            same = all(map(operator.is_, items.values(), value.values()))
+            return value if same else items
+        items = [self(item) for item in value]
+        if all(map(operator.is_, items, value)):
+            return value
+        return kind(*items) if hasattr(kind, "_fields") else kind(items)
+
+
+def replace_in_routes(
+    routes: Mapping[str, Route], held: Mapping[int, list[str]], replace: Replacer
+) -> list[Route]:
+    """The routes that hold a value `replace` swaps, with it swapped."""
+    outputs = sorted({o for old in replace.swaps for o in held.get(old, ())})
+    changed = []
+    for output in outputs:
+        route = routes[output]
+        context = replace(route.context)
+        if context is not route.context:
+            changed.append(route._replace(context=context))
+    return changed
 
 
 def static_routes(static_dir: Path) -> list[Route]:
