@@ -305,7 +305,14 @@ class Replacer:
             items = {key: self(item) for key, item in value.items()}
             same = all(map(operator.is_, items.values(), value.values()))
             return value if same else items
-        items = [self(item) for item in value]
+        if any(issubclass(k, (tuple, list, dict)) for k in set(map(type, value))):
+            items = [self(item) for item in value]
+        else:  # the milestones of a listing, say: found in C, one pass, no call per item
+            items = list(value)
+            for i in itertools.compress(
+                itertools.count(), map(self.swaps.__contains__, map(id, value))
+            ):
+                items[i] = self.swaps[id(items[i])]
         if all(map(operator.is_, items, value)):
             return value
         return kind(*items) if hasattr(kind, "_fields") else kind(items)

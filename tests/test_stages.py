@@ -14,7 +14,7 @@ from sitegen.markup import is_safe_link, render_inline, render_markdown
 from sitegen.memo import Memo
 from sitegen.model import PartialDate
 from sitegen.render import cached
-from sitegen.routes import plan_routes
+from sitegen.routes import Neighbours, Replacer, Route, holders, plan_routes, replace_in_routes
 
 from .conftest import MINIMAL_SITE, REPO
 
@@ -199,3 +199,27 @@ def test_cached_reuses_a_macro_only_for_the_same_arguments() -> None:
     assert page.render(items=items) == "[1,2,3][1,2,3]"
     assert page.render(items={"a": 1}) == "[a][a]"  # a dict is not cached: rendered each time
     assert len(calls) == 4
+
+
+def test_replacer_swaps_values_wherever_they_are_held_and_copies_only_what_changed() -> None:
+    old, new, other = PartialDate(2020), PartialDate(2021), PartialDate(2022)
+    flat = (other, old, other)
+    around = Neighbours(old, other, None, None)
+    context = {"all": flat, "years": ((2020, flat), (2022, (other,))), "around": around}
+    routes = {
+        "a": Route("/a/", "a", "a.html", context),
+        "b": Route("/b/", "b", "b.html", {"x": other}),
+    }
+    held = holders(routes.values())
+    assert held[id(old)] == ["a"] and sorted(held[id(other)]) == ["a", "b"]
+    replace = Replacer({id(old): new})
+    [changed] = replace_in_routes(routes, held, replace)
+    assert changed.output == "a" and changed.context == {
+        "all": (other, new, other),
+        "years": ((2020, (other, new, other)), (2022, (other,))),
+        "around": Neighbours(new, other, None, None),
+    }
+    assert type(changed.context["around"]) is Neighbours
+    assert changed.context["years"][0][1] is changed.context["all"]  # shared stays shared
+    assert changed.context["years"][1] is context["years"][1]  # unchanged: not copied
+    assert replace(routes["b"].context) is routes["b"].context
