@@ -116,27 +116,29 @@ class SiteBuilder:
         known, cache.files = cache.files, files
         rewritten = changed_files(known, files)
         files_changed = len(files) != len(known) or bool(rewritten)
-        swaps = None
-        if hint is not None and out_dir is None and cache.content is not None:
-            swaps = same_shape_swaps(known, files, rewritten)
+        # An edit the watcher saw that moves nothing: the new milestones take the old ones'
+        # places, in the content and in the last plan (see `_replan`).
+        swaps = same_shape_swaps(known, files, rewritten) if hint is not None else None
+        replace = Replacer(swaps) if swaps and cache.content is not None else None
         with timed("validate"):  # across files: ids, references
-            if swaps:  # the same files in the same places: no cross-file check can differ
-                replace = Replacer(swaps)
-                cache.content = dataclasses.replace(
-                    cache.content, milestones=replace(cache.content.milestones)
-                )
+            if replace and cache.content is not None:  # no cross-file check can differ
+                milestones = replace(cache.content.milestones)
+                cache.content = dataclasses.replace(cache.content, milestones=milestones)
             elif files_changed or cache.content is None:
                 cache.content = None  # until these files pass
                 cache.content = assemble([f.checked for f in files.values()])
             content = apply_options(cache.content, self.options)
         with timed("plan"):
-            plan = swaps and self._replan(content, cache, replace)
+            plan = replace and self._replan(content, cache, replace)
             plan = plan or self._plan(content, cache, files_changed, out_dir)
         if len(plan.fresh) >= PARALLEL_MIN:  # else the few summaries needed render in place
             with timed("markdown"):
                 base = content.site.base_url
                 prerender_markdown((m.summary for m in content.milestones), base, jobs)
         wrote = self._render(plan, content, out_dir, jobs, timings)
+        if out_dir is None and self._held is None:  # ready for the dev server's next edit
+            with timed("plan"):
+                self._held = holders(plan.routes)
         cache.routes = dict(zip(map(OUTPUT, plan.routes), plan.routes, strict=True))
         cache.templates, cache.shared = plan.templates, plan.shared
         if len(markup.rendered) > 2 * len(content.milestones) + 1000:
@@ -182,8 +184,9 @@ class SiteBuilder:
 
     def _replan(self, content: Content, cache: BuildCache, replace: Replacer) -> Plan | None:
         """The last plan with milestones swapped for others of the same shape: only the
-        routes that hold them change (see `routes.shape`). None when the last build did
-        not leave every page in memory, or the templates or site-wide values changed."""
+        routes that hold them change (see `routes.shape`), found without planning the site
+        again. None when the last build did not leave every page in memory (the dev server
+        builds in memory), or the templates or site-wide values changed."""
         templates = templates_digest(self.site_dir / "templates")
         shared = site_wide(content)
         if templates != cache.templates or shared != cache.shared:
@@ -197,7 +200,7 @@ class SiteBuilder:
                 return None
             swaps.update(uses)
         if self._held is None:
-            self._held = holders(cache.routes.values())
+            return None
         fresh = replace_in_routes(cache.routes, self._held, replace)
         for old, new in swaps.items():  # the new values sit where the old ones did
             self._held[id(new)] = self._held.pop(old, [])
