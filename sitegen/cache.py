@@ -91,7 +91,10 @@ def digest(*parts: bytes) -> bytes:
 
 
 def file_stat(path: str | Path) -> Stat:
-    s = os.stat(path)
+    return as_stat(os.stat(path))
+
+
+def as_stat(s: os.stat_result) -> Stat:
     return (s.st_mtime_ns, s.st_ctime_ns, s.st_size, s.st_ino)
 
 

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
-from .cache import Stat, file_stat
+from .cache import Stat, as_stat, file_stat
 from .diagnostics import Diagnostic, SiteError
 from .render import Page
 
@@ -89,16 +89,28 @@ def write_changed(
 def put_file(root: Path, output: str, data: bytes) -> Stat:
     """Write one file of the new site; its stat, to know it again by."""
     target = os.path.join(root, output)
-    os.makedirs(os.path.dirname(target), exist_ok=True)
+    make_folder(os.path.dirname(target))
     with open(target, "wb") as f:
         f.write(data)
-    return file_stat(target)
+        f.flush()  # so that the stat below sees every byte; closing then changes nothing
+        return as_stat(os.fstat(f.fileno()))
+
+
+def make_folder(folder: str) -> None:
+    """Make a page's folder: one system call when its parent is there, as it mostly is
+    (`os.makedirs` looks twice more); writing into it reports anything in the way."""
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
 
 
 def link_file(root: Path, previous: Path, output: str) -> Stat:
     """Bring one unchanged file over from the previous site, linked rather than copied."""
     target, source = os.path.join(root, output), os.path.join(previous, output)
-    os.makedirs(os.path.dirname(target), exist_ok=True)
+    make_folder(os.path.dirname(target))
     try:
         os.link(source, target)
     except OSError:  # a file system without hard links: copy it
