@@ -44,6 +44,7 @@ class Memo:
         return value
 
     def forget(self, key: Hashable) -> None:
+        """Drop what is kept under `key`, and with it what kept its arguments alive."""
         self.current.pop(key, None)
         self.previous.pop(key, None)
 
