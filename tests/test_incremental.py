@@ -195,3 +195,39 @@ def test_a_rebuild_renders_only_the_pages_that_show_the_change(site_factory, wat
     )  # its page, its neighbour's, the timeline, feed, json, framework, source
     unchanged = builder.build()
     assert unchanged.rendered == 0
+
+
+def test_rewording_a_milestone_of_the_default_site_updates_every_page_that_shows_it(
+    tmp_path,
+) -> None:
+    """The quick path on real content: four sources, a quote, the foundation's tag."""
+    site = tmp_path / "site"
+    for folder in ("content", "templates"):
+        shutil.copytree(REPO / folder, site / folder)
+    builder = SiteBuilder(site, Options(cache=False, jobs=1))
+    outcome(builder)
+    path = site / "content" / "milestones" / "pytorch-foundation-announced.yaml"
+    path.write_text(
+        path.read_text()
+        .replace("title: PyTorch Foundation announced", "title: PyTorch Foundation unveiled")
+        .replace('quote: "Mark Zuckerberg announces"', 'quote: "announces that PyTorch"')
+    )
+    pages = outcome(builder, changed={"content/milestones/pytorch-foundation-announced.yaml"})
+    assert pages == clean_build(site)
+    assert isinstance(pages, dict)
+    showing = sorted(o for o, data in pages.items() if b"PyTorch Foundation unveiled" in data)
+    assert showing == [
+        "feed.xml",
+        "foundation/index.html",
+        "frameworks/pytorch/index.html",
+        "index.html",
+        "milestones/pytorch-1-3-mobile/index.html",  # the neighbours, overall and in PyTorch
+        "milestones/pytorch-2-0-announced/index.html",
+        "milestones/pytorch-foundation-announced/index.html",
+        "sources/article-2022-09-14/index.html",
+        "sources/lf-blog-welcoming-pytorch/index.html",
+        "sources/lf-press-release-pytorch/index.html",
+        "sources/meta-newsroom-pytorch-foundation/index.html",
+        "timeline.json",
+    ]
+    assert b"announces that PyTorch" in pages["sources/article-2022-09-14/index.html"]
