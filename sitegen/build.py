@@ -185,13 +185,14 @@ class SiteBuilder:
     def _replan(self, content: Content, cache: BuildCache, replace: Replacer) -> Plan | None:
         """The last plan with milestones swapped for others of the same shape: only the
         routes that hold them change (see `routes.shape`), found without planning the site
-        again. None when the last build did not leave every page in memory (the dev server
-        builds in memory), or the templates or site-wide values changed."""
+        again. None when the last build did not leave every page in memory and its plan
+        indexed (as the dev server's builds do), or the templates or site-wide values
+        changed."""
         templates = templates_digest(self.site_dir / "templates")
         shared = site_wide(content)
         if templates != cache.templates or shared != cache.shared:
             return None
-        if self._env is None or len(self.pages) != len(cache.routes):
+        if self._env is None or self._held is None or len(self.pages) != len(cache.routes):
             return None
         swaps = replace.swaps
         for old, new in list(swaps.items()):
@@ -199,8 +200,6 @@ class SiteBuilder:
             if uses is None:
                 return None
             swaps.update(uses)
-        if self._held is None:
-            return None
         fresh = replace_in_routes(cache.routes, self._held, replace)
         for old, new in swaps.items():  # the new values sit where the old ones did
             self._held[id(new)] = self._held.pop(old, [])

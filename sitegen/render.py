@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 import jinja2
 from jinja2.utils import htmlsafe_json_dumps
@@ -25,8 +25,6 @@ from .memo import Memo, value_key
 from .model import Content, Milestone, PartialDate, Site
 from .parallel import PARALLEL_MIN, can_fork, even_batches, in_workers
 from .routes import STATIC_DIR, Route, fingerprint
-
-T = TypeVar("T")
 
 
 class Page(NamedTuple):

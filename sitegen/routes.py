@@ -219,8 +219,7 @@ def citations_by_source(content: Content, memo: Memo | None = None) -> dict[str,
         for fact in fw.facts:
             cite_fact(fw.name, f"/frameworks/{fw.id}/", fact)
     for m in content.milestones:
-        cited = memo.find(("uses", id(m))) or memo.keep(("uses", id(m)), m, milestone_uses(m))
-        for source_id, use in cited:
+        for source_id, use in memo.get(("uses", id(m)), m, partial(milestone_uses, m)):
             uses[source_id].append(use)
     if (f := content.foundation) is not None:
         url = "/foundation/"

@@ -14,32 +14,16 @@ import fcntl
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
 from .cache import Stat, as_stat, file_stat
 from .diagnostics import Diagnostic, SiteError
-from .render import Page
 
 RENAME_EXCHANGE = 2  # Linux renameat2 flag: swap two paths in one atomic step
 AT_FDCWD = -100
-
-
-def write_site(pages: Iterable[Page], out_dir: Path, unchanged: Collection[str] = ()) -> None:
-    """Replace `out_dir` with exactly these pages, atomically where the OS allows.
-
-    Pages whose output is in `unchanged` are in `out_dir` already, as they should be: they
-    are hard-linked into the new site rather than written again (their data is not used)."""
-    pages = list(pages)
-    refuse_shared_outputs(page.output for page in pages)
-    with replacing(out_dir) as staging:
-        for page in pages:
-            if page.output in unchanged:
-                link_file(staging, out_dir, page.output)
-            else:
-                put_file(staging, page.output, page.data)
 
 
 @contextmanager
