@@ -69,11 +69,13 @@ class Fact:
 
 @dataclass(frozen=True)
 class Era:
-    """A labelled span of the timeline; `end` is None while it lasts."""
+    """A labelled span of the timeline; `end` is None while it lasts. It applies to the
+    tracks in `frameworks`, or to every track when that is empty."""
 
     title: str
     start: PartialDate
     end: PartialDate | None = None
+    frameworks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,12 @@ class Milestone:
     summary: str
     sources: tuple[Citation, ...]
     tags: tuple[str, ...] = ()
+    also: tuple[str, ...] = ()  # other tracks it belongs to (a cross-track milestone)
+
+    @property
+    def tracks(self) -> tuple[str, ...]:
+        """Every framework it belongs to, its own first."""
+        return (self.framework, *self.also)
 
 
 @dataclass(frozen=True)

@@ -74,11 +74,7 @@ def plan_routes(content: Content, templates_dir: Path, memo: Memo | None = None)
     milestones = content.milestones
     era_starts = place_eras(milestones, content.site.eras)
     years = group_by_year(milestones)
-    by_framework: dict[str, tuple[Milestone, ...]] = {fw.id: () for fw in content.frameworks}
-    for fw_id, items in itertools.groupby(
-        sorted(milestones, key=lambda m: m.framework), key=lambda m: m.framework
-    ):
-        by_framework[fw_id] = tuple(items)  # sorted() is stable: still in date order
+    by_framework = milestones_by_framework(content)
     routes = [
         page(
             "/",
@@ -132,12 +128,25 @@ def plan_routes(content: Content, templates_dir: Path, memo: Memo | None = None)
 URL = operator.attrgetter("url")
 
 
+def milestones_by_framework(content: Content) -> dict[str, tuple[Milestone, ...]]:
+    """Each framework's milestones in date order, cross-track ones on every track they name."""
+    tracks: dict[str, list[Milestone]] = {fw.id: [] for fw in content.frameworks}
+    for m in content.milestones:
+        if m.also:
+            for fw_id in m.tracks:
+                tracks[fw_id].append(m)
+        else:
+            tracks[m.framework].append(m)
+    return {fw_id: tuple(items) for fw_id, items in tracks.items()}
+
+
 def milestone_pages(
     milestones: tuple[Milestone, ...], by_framework: Mapping[str, tuple[Milestone, ...]], memo: Memo
 ) -> list[Route]:
     before_in: dict[int, Milestone] = {}  # by id(): a milestone's hash reads every field
     after_in: dict[int, Milestone] = {}
-    for own in by_framework.values():
+    for fw_id, listed in by_framework.items():
+        own = [m for m in listed if m.framework == fw_id]  # neighbours on its own track
         for before, after in itertools.pairwise(own):
             before_in[id(after)], after_in[id(before)] = before, after
     routes = []
@@ -241,7 +250,7 @@ def milestone_uses(m: Milestone) -> list[tuple[str, Use]]:
 def shape(m: Milestone) -> tuple:
     """All of a milestone that decides where it goes and which pages list it: two
     milestones of one shape differ only in what those pages show of them."""
-    return (m.id, m.date, m.framework, m.tags, tuple(c.source for c in m.sources))
+    return (m.id, m.date, m.framework, m.also, m.tags, tuple(c.source for c in m.sources))
 
 
 def swap_uses(old: int, new: Milestone, memo: Memo) -> dict[int, Use] | None:

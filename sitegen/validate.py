@@ -162,6 +162,25 @@ class Reader:
     def strings(self, key: str, required: bool = False) -> tuple[str, ...]:
         return self.sequence(key, required, lambda node: self.scalar(node, key))
 
+    def references_to(self, key: str, kind: str) -> tuple[str, ...]:
+        """A list of ids of `kind`, each checked later; a repeated id is reported here."""
+        ids = self.sequence(key, False, lambda node: self.reference(node, key, kind))
+        for i, ident in enumerate(ids):
+            if ident and ident in ids[:i]:
+                node = self.pairs[key][1].value[i]
+                self.error(node, f"'{key}' names '{ident}' twice", "name each one once")
+        return tuple(ident for ident in ids if ident)
+
+    def reference(self, node: yaml.Node, key: str, kind: str) -> str:
+        text = self.scalar(node, key)
+        if text and not SLUG.fullmatch(text):
+            message = f"'{key}' must list ids (slugs), got {describe(node)}"
+            self.error(node, message, "for example 'pytorch'")
+            return ""
+        if text:
+            self.references.append(Reference(kind, text, at(self.path, node, "")))
+        return text
+
     def mapping(self, key: str, read: Callable[[Reader], T], required: bool = True) -> T | None:
         node = self.value(key, required)
         return None if node is None else self.nested(node, key, read)
@@ -249,7 +268,12 @@ def read_fact_list(r: Reader) -> model.Fact:
 
 
 def read_era(r: Reader) -> model.Era:
-    return model.Era(r.text("title"), r.date("start") or model.PartialDate(1), r.date("end", False))
+    return model.Era(
+        title=r.text("title"),
+        start=r.date("start") or model.PartialDate(1),
+        end=r.date("end", False),
+        frameworks=r.references_to("frameworks", "frameworks"),
+    )
 
 
 def read_site(r: Reader) -> model.Site:
@@ -299,10 +323,16 @@ def read_framework(r: Reader) -> model.Framework:
 
 
 def read_milestone(r: Reader) -> model.Milestone:
+    framework = r.slug("framework", kind="frameworks")
+    also = r.references_to("also", "frameworks")
+    if framework in also:
+        node = r.pairs["also"][1]
+        r.error(node, f"'also' names the milestone's own framework '{framework}'", "remove it")
     return model.Milestone(
         id=r.slug("id"),
         date=r.date("date") or model.PartialDate(1),
-        framework=r.slug("framework", kind="frameworks"),
+        framework=framework,
+        also=tuple(f for f in also if f != framework),
         title=r.text("title"),
         summary=r.text("summary"),
         sources=read_sources(r),

@@ -203,3 +203,23 @@ def test_a_framework_page_groups_its_milestones_by_year(site_factory: SiteFactor
     ]
     assert groups == [["alpha-1"], ["alpha-2"]]
     assert {h.tag for h in page.css("article.card .card-title")} == {"h4"}
+
+
+def test_a_cross_track_milestone_is_listed_on_every_track_it_names(
+    site_factory: SiteFactory,
+) -> None:
+    beta = """\
+        id: beta
+        name: Beta
+        order: 2
+        color: "#1d4ed8"
+        website: https://example.org/beta
+        """
+    both = SECOND_MILESTONE.replace("framework: alpha", "framework: alpha\n    also: [beta]")
+    site = site_factory(
+        {"content/frameworks/beta.yaml": beta, "content/milestones/alpha-2.yaml": both}
+    )
+    build_site(site, site / "output")
+    for track, expected in (("alpha", ["alpha-1", "alpha-2"]), ("beta", ["alpha-2"])):
+        page = html(site / f"output/frameworks/{track}/index.html")
+        assert [c.attributes["id"] for c in page.css("article.card")] == expected

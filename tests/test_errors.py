@@ -91,6 +91,26 @@ CASES = {
         "content/milestones/alpha-1.yaml:3:12: error: unknown framework 'alpah'\n"
         "  hint: did you mean 'alpha'?\n1 error; nothing written\n",
     ),
+    "unknown framework in 'also'": (
+        {"content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "2020") + "also: [alpah]\n"},
+        "content/milestones/alpha-1.yaml:8:8: error: unknown framework 'alpah'\n"
+        "  hint: did you mean 'alpha'?\n1 error; nothing written\n",
+    ),
+    "a milestone's own framework in 'also'": (
+        {"content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "2020") + "also: [alpha]\n"},
+        "content/milestones/alpha-1.yaml:8:7: error: 'also' names the milestone's own framework 'alpha'\n"
+        "  hint: remove it\n1 error; nothing written\n",
+    ),
+    "an era naming an unknown framework twice": (
+        {
+            "content/site.yaml": "title: T\ndescription: D\neras:\n"
+            "  - {title: E, start: 2020, frameworks: [alpha, beta, alpha]}\n"
+        },
+        "content/site.yaml:4:49: error: unknown framework 'beta'\n"
+        "  hint: add content/frameworks/beta.yaml or use a known framework id\n"
+        "content/site.yaml:4:55: error: 'frameworks' names 'alpha' twice\n"
+        "  hint: name each one once\n2 errors; nothing written\n",
+    ),
     "unknown source": (
         {
             "content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "2020").replace(
