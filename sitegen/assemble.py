@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import operator
 from collections import defaultdict
+from collections.abc import Iterable
 
 from . import model
 from .diagnostics import Diagnostic, SiteError, did_you_mean
@@ -18,10 +19,12 @@ def validate(documents: list[Document]) -> model.Content:
     return assemble([check_document(doc) for doc in documents])
 
 
-def assemble(checked: list[Checked]) -> model.Content:
+def assemble(checked: list[Checked], quotes: Iterable[Diagnostic] = ()) -> model.Content:
     """The content model from documents checked one by one, in path order; SiteError with
-    every problem, including duplicate and unknown ids across files."""
+    every problem, including duplicate and unknown ids across files and the `quotes` problems
+    found by `sitegen.quotes` (which reads files, so the caller runs it)."""
     problems = [p for c in checked for p in c.problems]
+    problems += quotes
     read: dict[str, list[Checked]] = defaultdict(list)
     for c in checked:
         read[c.kind].append(c)

@@ -40,6 +40,7 @@ from .load import missing_content
 from .memo import Memo
 from .model import Content, Milestone, Site
 from .parallel import PARALLEL_MIN
+from .quotes import QuoteReport, check_quotes
 from .render import Page, Rendered, make_environment, prerender_markdown, render_pages
 from .routes import Replacer, Route, holders, plan_routes, replace_in_routes, shape, swap_uses
 from .write import output_stat, refuse_shared_outputs, write_changed
@@ -64,6 +65,7 @@ class BuildResult:
     rendered: int  # pages rendered afresh; the rest were reused from the previous build
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
+    quotes: QuoteReport = field(default_factory=QuoteReport)
 
     @property
     def pages(self) -> list[Page]:
@@ -120,13 +122,15 @@ class SiteBuilder:
         # places, in the content and in the last plan (see `_replan`).
         swaps = same_shape_swaps(known, files, rewritten) if hint is not None else None
         replace = Replacer(swaps) if swaps and cache.content is not None else None
-        with timed("validate"):  # across files: ids, references
-            if replace and cache.content is not None:  # no cross-file check can differ
-                milestones = replace(cache.content.milestones)
+        with timed("validate"):  # across files: ids, references, quotes
+            checked = [f.checked for f in files.values()]
+            quotes = check_quotes(self.site_dir, checked)  # reads the archives every build
+            if replace and cache.content is not None and not quotes.problems:
+                milestones = replace(cache.content.milestones)  # no cross-file check differs
                 cache.content = dataclasses.replace(cache.content, milestones=milestones)
-            elif files_changed or cache.content is None:
+            elif files_changed or cache.content is None or quotes.problems:
                 cache.content = None  # until these files pass
-                cache.content = assemble([f.checked for f in files.values()])
+                cache.content = assemble(checked, quotes.problems)
             content = apply_options(cache.content, self.options)
         with timed("plan"):
             plan = replace and self._replan(content, cache, replace)
@@ -152,7 +156,9 @@ class SiteBuilder:
             self.saved = True
         self._complete = True
         warnings = site_url_warnings(content.site)
-        return BuildResult(content, plan.routes, plan.kept, len(plan.fresh), timings, warnings)
+        return BuildResult(
+            content, plan.routes, plan.kept, len(plan.fresh), timings, warnings, quotes
+        )
 
     def _plan(
         self, content: Content, cache: BuildCache, files_changed: bool, out_dir: Path | None

@@ -14,6 +14,7 @@ import yaml
 from . import model
 from .diagnostics import Diagnostic, did_you_mean
 from .load import Document, at, describe
+from .quotes import Quote
 
 T = TypeVar("T")
 
@@ -24,6 +25,9 @@ COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 # Never meant in prose, and not allowed in XML: the feed would stop parsing.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 URL = re.compile(r"https?://[^\s/]+\S*")
+# A copy of a source's text, kept with the content (so `sitegen serve` sees it change): no
+# hidden parts, no `..`, no backslashes.
+ARCHIVE = re.compile(r"content(?:/[\w-][\w.-]*)*/[\w-][\w.-]*\.(?:txt|html?)", re.ASCII)
 DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
 
 
@@ -45,9 +49,10 @@ class Reader:
         node: yaml.MappingNode,
         problems: list[Diagnostic],
         references: list[Reference],
+        quotes: list[Quote],
     ) -> None:
         self.path, self.node = path, node
-        self.problems, self.references = problems, references
+        self.problems, self.references, self.quotes = problems, references, quotes
         self.pairs = {key.value: (key, value) for key, value in node.value}
         self.asked: set[str] = set()
 
@@ -208,7 +213,7 @@ class Reader:
         if not isinstance(node, yaml.MappingNode):
             self.error(node, f"'{key}' must be a mapping of keys to values, got {describe(node)}")
             return None
-        return read_mapping(self.path, node, self.problems, self.references, read)
+        return read_mapping(self.path, node, self.problems, self.references, self.quotes, read)
 
     def finish(self) -> None:
         """Report every key nobody asked for, with the closest known key as a hint."""
@@ -225,9 +230,10 @@ def read_mapping(
     node: yaml.MappingNode,
     problems: list[Diagnostic],
     references: list[Reference],
+    quotes: list[Quote],
     read: Callable[[Reader], T],
 ) -> T:
-    reader = Reader(path, node, problems, references)
+    reader = Reader(path, node, problems, references, quotes)
     result = read(reader)
     reader.finish()
     return result
@@ -246,9 +252,12 @@ def read_citation(r: Reader) -> model.Citation:
             "a citation names either 'source' or 'url', not both",
             "move the URL into the source file",
         )
+    quote = r.text("quote", required=False)
+    if source and quote:  # checked against the source's archive, if it has one
+        r.quotes.append(Quote(source, quote, at(r.path, r.pairs["quote"][1], "")))
     return model.Citation(
         source=source,
-        quote=r.text("quote", required=False),
+        quote=quote,
         url=url,
         title=r.text("title", required=bool(url) and not source),
         note=r.text("note", required=False),
@@ -307,6 +316,13 @@ def read_source(r: Reader) -> model.Source:
         published=r.date("published", required=False),
         url=r.url("url"),
         note=r.text("note", required=False),
+        archive=r.matching(  # the file itself is read with the quotes (`sitegen.quotes`)
+            "archive",
+            ARCHIVE,
+            "a path under content/ to a .txt or .html file",
+            "for example 'content/archive/my-source.html'",
+            required=False,
+        ),
     )
 
 
@@ -395,13 +411,30 @@ class Checked:
     problems: tuple[Diagnostic, ...]
     references: tuple[Reference, ...]
     id_at: Diagnostic | None  # where the file writes its id, for duplicate-id errors
+    quotes: tuple[Quote, ...] = ()  # every quote cited from a source, for `sitegen.quotes`
+    archive_at: Diagnostic | None = None  # where a source file names its archive
 
 
 def check_document(doc: Document) -> Checked:
     """Read one document into the content model, collecting its problems."""
     problems: list[Diagnostic] = []
     references: list[Reference] = []
-    value = read_mapping(doc.path, doc.node, problems, references, READERS[doc.kind])
-    id_node = next((v for k, v in doc.node.value if k.value == "id"), None)
-    id_at = None if id_node is None else at(doc.path, id_node, "")
-    return Checked(doc.kind, doc.path, value, tuple(problems), tuple(references), id_at)
+    quotes: list[Quote] = []
+    value = read_mapping(doc.path, doc.node, problems, references, quotes, READERS[doc.kind])
+    id_at, archive_at = (at_key(doc, key) for key in ("id", "archive"))
+    return Checked(
+        doc.kind,
+        doc.path,
+        value,
+        tuple(problems),
+        tuple(references),
+        id_at,
+        tuple(quotes),
+        archive_at,
+    )
+
+
+def at_key(doc: Document, key: str) -> Diagnostic | None:
+    """Where the document's top-level `key` has its value, if it has one."""
+    node = next((v for k, v in doc.node.value if k.value == key), None)
+    return None if node is None else at(doc.path, node, "")
