@@ -18,6 +18,7 @@ from .build import Options, build_site
 from .devserver import DevServer, ServeError
 from .diagnostics import Diagnostic, SiteError, format_report
 from .links import check_links
+from .quotes import QuoteReport
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -193,8 +194,17 @@ def run_check(site: Path, options: Options) -> int:
     print(
         f"Checked {len(result.pages)} files and their links in {elapsed * 1000:.0f} ms: no problems"
     )
+    print(quote_summary(result.quotes))
     print_warnings(result.warnings)
     return EXIT_OK
+
+
+def quote_summary(report: QuoteReport) -> str:
+    """`Quotes: 3 verified against archived sources; 2 sources have no archive`."""
+    quotes = f"{report.verified} quote{'s' if report.verified != 1 else ''}"
+    sources = f"{report.unarchived} source{'s' if report.unarchived != 1 else ''}"
+    have = "has" if report.unarchived == 1 else "have"
+    return f"Quotes: {quotes} verified against archived sources; {sources} {have} no archive"
 
 
 def run_serve(site: Path, options: Options, host: str, port: int | None, poll: bool) -> int:
