@@ -14,13 +14,15 @@ import re
 import stat
 import string
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .diagnostics import Diagnostic
+from .model import Source
 
 if TYPE_CHECKING:
     from .validate import Checked
@@ -74,43 +76,40 @@ def check_quotes(site_dir: Path, checked: Iterable[Checked]) -> QuoteReport:
     cross-file checks, which report the unknown id."""
     checked = list(checked)
     sources = [c for c in checked if c.kind == "sources"]
-    archived = {c.value.id: c for c in sources if c.value.archive}  # type: ignore[attr-defined]
-    report = QuoteReport(unarchived=len(sources) - len(archived))
-    if not archived:
+    archives = {
+        source.id: (source.archive, c.archive_at)
+        for c in sources
+        if (source := cast(Source, c.value)).archive
+    }
+    report = QuoteReport(unarchived=len(sources) - len(archives))
+    if not archives:
         return report
     problems: list[Diagnostic] = []
-    texts: dict[str, str] = {}
-    for source_id, c in archived.items():
-        text = read_archive(site_dir, c.value.archive, c.archive_at, problems)  # type: ignore[attr-defined]
-        if text is not None:
-            texts[source_id] = text
+    texts = {
+        source_id: text
+        for source_id, (path, where) in archives.items()
+        if (text := read_archive(site_dir, path, where, problems)) is not None
+    }
     verified = 0
+    indexes: dict[str, Words] = {}  # made only for archives that some quote is missing from
     for quote in (q for c in checked for q in c.quotes):
-        archive = texts.get(quote.source)
-        if archive is None:
+        text = texts.get(quote.source)
+        if text is None:
             continue  # no archive, or one that could not be read (reported once, above)
-        if normalise(quote.text) in archive:
+        if normalise(quote.text) in text:
             verified += 1
-        else:
-            path = archived[quote.source].value.archive  # type: ignore[attr-defined]
-            problems.append(not_found(quote, path, archive))
-    return QuoteReport(
-        tuple(problems),
-        verified,
-        report.unarchived,
-        tuple(sorted({c.value.archive for c in archived.values()})),  # type: ignore[attr-defined]
-    )
+            continue
+        words = indexes.get(quote.source) or indexes.setdefault(quote.source, Words(text))
+        problems.append(not_found(quote, archives[quote.source][0], words))
+    paths = tuple(sorted({path for path, _ in archives.values()}))  # missing ones too
+    return QuoteReport(tuple(problems), verified, report.unarchived, paths)
 
 
-def not_found(quote: Quote, path: str, archive: str) -> Diagnostic:
+def not_found(quote: Quote, path: str, words: Words) -> Diagnostic:
     w = quote.where
     message = f"quote not found in the archive of source '{quote.source}'"
-    passage = closest_passage(archive, normalise(quote.text))
-    hint = (
-        f'closest passage in {path}: "{passage}"'
-        if passage
-        else f"{path} has no word of this quote"
-    )
+    passage = words.closest_passage(normalise(quote.text))
+    hint = f'closest passage in {path}: "{passage}"' if passage else f"{path} has no word of it"
     return Diagnostic(w.path, w.line, w.col, message, hint)
 
 
@@ -125,9 +124,9 @@ def read_archive(
         problems.append(Diagnostic(w.path, w.line, w.col, message, hint))
 
     file = site_dir / relative
-    site = site_dir.resolve()
-    if site not in file.resolve().parents:
-        problem(f"archive {relative} leads outside the site", "keep the copy under content/")
+    if (site_dir / "content").resolve() not in file.resolve().parents:
+        hint = "keep the copy itself under content/, not a link to a file elsewhere"
+        problem(f"archive {relative} leads outside content/", hint)
         return None
     try:
         data = read_file(file)
@@ -207,26 +206,47 @@ def html_text(html: str) -> str:
     return "".join(parser.parts)
 
 
+class Words:
+    """An archive's words, indexed, to find the passage closest to a quote that is not there."""
+
+    VOTES = 2000  # how many word positions one search may weigh
+
+    def __init__(self, text: str) -> None:
+        self.words = text.split()
+        self.keys = [word_key(w) for w in self.words]
+        self.at: dict[str, list[int]] = {}
+        for i, key in enumerate(self.keys):
+            self.at.setdefault(key, []).append(i)
+
+    def closest_passage(self, quote: str) -> str:
+        """The run of words, as many as the quote's, most like it (words compare without
+        case or surrounding punctuation): each word the quote shares votes for where the
+        quote would start, rarest words first, and the likeliest starts are compared. ''
+        when they share no word."""
+        wanted = [word_key(w) for w in quote.split()]
+        n, votes, budget = len(wanted), Counter[int](), self.VOTES
+        for i, key in sorted(enumerate(wanted), key=lambda iw: len(self.at.get(iw[1], ()))):
+            positions = self.at.get(key, [])
+            if votes and len(positions) > budget:
+                break  # a word this common says little about where the passage is
+            budget -= len(positions)
+            votes.update(p - i for p in positions[: self.VOTES])
+        if not votes:
+            return ""
+
+        def likeness(first: int) -> tuple[float, int]:
+            ratio = difflib.SequenceMatcher(None, self.keys[first : first + n], wanted).ratio()
+            return ratio, votes[first]
+
+        starts = {max(0, s + d) for s, _ in votes.most_common(3) for d in (-1, 0, 1)}
+        first = max(sorted(starts), key=likeness)
+        passage = " ".join(self.words[first : first + n])
+        return passage if len(passage) <= HINT_CHARS else passage[: HINT_CHARS - 1] + "\u2026"
+
+
 def closest_passage(archive: str, quote: str) -> str:
-    """The run of the archive's words most like the quote's, as many words long: anchored on
-    the longest run of words they share, then nudged a few words either way. Words compare
-    without case or surrounding punctuation. '' when they share no word."""
-    words = archive.split()
-    keys, wanted = [word_key(w) for w in words], [word_key(w) for w in quote.split()]
-    anchor = difflib.SequenceMatcher(None, keys, wanted, autojunk=False).find_longest_match(
-        0, len(keys), 0, len(wanted)
-    )
-    if not anchor.size:
-        return ""
-    n, start = len(wanted), anchor.a - anchor.b
-
-    def likeness(first: int) -> tuple[float, int]:  # on a tie, the start the anchor gives
-        ratio = difflib.SequenceMatcher(None, keys[first : first + n], wanted).ratio()
-        return ratio, -abs(first - start)
-
-    first = max(range(max(0, start - 3), max(0, start + 4)), key=likeness)
-    passage = " ".join(words[first : first + n])
-    return passage if len(passage) <= HINT_CHARS else passage[: HINT_CHARS - 1] + "\u2026"
+    """The passage of `archive` (normalised text) closest to `quote` (see `Words`)."""
+    return Words(archive).closest_passage(quote)
 
 
 def word_key(word: str) -> str:

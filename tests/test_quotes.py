@@ -147,7 +147,7 @@ def test_an_archive_that_leads_outside_the_site_is_refused(
     site = site_with(site_factory, "compiles models before running them", archive=None)
     (site / "content/archive").mkdir(parents=True, exist_ok=True)
     (site / "content/archive/paper.txt").symlink_to(outside)
-    assert "error: archive content/archive/paper.txt leads outside the site" in errors(site, capsys)
+    assert "error: archive content/archive/paper.txt leads outside content/" in errors(site, capsys)
 
 
 def test_an_html_archive_is_compared_as_the_text_a_reader_sees(site_factory: SiteFactory) -> None:
