@@ -1,5 +1,5 @@
 """Quotes proved by their sources: a source may name `archive:`, a copy of its text (plain
-text or HTML) kept with the content, and every quote cited from that source must then appear
+text or HTML) kept in `content/archive/`, and every quote cited from that source must then appear
 in it, compared after normalising whitespace, quotation marks and dashes.
 
 The archives are read on every build, straight from disk (see `check_quotes`): they are not
@@ -27,6 +27,7 @@ from .model import Source
 if TYPE_CHECKING:
     from .validate import Checked
 
+ARCHIVE_FOLDER = ("content", "archive")  # where copies of sources live, beside the fact files
 ARCHIVE_SUFFIXES = (".txt", ".html", ".htm")
 MAX_ARCHIVE_BYTES = 16 * 1024 * 1024
 HINT_CHARS = 240  # the longest passage a hint shows
@@ -124,9 +125,9 @@ def read_archive(
         problems.append(Diagnostic(w.path, w.line, w.col, message, hint))
 
     file = site_dir / relative
-    if (site_dir / "content").resolve() not in file.resolve().parents:
-        hint = "keep the copy itself under content/, not a link to a file elsewhere"
-        problem(f"archive {relative} leads outside content/", hint)
+    if site_dir.joinpath(*ARCHIVE_FOLDER).resolve() not in file.resolve().parents:
+        hint = "keep the copy itself in content/archive/, not a link to a file elsewhere"
+        problem(f"archive {relative} leads outside content/archive/", hint)
         return None
     try:
         data = read_file(file)

@@ -25,9 +25,9 @@ COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 # Never meant in prose, and not allowed in XML: the feed would stop parsing.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 URL = re.compile(r"https?://[^\s/]+\S*")
-# A copy of a source's text, kept with the content (so `sitegen serve` sees it change): no
+# A copy of a source's text, in content/archive/ (so `sitegen serve` sees it change): no
 # hidden parts, no `..`, no backslashes.
-ARCHIVE = re.compile(r"content(?:/[\w-][\w.-]*)*/[\w-][\w.-]*\.(?:txt|html?)", re.ASCII)
+ARCHIVE = re.compile(r"content/archive(?:/[\w-][\w.-]*)*/[\w-][\w.-]*\.(?:txt|html?)", re.ASCII)
 DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
 
 
@@ -319,7 +319,7 @@ def read_source(r: Reader) -> model.Source:
         archive=r.matching(  # the file itself is read with the quotes (`sitegen.quotes`)
             "archive",
             ARCHIVE,
-            "a path under content/ to a .txt or .html file",
+            "a path to a .txt or .html file in content/archive/",
             "for example 'content/archive/my-source.html'",
             required=False,
         ),

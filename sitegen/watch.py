@@ -27,10 +27,9 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from .load import YAML_SUFFIXES
-from .quotes import ARCHIVE_SUFFIXES
+from .quotes import ARCHIVE_FOLDER, ARCHIVE_SUFFIXES
 
 WATCHED_FOLDERS = ("content", "templates")  # the theme's assets live in templates/static/
-CONTENT_SUFFIXES = YAML_SUFFIXES + ARCHIVE_SUFFIXES  # fact files, and copies of sources' text
 # Reading a file (as every build does) raises opened/closed-without-write events: not changes.
 CHANGE_EVENTS = {
     EVENT_TYPE_CREATED,
@@ -57,8 +56,12 @@ def is_source(path: str, site_dir: Path, ignored: Iterable[Path], folder: bool =
     except ValueError:
         return False
     name = parts[-1] if parts else ""
-    if parts[:1] == ("content",) and not folder and not name.endswith(CONTENT_SUFFIXES):
-        return False  # only fact files and archives are read there (not sed -i's temp files)
+    # Under content/ only fact files are read, and copies of sources in content/archive/
+    # (not sed -i's temp files, for one).
+    archive = parts[:2] == ARCHIVE_FOLDER and name.endswith(ARCHIVE_SUFFIXES)
+    read = archive or name.endswith(YAML_SUFFIXES)
+    if parts[:1] == ("content",) and not folder and not read:
+        return False
     return not (
         any(part.startswith(".") for part in parts)  # hidden, and emacs' `.#name` locks
         or name.endswith(EDITOR_SUFFIXES)

@@ -126,10 +126,20 @@ def test_archive_problems_come_with_every_other_problem(
 @pytest.mark.parametrize(
     ("path", "problem"),
     [
-        ("archive/paper.txt", "'archive' must be a path under content/ to a .txt or .html file"),
-        ("content/../paper.txt", "'archive' must be a path under content/ to a .txt or .html"),
-        ("content/archive/paper.pdf", "'archive' must be a path under content/ to a .txt or"),
-        ("content/.hidden/paper.txt", "'archive' must be a path under content/ to a .txt or"),
+        (
+            "archive/paper.txt",
+            "'archive' must be a path to a .txt or .html file in content/archive/",
+        ),
+        (
+            "content/paper.txt",
+            "'archive' must be a path to a .txt or .html file in content/archive/",
+        ),
+        ("content/archive/../paper.txt", "'archive' must be a path to a .txt or .html file in"),
+        ("content/archive/paper.pdf", "'archive' must be a path to a .txt or .html file in"),
+        (
+            "content/archive/.hidden/paper.txt",
+            "'archive' must be a path to a .txt or .html file in",
+        ),
     ],
 )
 def test_an_archive_path_must_be_a_text_or_html_file_under_content(
@@ -147,7 +157,9 @@ def test_an_archive_that_leads_outside_the_site_is_refused(
     site = site_with(site_factory, "compiles models before running them", archive=None)
     (site / "content/archive").mkdir(parents=True, exist_ok=True)
     (site / "content/archive/paper.txt").symlink_to(outside)
-    assert "error: archive content/archive/paper.txt leads outside content/" in errors(site, capsys)
+    assert "error: archive content/archive/paper.txt leads outside content/archive/" in errors(
+        site, capsys
+    )
 
 
 def test_an_html_archive_is_compared_as_the_text_a_reader_sees(site_factory: SiteFactory) -> None:
@@ -193,6 +205,7 @@ def test_the_dev_server_rebuild_sees_an_archive_change(site_factory: SiteFactory
     builder.build()
     archive = site / "content/archive/paper.txt"
     assert is_source(str(archive), site, [site / "output"])
+    assert not is_source(str(site / "content/milestones/notes.txt"), site, [site / "output"])
     archive.write_text("Alpha was withdrawn.", encoding="utf-8")
     with pytest.raises(SiteError) as failed:
         builder.build(changed={"content/archive/paper.txt"})
@@ -225,9 +238,9 @@ def test_the_default_sites_article_quotes_pass_the_archive_check(tmp_path: Path)
     site = tmp_path / "site"
     shutil.copytree(REPO / "content", site / "content")
     shutil.copytree(REPO / "templates", site / "templates")
-    shutil.copy(ARTICLE, site / "content/article.txt")
+    shutil.copy(ARTICLE, site / "content/archive/article.txt")
     source = site / "content/sources/article-2022-09-14.yaml"
-    source.write_text(source.read_text() + "archive: content/article.txt\n", encoding="utf-8")
+    source.write_text(source.read_text() + "archive: content/archive/article.txt\n")
     quoted = sum(
         1
         for path in (site / "content").rglob("*.yaml")
