@@ -45,6 +45,7 @@ from .model import Content
 from .parallel import PARALLEL_MIN, can_fork, even_batches, in_workers
 from .routes import Route
 from .signing import load_signed, save_signed
+from .theme import read_plain, scan
 from .validate import Checked, check_document
 
 CACHE_DIR = ".sitegen-cache"
@@ -222,11 +223,15 @@ def code_digest() -> bytes:
 
 
 def templates_digest(templates_dir: Path) -> bytes:
-    """Every template and asset, by name and content, and the code rendering them."""
-    parts = [code_digest()]
-    for path in sorted(templates_dir.rglob("*")):
-        if path.is_file():
-            parts += (path.relative_to(templates_dir).as_posix().encode(), path.read_bytes())
+    """Every template and asset, by name and content (see `sitegen.theme`), what is wrong
+    with the theme, and the code rendering them."""
+    theme = scan(templates_dir)
+    parts = [code_digest(), *(p.format().encode() for p in theme.problems)]
+    for name, path in sorted({**theme.templates, **theme.static}.items()):
+        try:
+            parts += (name.encode(), read_plain(path))
+        except OSError:  # gone since: the build that renders it will say
+            parts += (name.encode(), b"")
     return digest(*parts)
 
 

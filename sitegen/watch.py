@@ -27,6 +27,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from .load import YAML_SUFFIXES
+from .theme import is_ignored
 
 WATCHED_FOLDERS = ("content", "templates")  # the theme's assets live in templates/static/
 # Reading a file (as every build does) raises opened/closed-without-write events: not changes.
@@ -37,9 +38,6 @@ CHANGE_EVENTS = {
     EVENT_TYPE_MOVED,
     EVENT_TYPE_CLOSED,
 }
-# vim's swap files and its write test `4913`, backups ending in `~`, JetBrains' safe-write files.
-EDITOR_SUFFIXES = (".swp", ".swo", ".swx", "~", "___jb_tmp___", "___jb_old___")
-EDITOR_NAMES = {"4913"}
 DEBOUNCE_SECONDS = 0.1  # quiet time that ends a burst of events
 SETTLE_SECONDS = 0.02  # the same, once the OS says the file was closed or renamed into place
 POLL_SECONDS = 0.5
@@ -57,11 +55,7 @@ def is_source(path: str, site_dir: Path, ignored: Iterable[Path], folder: bool =
     name = parts[-1] if parts else ""
     if parts[:1] == ("content",) and not folder and not name.endswith(YAML_SUFFIXES):
         return False  # the loader reads only YAML there (sed -i's temp files, for one)
-    return not (
-        any(part.startswith(".") for part in parts)  # hidden, and emacs' `.#name` locks
-        or name.endswith(EDITOR_SUFFIXES)
-        or name in EDITOR_NAMES
-    )
+    return not any(map(is_ignored, parts))  # editors' and the system's files (see theme)
 
 
 def is_finished_save(event: FileSystemEvent, onto_source: bool) -> bool:

@@ -75,6 +75,10 @@ def remove(folder: str) -> Callable[[Path], None]:
 
 
 ONE_ERROR = "1 error; nothing written\n"
+NOT_UTF8_HINT = (
+    "  hint: save it as UTF-8; images and other files to publish go in templates/static/\n"
+)
+OUT_OF_THEME_HINT = "  hint: copy what it points to into the theme folder, or remove the link\n"
 SLUG_HINT = "  hint: for example 'pytorch-2-0'\n"
 DATE_HINT = "  hint: write the date at the precision you know, e.g. 2016 or 2022-09\n"
 CONTROL_HINT = (
@@ -253,6 +257,62 @@ CASES = {
         "{site}: error: the output folder would replace the site\n"
         "  hint: choose an output folder of its own, such as output/\n" + ONE_ERROR,
         args=("--out", "{site}"),
+    ),
+    "an image among the templates": Case(
+        {"templates/logo.png": b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"},
+        "templates/logo.png:1:1: error: not valid UTF-8 (byte 0x89)\n" + NOT_UTF8_HINT + ONE_ERROR,
+    ),
+    "a template saved in Latin-1": Case(
+        {"templates/404.html": "{% extends 'base.html' %}\n{# Caf\xe9 #}\n".encode("latin-1")},
+        "templates/404.html:2:7: error: not valid UTF-8 (byte 0xe9)\n" + NOT_UTF8_HINT + ONE_ERROR,
+    ),
+    "a template file name that is not UTF-8": Case(
+        {},
+        "templates/caf\\xe9.html: error: the file name is not valid UTF-8\n  hint: rename it\n"
+        + ONE_ERROR,
+        setup=lambda site: Path(
+            os.fsdecode(bytes(site / "templates") + b"/caf\xe9.html")
+        ).write_text("x"),
+    ),
+    "a link to nothing among the templates": Case(
+        {},
+        "templates/extra.html: error: a link to nothing (draft.html)\n"
+        "  hint: remove the link, or restore what it points to\n" + ONE_ERROR,
+        setup=symlink("templates/extra.html", "draft.html"),
+    ),
+    "a link loop among the templates": Case(
+        {},
+        "templates/extra.html: error: a link that loops back on itself\n  hint: remove the link\n"
+        + ONE_ERROR,
+        setup=symlink("templates/extra.html", "extra.html"),
+    ),
+    "a named pipe among the templates": Case(
+        {},
+        "templates/extra.html: error: not a regular file (a pipe, socket or device)\n"
+        "  hint: templates and static files are plain files: move it out of templates/\n"
+        + ONE_ERROR,
+        setup=mkfifo("templates/extra.html"),
+    ),
+    "a static file linked to the build's environment": Case(
+        {},
+        "templates/static/env.txt: error: a link out of the theme folder (to /proc/self/environ)\n"
+        + OUT_OF_THEME_HINT
+        + ONE_ERROR,
+        setup=symlink("templates/static/env.txt", "/proc/self/environ"),
+    ),
+    "a static file linked to a private key": Case(
+        {"../home/.ssh/id_rsa": "-----BEGIN OPENSSH PRIVATE KEY-----\n"},
+        "templates/static/id_rsa: error: a link out of the theme folder (to ../../../home/.ssh/id_rsa)\n"
+        + OUT_OF_THEME_HINT
+        + ONE_ERROR,
+        setup=symlink("templates/static/id_rsa", "../../../home/.ssh/id_rsa"),
+    ),
+    "a static folder linked out of the theme": Case(
+        {"../home/.ssh/id_rsa": "-----BEGIN OPENSSH PRIVATE KEY-----\n"},
+        "templates/static/keys: error: a link out of the theme folder (to ../../../home/.ssh)\n"
+        + OUT_OF_THEME_HINT
+        + ONE_ERROR,
+        setup=symlink("templates/static/keys", "../../../home/.ssh"),
     ),
     "an output folder inside content/": Case(
         {},
@@ -876,3 +936,76 @@ def test_first_runs_at_once_all_read_one_whole_key(tmp_path: Path) -> None:
         keys = {run.communicate(timeout=60)[0] for run in runs}
         assert keys == {(home / "sitegen/cache-key").read_bytes().hex() + "\n"}
         assert len(keys.pop()) == 65
+
+
+# The theme: which files are templates and static files (see sitegen/theme.py).
+
+THEME_CASES = [
+    "an image among the templates",
+    "a link to nothing among the templates",
+    "a named pipe among the templates",
+    "a static file linked to the build's environment",
+]
+
+
+@pytest.mark.parametrize("name", THEME_CASES, ids=THEME_CASES)
+def test_check_reports_a_bad_theme_file_as_build_does(
+    name: str, site_factory: SiteFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case = CASES[name]
+    site, _ = built_then_broken(site_factory, case)
+    capsys.readouterr()
+    assert main(["check", "--site", str(site)]) == 1
+    assert capsys.readouterr().err == case.expected.format(site=site)
+
+
+def test_editor_and_system_files_in_the_theme_are_ignored(site_factory: SiteFactory) -> None:
+    site = site_factory()
+    assert main(["build", "--site", str(site)]) == 0
+    before = tree_bytes(site / "output")
+    binary = bytes(range(256))
+    write_files(
+        site,
+        {
+            "templates/.base.html.swp": binary,  # vim
+            "templates/base.html~": binary,
+            "templates/#base.html#": binary,  # Emacs' autosave
+            "templates/4913": "",
+            "templates/.DS_Store": binary,
+            "templates/Thumbs.db": binary,
+            "templates/static/.git/config": "[remote] url = secret",
+            "templates/static/.env": "TOKEN=secret",
+            "templates/static/style.css.swp": binary,
+            "templates/static/style.css~": "old",
+        },
+    )
+    (site / "templates/.#base.html").symlink_to("user@host.1234:1700000000")  # Emacs' lock
+    assert main(["build", "--site", str(site)]) == 0
+    assert tree_bytes(site / "output") == before
+    assert main(["check", "--site", str(site)]) == 0
+
+
+def test_links_within_the_theme_are_followed(site_factory: SiteFactory) -> None:
+    site = site_factory()
+    (site / "templates/shared").mkdir()
+    shutil.move(site / "templates/static/style.css", site / "templates/shared/style.css")
+    (site / "templates/static/style.css").symlink_to("../shared/style.css")
+    shutil.move(site / "templates/404.html", site / "templates/shared/404.html")
+    (site / "templates/404.html").symlink_to("shared/404.html")
+    assert main(["build", "--site", str(site)]) == 0
+    css = (site / "templates/shared/style.css").read_bytes()
+    assert (site / "output/static/style.css").read_bytes() == css
+    assert (site / "output/404.html").is_file()
+
+
+def test_check_reads_a_static_page_in_latin_1(
+    site_factory: SiteFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = site_factory()
+    page = '<p><a href="/nowhere/">Caf\xe9</a></p>\n'.encode("latin-1")
+    write_files(site, {"templates/static/old.html": page})
+    assert main(["check", "--site", str(site)]) == 1
+    assert capsys.readouterr().err == (
+        "output/static/old.html:1:4: error: broken link '/nowhere/'\n"
+        "  hint: no page is built at that address\n1 error; site has broken links\n"
+    )
