@@ -21,14 +21,15 @@ from .build import Options, build_site
 from .devserver import DevServer, ServeError
 from .diagnostics import Diagnostic, SiteError, format_report
 from .links import check_links
+from .validate import BASE_URL, url_problem
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
 def base_url(value: str) -> str:
-    """`REPO`, `/REPO` and `/REPO/` all mean `/REPO/`."""
+    """`REPO`, `/REPO` and `/REPO/` all mean `/REPO/`; held to site.yaml's rule."""
     path = "/" + value.strip("/") + "/" if value.strip("/") else "/"
-    if not re.fullmatch(r"/(?:[A-Za-z0-9._~-]+/)*", path):
+    if not BASE_URL.fullmatch(path):
         raise argparse.ArgumentTypeError(f"'{value}' is not a URL path such as / or /my-repo/")
     return path
 
@@ -38,6 +39,8 @@ def site_url(value: str) -> str:
         raise argparse.ArgumentTypeError(
             f"'{value}' is not an absolute URL such as https://example.org"
         )
+    if problem := url_problem(value, site=True):
+        raise argparse.ArgumentTypeError(f"'{value}' is not a URL a browser can open: {problem}")
     return value.rstrip("/")
 
 

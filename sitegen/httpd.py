@@ -69,7 +69,7 @@ def resolve(target: str, base_url: str, files: Mapping[str, bytes]) -> tuple[str
     except UnicodeDecodeError:
         return missing
     if path in ("/", base_url.rstrip("/")) and base_url != path:
-        return ("redirect", base_url)
+        return ("redirect", quote(base_url))  # a header is ASCII: `/日本/` goes encoded
     if not path.startswith(base_url):
         return missing
     rest = path[len(base_url) :]

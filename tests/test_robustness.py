@@ -26,7 +26,7 @@ from sitegen.cli import main
 from sitegen.diagnostics import SiteError
 from sitegen.write import refuse_shared_outputs
 
-from .conftest import MINIMAL_SITE, SiteFactory, html, sitegen, tree_bytes
+from .conftest import MINIMAL_SITE, REPO, SiteFactory, html, sitegen, tree_bytes
 from .test_errors import CASES as ERROR_CASES
 
 MILESTONE = "content/milestones/alpha-1.yaml"
@@ -75,6 +75,9 @@ def remove(folder: str) -> Callable[[Path], None]:
 
 
 ONE_ERROR = "1 error; nothing written\n"
+URL_HINT = "  hint: for example 'https://pytorch.org/'\n"
+SITE = "title: T\ndescription: D\n"
+FRAMEWORK = textwrap.dedent(MINIMAL_SITE["content/frameworks/alpha.yaml"])
 NOT_UTF8_HINT = (
     "  hint: save it as UTF-8; images and other files to publish go in templates/static/\n"
 )
@@ -314,6 +317,55 @@ CASES = {
         + ONE_ERROR,
         setup=symlink("templates/static/keys", "../../../home/.ssh"),
     ),
+    "a source URL that no browser can open": Case(
+        {"content/sources/paper.yaml": 'id: paper\ntitle: P\nurl: "https://[oops"\n'},
+        "content/sources/paper.yaml:3:6: error: 'url' is not a URL a browser can open: its host "
+        "is not valid\n" + URL_HINT + ONE_ERROR,
+    ),
+    "a citation URL that no browser can open": Case(
+        {
+            MILESTONE: milestone().split("sources:")[0]
+            + 'sources:\n  - url: "https://[oops"\n    title: Oops\n'
+        },
+        f"{MILESTONE}:7:10: error: 'url' is not a URL a browser can open: its host is not "
+        "valid\n" + URL_HINT + ONE_ERROR,
+    ),
+    "a framework website with a port out of range": Case(
+        {"content/frameworks/alpha.yaml": FRAMEWORK + "website: https://alpha.example:99999/\n"},
+        "content/frameworks/alpha.yaml:9:10: error: 'website' is not a URL a browser can open: "
+        "its port is not a number from 0 to 65535\n" + URL_HINT + ONE_ERROR,
+    ),
+    "a site_url that no browser can open": Case(
+        {"content/site.yaml": SITE + 'site_url: "https://[::1"\n'},
+        "content/site.yaml:3:11: error: 'site_url' is not a URL a browser can open: its host is "
+        "not valid\n" + URL_HINT + ONE_ERROR,
+    ),
+    "a site_url with a password": Case(
+        {"content/site.yaml": SITE + "site_url: https://user:hunter2@example.org\n"},
+        "content/site.yaml:3:11: error: 'site_url' is not a URL a browser can open: it holds a "
+        "user name or password, which every page would show\n" + URL_HINT + ONE_ERROR,
+    ),
+    "a site_url without a host": Case(
+        {"content/site.yaml": SITE + "site_url: https://:8080/\n"},
+        "content/site.yaml:3:11: error: 'site_url' is not a URL a browser can open: it has no "
+        "host\n" + URL_HINT + ONE_ERROR,
+    ),
+    "a base_url that leads to another host": Case(
+        {"content/site.yaml": SITE + "base_url: /\\evil.example/\n"},
+        "content/site.yaml:3:11: error: 'base_url' must be a URL path such as '/' or '/my-repo/', "
+        "got '/\\evil.example/'\n  hint: start and end it with '/', with letters, digits, '-', "
+        "'.', '_' or '~' between\n" + ONE_ERROR,
+    ),
+    "an era that ends before it starts": Case(
+        {"content/site.yaml": SITE + "eras:\n  - {title: Early, start: 2020-05, end: 2020-04}\n"},
+        "content/site.yaml:4:41: error: 'end' (2020-04) comes before 'start' (2020-05)\n"
+        "  hint: swap them, or correct one of the dates\n" + ONE_ERROR,
+    ),
+    "a site.yml beside site.yaml": Case(
+        {"content/site.yml": SITE},
+        "content/site.yml: error: a second site file beside content/site.yaml, which is the one "
+        "read\n  hint: merge them into content/site.yaml and delete this one\n" + ONE_ERROR,
+    ),
     "an output folder inside content/": Case(
         {},
         "{site}/content/out: error: the output folder would sit inside content/\n"
@@ -449,6 +501,26 @@ def test_two_pages_for_one_file_are_refused() -> None:
         (
             ["build", "--site-url", "javascript:alert(1)"],
             "sitegen build: error: argument --site-url: 'javascript:alert(1)' is not an absolute URL such as https://example.org\n",
+        ),
+        (
+            ["build", "--site-url", "https://[x"],
+            "sitegen build: error: argument --site-url: 'https://[x' is not a URL a browser can open: its host is not valid\n",
+        ),
+        (
+            ["check", "--site-url", "https://user:secret@example.org"],
+            "sitegen check: error: argument --site-url: 'https://user:secret@example.org' is not a URL a browser can open: it holds a user name or password, which every page would show\n",
+        ),
+        (
+            ["build", "--site-url", "https://example.org:65536"],
+            "sitegen build: error: argument --site-url: 'https://example.org:65536' is not a URL a browser can open: its port is not a number from 0 to 65535\n",
+        ),
+        (
+            ["build", "--base-url", "/\\evil.example/"],
+            "sitegen build: error: argument --base-url: '/\\evil.example/' is not a URL path such as / or /my-repo/\n",
+        ),
+        (
+            ["build", "--base-url", "/../"],
+            "sitegen build: error: argument --base-url: '/../' is not a URL path such as / or /my-repo/\n",
         ),
     ],
 )
@@ -1008,4 +1080,19 @@ def test_check_reads_a_static_page_in_latin_1(
     assert capsys.readouterr().err == (
         "output/static/old.html:1:4: error: broken link '/nowhere/'\n"
         "  hint: no page is built at that address\n1 error; site has broken links\n"
+    )
+
+
+def test_a_foundation_yml_beside_foundation_yaml_is_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = tmp_path / "site"
+    for folder in ("content", "templates"):
+        shutil.copytree(REPO / folder, site / folder)
+    shutil.copy(site / "content/foundation.yaml", site / "content/foundation.yml")
+    assert main(["build", "--site", str(site)]) == 1
+    assert capsys.readouterr().err == (
+        "content/foundation.yml: error: a second foundation file beside content/foundation.yaml, "
+        "which is the one read\n  hint: merge them into content/foundation.yaml and delete this "
+        "one\n" + ONE_ERROR
     )

@@ -139,6 +139,15 @@ def test_base_url_serves_under_it_and_redirects_the_root(serve: ServeFactory) ->
     assert served.get("/static/style.css")[0] == 404
 
 
+def test_a_base_url_in_any_script_redirects_the_root(serve: ServeFactory) -> None:
+    """A Location header is ASCII: `/日本/` goes percent-encoded, and is served there."""
+    served = serve({"content/site.yaml": "title: T\ndescription: D\nbase_url: /日本/\n"})
+    status, headers, _ = served.get("/")
+    assert (status, headers["Location"]) == (302, "/%E6%97%A5%E6%9C%AC/")
+    status, _, body = served.get(headers["Location"])
+    assert status == 200 and b'href="/\xe6\x97\xa5\xe6\x9c\xac/static/style.css' in body
+
+
 def test_editor_temp_files_never_trigger_a_build(serve: ServeFactory) -> None:
     served = serve()
     folder = served.site / "content/milestones"
