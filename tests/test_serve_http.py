@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import re
 import signal
 import socket
@@ -16,7 +17,7 @@ import pytest
 
 from sitegen.build import Options
 from sitegen.devserver import DevServer
-from sitegen.httpd import EVENTS_PATH, MAX_STREAMS
+from sitegen.httpd import EVENTS_PATH, MAX_STREAMS, is_our_host
 from sitegen.watch import is_source
 
 from .conftest import SiteFactory, sitegen, tree_bytes
@@ -148,6 +149,60 @@ def test_a_base_url_in_any_script_redirects_the_root(serve: ServeFactory) -> Non
     assert status == 200 and b'href="/\xe6\x97\xa5\xe6\x9c\xac/static/style.css' in body
 
 
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [
+        ("127.0.0.1:{port}", 200),
+        ("localhost:{port}", 200),
+        ("LocalHost", 200),
+        ("[::1]:{port}", 200),
+        ("127.0.0.2", 200),
+        ("evil.example", 421),
+        ("evil.example:{port}", 421),
+        ("127.0.0.1.evil.example", 421),
+        ("localhost.evil.example", 421),
+        ("[::1", 421),
+        (None, 400),
+    ],
+)
+def test_only_requests_for_this_server_are_answered(
+    serve: ServeFactory, host: str | None, status: int
+) -> None:
+    """DNS rebinding: a page on evil.example, its name made to resolve to 127.0.0.1, asks for
+    the draft site; its requests name evil.example as their host and are refused."""
+    served = serve()
+    for path in ("/", "/__sitegen/events"):
+        connection = http.client.HTTPConnection("127.0.0.1", served.server.port, timeout=30)
+        connection.putrequest("GET", path, skip_host=True)
+        if host is not None:
+            connection.putheader("Host", host.format(port=served.server.port))
+        connection.endheaders()
+        response = connection.getresponse()
+        assert response.status == status, path
+        if status != 200:
+            assert response.read() == (
+                b"sitegen serve answers requests for localhost or its own address only\n"
+            )
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    ("host", "listening", "expected"),
+    [
+        ("192.168.1.5:8000", "0.0.0.0", True),  # --host 0.0.0.0: any address of this machine
+        ("[fe80::1]:8000", "::", True),
+        ("192.168.1.5:8000", "192.168.1.5", True),
+        ("192.168.1.6:8000", "192.168.1.5", False),
+        ("devbox:8000", "devbox", True),  # --host devbox
+        ("devbox.evil.example", "devbox", False),
+        ("evil.example", "0.0.0.0", False),
+        ("localhost:8000:1", "127.0.0.1", False),
+    ],
+)
+def test_which_hosts_name_this_server(host: str, listening: str, expected: bool) -> None:
+    assert is_our_host(host, listening) is expected
+
+
 def test_editor_temp_files_never_trigger_a_build(serve: ServeFactory) -> None:
     served = serve()
     folder = served.site / "content/milestones"
@@ -219,7 +274,7 @@ def test_close_leaves_no_thread_behind(site_factory: SiteFactory) -> None:
     server = DevServer(site_factory(), Options(), port=0)
     server.start()
     stream = socket.create_connection(("127.0.0.1", server.port))
-    stream.sendall(b"GET /__sitegen/events HTTP/1.1\r\nHost: x\r\n\r\n")
+    stream.sendall(b"GET /__sitegen/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     assert b"event: state" in read_until(stream, b"event: state")
     idle = socket.create_connection(("127.0.0.1", server.port))  # keep-alive, never speaks
     server.close()
@@ -243,7 +298,7 @@ def test_ctrl_c_stops_cleanly(site_factory: SiteFactory) -> None:
         match = re.fullmatch(r"Serving http://127\.0\.0\.1:(\d+)/ \(Ctrl-C to stop\)\n", lines[-1])
         assert match, lines
         stream = socket.create_connection(("127.0.0.1", int(match[1])))
-        stream.sendall(b"GET /__sitegen/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        stream.sendall(b"GET /__sitegen/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         read_until(stream, b"event: state")
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=30)
@@ -305,7 +360,7 @@ def test_idle_clients_and_many_tabs_never_block_a_page(serve: ServeFactory) -> N
     streams = []
     for _ in range(MAX_STREAMS):
         stream = socket.create_connection(("127.0.0.1", port))
-        stream.sendall(b"GET /__sitegen/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        stream.sendall(b"GET /__sitegen/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         read_until(stream, b"event: state")
         streams.append(stream)
     status, headers, _ = served.get(EVENTS_PATH)
