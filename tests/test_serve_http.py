@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import http.client
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -232,6 +233,53 @@ def test_a_save_that_briefly_removes_the_file_is_survived(serve: ServeFactory, p
     assert served.server.snapshot().errors == ""
 
 
+def wait_until(served: Served, done: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 30
+    while not done():
+        assert time.monotonic() < deadline, served.log
+        time.sleep(0.05)
+
+
+def shows(served: Served, path: str, text: bytes) -> Callable[[], bool]:
+    return lambda: text in served.get(path)[2] and served.server.snapshot().errors == ""
+
+
+@pytest.mark.parametrize("poll", [False, True], ids=["inotify", "polling"])
+@pytest.mark.parametrize("folder", ["content", "templates"])
+def test_a_folder_deleted_and_made_again_is_watched_again(
+    serve: ServeFactory, tmp_path: Path, poll: bool, folder: str
+) -> None:
+    """As `git checkout` of a branch without the folder, and back, can do."""
+    served = serve(poll=poll)
+    kept = tmp_path / "kept"
+    shutil.move(served.site / folder, kept)
+    wait_until(served, lambda: f"no {folder}/ folder here" in served.server.snapshot().errors)
+    shutil.copytree(kept, served.site / folder)
+    wait_until(served, shows(served, "/milestones/alpha-1/", b"Alpha 1.0"))
+    replace_in(served.site / "content/milestones/alpha-1.yaml", "Alpha 1.0", "Alpha, again")
+    replace_in(served.site / "templates/milestone.html", "<h1", "<h1 data-again")
+    wait_until(served, shows(served, "/milestones/alpha-1/", b"<h1 data-again"))
+    wait_until(served, shows(served, "/milestones/alpha-1/", b"Alpha, again"))
+
+
+@pytest.mark.parametrize("poll", [False, True], ids=["inotify", "polling"])
+def test_edits_inside_a_linked_folder_are_seen(
+    site_factory: SiteFactory, serve: ServeFactory, poll: bool
+) -> None:
+    site = site_factory()
+    shared = site.parent / "shared-milestones"
+    shutil.move(site / "content/milestones", shared)
+    (site / "content/milestones").symlink_to(shared)
+    served = serve(poll=poll)
+    assert b"Alpha 1.0" in served.get("/milestones/alpha-1/")[2]
+    replace_in(shared / "alpha-1.yaml", "Alpha 1.0", "Alpha, linked")
+    wait_until(served, shows(served, "/milestones/alpha-1/", b"Alpha, linked"))
+    (shared / "alpha-2.yaml").write_text(
+        (shared / "alpha-1.yaml").read_text().replace("alpha-1", "alpha-2")
+    )
+    wait_until(served, shows(served, "/milestones/alpha-2/", b"Alpha, linked"))
+
+
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
@@ -284,20 +332,26 @@ def test_close_leaves_no_thread_behind(site_factory: SiteFactory) -> None:
     idle.close()
 
 
-def test_ctrl_c_stops_cleanly(site_factory: SiteFactory) -> None:
-    site = site_factory()
+def start_serving(site: Path) -> tuple[subprocess.Popen[str], int]:
+    """The real `sitegen serve`, once it says where it serves; and its port."""
     command = [sys.executable, "-m", "sitegen", "serve", "--site", str(site), "--port", "0"]
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
     )
+    lines = [process.stdout.readline()]  # type: ignore[union-attr]
+    while lines[-1] and not lines[-1].startswith("Serving"):
+        lines.append(process.stdout.readline())  # type: ignore[union-attr]
+    assert re.fullmatch(r"\[\d\d:\d\d:\d\d\] initial build: .*\n", lines[0]), lines
+    match = re.fullmatch(r"Serving http://127\.0\.0\.1:(\d+)/ \(Ctrl-C to stop\)\n", lines[-1])
+    assert match, lines
+    return process, int(match[1])
+
+
+def test_ctrl_c_stops_cleanly(site_factory: SiteFactory) -> None:
+    site = site_factory()
+    process, port = start_serving(site)
     try:
-        lines = [process.stdout.readline()]  # type: ignore[union-attr]
-        while lines[-1] and not lines[-1].startswith("Serving"):
-            lines.append(process.stdout.readline())  # type: ignore[union-attr]
-        assert re.fullmatch(r"\[\d\d:\d\d:\d\d\] initial build: .*\n", lines[0]), lines
-        match = re.fullmatch(r"Serving http://127\.0\.0\.1:(\d+)/ \(Ctrl-C to stop\)\n", lines[-1])
-        assert match, lines
-        stream = socket.create_connection(("127.0.0.1", int(match[1])))
+        stream = socket.create_connection(("127.0.0.1", port))
         stream.sendall(b"GET /__sitegen/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         read_until(stream, b"event: state")
         process.send_signal(signal.SIGINT)
@@ -308,6 +362,29 @@ def test_ctrl_c_stops_cleanly(site_factory: SiteFactory) -> None:
     assert process.returncode == 0, err
     assert (out, err) == ("Stopped\n", "")
     assert not (site / "output").exists()
+
+
+def test_ctrl_c_during_a_slow_rebuild_stops_at_once(site_factory: SiteFactory) -> None:
+    """A rebuild that would take minutes (a template counting to a billion) must not hold
+    Ctrl-C: the build in memory is simply dropped."""
+    site = site_factory()
+    process, port = start_serving(site)
+    try:
+        slow = "{% block main %}{% for i in range(10**9) %}{% endfor %}"
+        replace_in(site / "templates/404.html", "{% block main %}", slow)
+        while True:  # until a request waits for the running build
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=0.5)
+                connection.request("GET", "/")
+                connection.getresponse().read()
+                time.sleep(0.05)
+            except TimeoutError:
+                break
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=15)
+    finally:
+        process.kill()
+    assert (process.returncode, out, err) == (0, "Stopped\n", "")
 
 
 def test_busy_port_is_a_clear_error(site_factory: SiteFactory) -> None:
