@@ -29,6 +29,12 @@ def assemble(checked: list[Checked], quotes: Iterable[Diagnostic] = ()) -> model
     for c in checked:
         read[c.kind].append(c)
     problems += check_ids(read, [r for c in checked for r in c.references])
+    for kind in ("site", "foundation"):  # `site.yml` beside `site.yaml`: one would be ignored
+        for extra in read.get(kind, [])[1:]:
+            first = read[kind][0].path
+            message = f"a second {kind} file beside {first}, which is the one read"
+            hint = f"merge them into {first} and delete this one"
+            problems.append(Diagnostic(extra.path, 0, 0, message, hint))
     if "site" not in read:
         problems.append(
             Diagnostic(

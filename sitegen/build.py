@@ -36,9 +36,9 @@ from .cache import (
     templates_digest,
 )
 from .diagnostics import Diagnostic, SiteError
-from .load import missing_content
 from .memo import Memo
 from .model import Content, Milestone, Site
+from .outdir import claimed
 from .parallel import PARALLEL_MIN
 from .quotes import QuoteReport, check_quotes
 from .render import Page, Rendered, make_environment, prerender_markdown, render_pages
@@ -54,6 +54,7 @@ class Options:
     site_url: str | None = None
     jobs: int = 0  # processes rendering pages; 0 means one per CPU
     cache: bool = True  # keep what a build computed under .sitegen-cache/ for the next run
+    force: bool = False  # replace an output folder that holds files sitegen did not write
     progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 
 
@@ -100,16 +101,16 @@ class SiteBuilder:
 
         Garbage collection waits until the build is done: a build makes many lasting
         objects and no garbage cycles (rendering leaves none), so a collection during it
-        would walk the whole model again and again for nothing."""
-        with gc_paused():
+        would walk the whole model again and again for nothing.
+
+        The output folder is held from the start (see `outdir.claimed`): what is there is
+        looked at, trusted and replaced by one build at a time."""
+        with gc_paused(), claimed(self.site_dir, out_dir, self.options.force):
             return self._build(out_dir, changed)
 
     def _build(self, out_dir: Path | None, changed: Collection[str] | None) -> BuildResult:
         timings: dict[str, float] = {}
         timed = stage_timer(timings)
-        problems = check_folders(self.site_dir, out_dir)
-        if problems:
-            raise SiteError(problems)
         cache = self._cache()
         jobs = self.options.jobs or os.cpu_count() or 1
         hint, self._complete = changed if self._complete else None, False
@@ -143,7 +144,12 @@ class SiteBuilder:
         if out_dir is None and self._held is None:  # ready for the dev server's next edit
             with timed("plan"):
                 self._held = holders(plan.routes)
-        cache.routes = dict(zip(map(OUTPUT, plan.routes), plan.routes, strict=True))
+        routes = dict(zip(map(OUTPUT, plan.routes), plan.routes, strict=True))
+        if not plan.same_theme or routes != cache.routes:
+            # Another folder's record holds only while the routes that wrote it are these.
+            keep = str(out_dir.resolve()) if out_dir is not None else None
+            cache.outputs = {k: v for k, v in cache.outputs.items() if k == keep}
+        cache.routes = routes
         cache.templates, cache.shared = plan.templates, plan.shared
         if len(markup.rendered) > 2 * len(content.milestones) + 1000:
             keep_markdown(cache, content)  # a long-running dev server must not grow
@@ -416,28 +422,3 @@ def site_url_warnings(site: Site) -> list[Diagnostic]:
     )
     hint = "add site_url: https://USER.github.io/REPO here, or build with --site-url URL"
     return [Diagnostic("content/site.yaml", 0, 0, message, hint, severity="warning")]
-
-
-def check_folders(site_dir: Path, out_dir: Path | None) -> list[Diagnostic]:
-    """The site's folders exist, and the output folder can be replaced without loss."""
-    problems = []
-    if not (site_dir / "content").is_dir():
-        problems.append(missing_content(site_dir))
-    if not (site_dir / "templates").is_dir():
-        hint = "add templates/ beside content/, or name the site with --site DIR"
-        problems.append(Diagnostic("templates", 0, 0, "no templates/ folder here", hint))
-    if out_dir is None:
-        return problems
-    out, site = out_dir.resolve(), site_dir.resolve()
-    where, hint = str(out_dir), "choose an output folder of its own, such as output/"
-    if out.exists() and not out.is_dir():
-        hint = "remove the file or choose another --out"
-        problems.append(Diagnostic(where, 0, 0, "the output folder is a file", hint))
-    elif out == site or out in site.parents:
-        problems.append(Diagnostic(where, 0, 0, "the output folder would replace the site", hint))
-    else:
-        for kept in (site / "content", site / "templates"):
-            if out == kept or kept in out.parents:
-                message = f"the output folder would sit inside {kept.name}/"
-                problems.append(Diagnostic(where, 0, 0, message, hint))
-    return problems

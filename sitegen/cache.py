@@ -12,8 +12,8 @@ A `BuildCache` lives in a `SiteBuilder` between rebuilds and, unless disabled, o
   the templates folder (by digest), the site-wide values and sitegen's own code.
 
 Digests are blake2b, so they agree across processes (`hash()` would not). The cache file
-is signed with a key kept outside the site (in the user's cache folder), so a cache file
-that came with a site from elsewhere is ignored, never unpickled.
+is signed with a key kept outside the site (see `sitegen.signing`), so a cache file that
+came with a site from elsewhere is ignored, never unpickled.
 """
 
 from __future__ import annotations
@@ -23,16 +23,14 @@ import dataclasses
 import functools
 import gc
 import hashlib
-import hmac
 import os
 import pickle
-import secrets
 import time
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from . import __version__, markup
 from .load import (
@@ -46,6 +44,8 @@ from .load import (
 from .model import Content
 from .parallel import PARALLEL_MIN, can_fork, even_batches, in_workers
 from .routes import Route
+from .signing import load_signed, save_signed
+from .theme import read_plain, scan
 from .validate import Checked, check_document
 
 CACHE_DIR = ".sitegen-cache"
@@ -223,42 +223,20 @@ def code_digest() -> bytes:
 
 
 def templates_digest(templates_dir: Path) -> bytes:
-    """Every template and asset, by name and content, and the code rendering them."""
-    parts = [code_digest()]
-    for path in sorted(templates_dir.rglob("*")):
-        if path.is_file():
-            parts += (path.relative_to(templates_dir).as_posix().encode(), path.read_bytes())
+    """Every template and asset, by name and content (see `sitegen.theme`), what is wrong
+    with the theme, and the code rendering them."""
+    theme = scan(templates_dir)
+    parts = [code_digest(), *(p.format().encode() for p in theme.problems)]
+    for name, path in sorted({**theme.templates, **theme.static}.items()):
+        try:
+            parts += (name.encode(), read_plain(path))
+        except OSError:  # gone since: the build that renders it will say
+            parts += (name.encode(), b"")
     return digest(*parts)
 
 
-# On disk: one pickle, signed, written atomically. Pickle because the cache holds model
-# objects; the signature is what makes unpickling safe.
-
-
-def key_file() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "sitegen" / "cache-key"
-
-
-def secret() -> bytes | None:
-    """This user's key for signing cache files, made on first use; None when unavailable."""
-    path = key_file()
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        pass
-    except OSError:
-        return None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(secrets.token_bytes(32))
-        return path.read_bytes()
-    except FileExistsError:
-        return path.read_bytes()
-    except OSError:
-        return None
+# On disk: one pickle, signed (see `sitegen.signing`), written atomically. Pickle because
+# the cache holds model objects; the signature is what makes unpickling safe.
 
 
 def cache_file(site_dir: Path) -> Path:
@@ -267,23 +245,18 @@ def cache_file(site_dir: Path) -> Path:
 
 def load_cache(site_dir: Path) -> BuildCache:
     """The cache saved by the last run, or an empty one if it is missing, foreign or broken."""
-    key = secret()
     try:
-        with open(cache_file(site_dir), "rb") as f:
-            signature = f.read(SIGNATURE_BYTES)
-            mac = signer(key or b"")
-            while chunk := f.read(1 << 20):
-                mac.update(chunk)
-            if key is None or not hmac.compare_digest(signature, mac.digest()):
-                return BuildCache()
-            f.seek(SIGNATURE_BYTES)
-            with gc_paused():
-                cache = pickle.load(f)  # streamed, not read into memory first
+        cache = load_signed(cache_file(site_dir), unpickle)
     except Exception:  # a cache is only ever a shortcut: any damage means start afresh
         return BuildCache()
     if not isinstance(cache, BuildCache) or cache.code != code_digest():
         return BuildCache()
     return cache
+
+
+def unpickle(file: BinaryIO) -> object:
+    with gc_paused():
+        return pickle.load(file)
 
 
 @contextlib.contextmanager
@@ -301,44 +274,8 @@ def gc_paused() -> Iterator[None]:
 
 def save_cache(site_dir: Path, cache: BuildCache) -> None:
     """Save the cache for the next run; a folder we cannot write to just means no cache."""
-    key = secret()
-    if key is None:
-        return
     cache.code = code_digest()
-    target = cache_file(site_dir)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}")
-    try:
-        target.parent.mkdir(exist_ok=True)
-        with open(temporary, "wb") as f:
-            f.write(bytes(SIGNATURE_BYTES))  # filled in once everything after it is written
-            signed = SignedWriter(f, signer(key))
-            pickle.dump(cache, signed, protocol=pickle.HIGHEST_PROTOCOL)
-            f.seek(0)
-            f.write(signed.mac.digest())
-        os.replace(temporary, target)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-
-
-SIGNATURE_BYTES = 32
-
-
-def signer(key: bytes) -> Any:
-    """Keyed blake2b: a MAC in its own right, and over 100 MB twice as fast as HMAC-SHA256."""
-    return hashlib.blake2b(key=key[:64], digest_size=SIGNATURE_BYTES)
-
-
-@dataclass
-class SignedWriter:
-    """A file that signs what it is given on the way through."""
-
-    file: BinaryIO
-    mac: Any  # a keyed blake2b
-
-    def write(self, data: bytes) -> int:
-        self.mac.update(data)
-        return self.file.write(data)
+    save_signed(cache_file(site_dir), partial(pickle.dump, cache, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def restore_markdown(cache: BuildCache) -> None:

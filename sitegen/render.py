@@ -25,6 +25,7 @@ from .memo import Memo, value_key
 from .model import Content, Milestone, PartialDate, Site
 from .parallel import PARALLEL_MIN, can_fork, even_batches, in_workers
 from .routes import STATIC_DIR, Route, fingerprint
+from .theme import ThemeLoader, theme_problems
 
 
 class Page(NamedTuple):
@@ -44,7 +45,7 @@ def make_environment(
     fragments = fragments or Memo()
     templates_dir = site_dir / "templates"
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir),
+        loader=ThemeLoader(templates_dir),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -104,12 +105,13 @@ def cached(fragments: Memo, macro: jinja2.runtime.Macro, *args: Any) -> Any:
 
 
 def check_templates(env: jinja2.Environment, site_dir: Path) -> list[Diagnostic]:
-    """Compile every template up front, so all syntax errors are reported together."""
-    problems = []
+    """Check the theme's files and compile every template up front, so that all problems
+    are reported together."""
+    problems = theme_problems(site_dir / "templates")
     for name in env.list_templates(filter_func=lambda n: not n.startswith(f"{STATIC_DIR}/")):
         try:
             env.get_template(name)
-        except jinja2.TemplateSyntaxError as error:
+        except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as error:  # not a disk error
             problems.append(template_error(error, site_dir, f"templates/{name}"))
     return problems
 

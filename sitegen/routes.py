@@ -18,9 +18,7 @@ from typing import Any, NamedTuple
 
 from .memo import Memo
 from .model import DAY, Citation, Content, Era, Fact, Milestone, Source
-
-STATIC_DIR = "static"  # under templates/: the theme's stylesheets, scripts and images
-
+from .theme import STATIC_DIR, static_files
 
 # Named tuples, not dataclasses: a build makes tens of thousands of these, and compares
 # each with the last build's, which a tuple does several times faster.
@@ -117,7 +115,7 @@ def plan_routes(content: Content, templates_dir: Path, memo: Memo | None = None)
                 milestones=foundation_milestones,
             )
         )
-    routes += static_routes(templates_dir / STATIC_DIR)
+    routes += static_routes(templates_dir)
     routes.sort(key=URL)
     html_urls = tuple(r.url for r in routes if r.output.endswith("index.html"))
     routes.append(page("/sitemap.xml", "sitemap.xml", urls=html_urls))
@@ -340,15 +338,11 @@ def replace_in_routes(
     return changed
 
 
-def static_routes(static_dir: Path) -> list[Route]:
-    """The theme's assets, copied byte for byte under `/static/`."""
-    if not static_dir.is_dir():
-        return []
-    files = sorted(p for p in static_dir.rglob("*") if p.is_file() and not p.name.startswith("."))
+def static_routes(templates_dir: Path) -> list[Route]:
+    """The theme's assets (see `sitegen.theme`), copied byte for byte under `/static/`."""
     return [
-        Route(f"/{STATIC_DIR}/{rel}", f"{STATIC_DIR}/{rel}", static=p)
-        for p in files
-        for rel in [p.relative_to(static_dir).as_posix()]
+        Route(f"/{STATIC_DIR}/{rel}", f"{STATIC_DIR}/{rel}", static=path)
+        for rel, path in static_files(templates_dir)
     ]
 
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -28,7 +29,27 @@ URL = re.compile(r"https?://[^\s/]+\S*")
 # A copy of a source's text, in content/archive/ (so `sitegen serve` sees it change): no
 # hidden parts, no `..`, no backslashes.
 ARCHIVE = re.compile(r"content/archive(?:/[\w-][\w.-]*)*/[\w-][\w.-]*\.(?:txt|html?)", re.ASCII)
+# A base URL: path segments of letters and digits (any script), '-', '.', '_' and '~', none
+# of them only dots. Held to the same rule in content/site.yaml and on the command line.
+BASE_URL = re.compile(r"/(?:\.*[\w~-][\w.~-]*/)*")
 DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
+BASE_URL_HINT = "start and end it with '/', with letters, digits, '-', '.', '_' or '~' between"
+
+
+def url_problem(url: str, site: bool = False) -> str:
+    """Why an absolute http(s) URL is not one a browser can open ('' when it is); `site`
+    holds the site's own address to more: no user name or password in it."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  # raises for a port out of range
+    except ValueError as error:
+        port = "port" in str(error).lower()
+        return "its port is not a number from 0 to 65535" if port else "its host is not valid"
+    if not parts.hostname:
+        return "it has no host"
+    if site and (parts.username is not None or parts.password is not None):
+        return "it holds a user name or password, which every page would show"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -117,10 +138,15 @@ class Reader:
             self.references.append(Reference(kind, text, at(self.path, node, "")))
         return text
 
-    def url(self, key: str, required: bool = False) -> str:
-        return self.matching(
-            key, URL, "an absolute http(s) URL", "for example 'https://pytorch.org/'", required
-        )
+    def url(self, key: str, required: bool = False, site: bool = False) -> str:
+        hint = "for example 'https://pytorch.org/'"
+        text = self.matching(key, URL, "an absolute http(s) URL", hint, required)
+        if text and (problem := url_problem(text, site)):
+            self.error(
+                self.pairs[key][1], f"'{key}' is not a URL a browser can open: {problem}", hint
+            )
+            return ""
+        return text
 
     def integer(self, key: str, default: int) -> int:
         node = self.value(key, required=False)
@@ -277,21 +303,35 @@ def read_fact_list(r: Reader) -> model.Fact:
 
 
 def read_era(r: Reader) -> model.Era:
+    start, end = r.date("start"), r.date("end", False)
+    if start and end and last_day(end) < first_day(start):
+        message = f"'end' ({end}) comes before 'start' ({start})"
+        r.error(r.pairs["end"][1], message, "swap them, or correct one of the dates")
     return model.Era(
         title=r.text("title"),
-        start=r.date("start") or model.PartialDate(1),
-        end=r.date("end", False),
+        start=start or model.PartialDate(1),
+        end=end,
         frameworks=r.references_to("frameworks", "frameworks"),
     )
+
+
+def first_day(date: model.PartialDate) -> tuple[int, int, int]:
+    return (date.year, date.month or 1, date.day or 1)
+
+
+def last_day(date: model.PartialDate) -> tuple[int, int, int]:
+    """The last day a date written at its precision covers: `2020` ends on 31 December."""
+    month = date.month or 12
+    return (date.year, month, date.day or calendar.monthrange(date.year, month)[1])
 
 
 def read_site(r: Reader) -> model.Site:
     base_url = (
         r.matching(
             "base_url",
-            re.compile(r"/(?:[^/\s?#]+/)*"),
-            "a path such as '/' or '/repo/'",
-            "start and end it with '/'",
+            BASE_URL,
+            "a URL path such as '/' or '/my-repo/'",
+            BASE_URL_HINT,
             required=False,
         )
         or "/"
@@ -301,7 +341,7 @@ def read_site(r: Reader) -> model.Site:
         description=r.text("description"),
         language=r.text("language", required=False) or "en",
         base_url=base_url,
-        site_url=r.url("site_url").rstrip("/"),
+        site_url=r.url("site_url", site=True).rstrip("/"),
         author=r.text("author", required=False),
         intro=r.mapping("intro", read_fact, required=False),
         eras=r.mappings("eras", read_era),

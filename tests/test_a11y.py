@@ -121,6 +121,19 @@ def test_a_card_link_shows_its_card_even_when_filtered_out(page: Any, origin: st
     assert pressed(page)["pytorch"] == "true"
 
 
+@pytest.mark.parametrize("fragment", ["#%E0%A4%A", "#100%", "#%"])
+def test_a_malformed_fragment_leaves_the_filters_working(
+    page: Any, origin: str, fragment: str
+) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(origin + "/?fw=jax" + fragment)
+    assert errors == []
+    assert visible_frameworks(page) == {"jax"}
+    page.get_by_role("button", name="PyTorch", exact=True).click()
+    assert visible_frameworks(page) == {"jax", "pytorch"}
+
+
 def test_without_javascript_the_filters_are_links_to_framework_pages(
     browser: Any, origin: str
 ) -> None:

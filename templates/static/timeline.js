@@ -45,7 +45,9 @@
   function fromUrl() {
     const param = new URLSearchParams(location.search).get("fw");
     const shown = new Set(param === null ? ids : param.split(",").filter((id) => ids.includes(id)));
-    const target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    let id = location.hash.slice(1);
+    try { id = decodeURIComponent(id); } catch { /* a malformed % escape: the fragment as written */ }
+    const target = id && document.getElementById(id);
     if (target && target.dataset.fw) shown.add(target.dataset.fw); // a shared card link always shows its card
     return shown;
   }
