@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from . import cards
 from .memo import Memo
 from .model import DAY, Citation, Content, Fact, Milestone, Source
 from .timeline import plan_timeline
@@ -119,6 +120,9 @@ def plan_routes(content: Content, templates_dir: Path, memo: Memo | None = None)
             )
         )
     routes += static_routes(templates_dir / STATIC_DIR)
+    if (templates_dir / cards.FONT).is_file():  # the theme ships the cards' font
+        for url, shown in cards.card_routes(content, templates_dir / cards.FONT):
+            routes.append(Route(url, url.lstrip("/"), cards.TEMPLATE, shown))
     routes.sort(key=URL)
     html_urls = tuple(r.url for r in routes if r.output.endswith("index.html"))
     routes.append(page("/sitemap.xml", "sitemap.xml", urls=html_urls))
