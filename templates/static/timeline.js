@@ -48,7 +48,6 @@
   const item = document.createElement("li");
   item.append(reset);
   nav.querySelector("ul").append(item);
-  document.getElementById("filters-label").textContent = "Show";
 
   function current() {
     return new Set(buttons.filter((b) => b.getAttribute("aria-pressed") === "true").map((b) => b.dataset.fw));
