@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-from .model import DAY, Era, Framework, Milestone
+from .model import DAY, Era, Framework, Milestone, PartialDate
 
 Day = tuple[int, int, int]
 
@@ -87,8 +87,8 @@ class Year(NamedTuple):
         return self.rows + 2
 
 
-def day(date: object) -> Day:
-    return (date.year, date.month, date.day)  # type: ignore[attr-defined]
+def day(date: PartialDate) -> Day:
+    return (date.year, date.month, date.day)
 
 
 def plan_timeline(
