@@ -77,9 +77,12 @@ def to_png(layers: dict[str, Image.Image]) -> bytes:
         rgb = ImageColor.getrgb(color)
         for step in range(1, SHADES + 1):
             shades += [round(p + (q - p) * step / SHADES) for p, q in zip(page, rgb, strict=True)]
-        level = mask.point(LEVEL)
+        box = mask.getbbox()  # most of a mask is empty: work on what was drawn
+        if box is None:
+            continue
+        level = mask.crop(box).point(LEVEL)
         index = level.point([0] + [i * SHADES + v for v in range(1, 256)])
-        image.paste(index, mask=level.point([0] + [255] * 255))
+        image.paste(index, box, mask=level.point([0] + [255] * 255))
     image.putpalette(shades)
     out = io.BytesIO()
     image.save(out, "PNG", compress_level=6)
