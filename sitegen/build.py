@@ -35,6 +35,7 @@ from .cache import (
     save_cache,
     templates_digest,
 )
+from .colors import color_warnings
 from .diagnostics import Diagnostic, SiteError
 from .memo import Memo
 from .model import Content, Milestone, Site
@@ -161,7 +162,10 @@ class SiteBuilder:
                 save_cache(self.site_dir, cache)
             self.saved = True
         self._complete = True
-        warnings = site_url_warnings(content.site)
+        warnings = site_url_warnings(content.site) + color_warnings(
+            content.frameworks,
+            {f.checked.value.id: p for p, f in files.items() if f.checked.kind == "frameworks"},
+        )
         return BuildResult(
             content, plan.routes, plan.kept, len(plan.fresh), timings, warnings, quotes
         )

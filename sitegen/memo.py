@@ -60,6 +60,8 @@ def value_key(value: Any) -> Hashable:
         return value
     if kind is tuple or kind is list:  # read now, so a list changed later cannot match
         return (tuple, *map(value_key, value))
+    if issubclass(kind, tuple):  # a named tuple: its kind and its fields
+        return (kind, *map(value_key, value))
     if kind in SCALARS:
         return (kind, value)  # typed: 1, 1.0 and True are equal in Python, not on a page
     if frozen_dataclass(kind):

@@ -18,14 +18,14 @@ import jinja2
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
-from . import markup
+from . import cards, markup
 from .diagnostics import Diagnostic, SiteError
 from .markup import render_inline, render_markdown
 from .memo import Memo, value_key
 from .model import Content, Milestone, PartialDate, Site
 from .parallel import PARALLEL_MIN, can_fork, even_batches, in_workers
 from .routes import STATIC_DIR, Route, fingerprint
-from .theme import ThemeLoader, theme_problems
+from .theme import FONTS_DIR, ThemeLoader, theme_problems
 
 
 class Page(NamedTuple):
@@ -83,6 +83,7 @@ def make_environment(
         atom_date=atom_date,
         atom_id=lambda path: absolute_url(path) if site.site_url else tag_uri(site.title, path),
         has_foundation=content.foundation is not None,
+        social_cards=(templates_dir / cards.FONT).is_file(),
         timeline_json=lambda years: timeline_json(years, base, fragments),
         item_list_ld=lambda years: item_list_ld(years, site, absolute_url, fragments),
         cached=partial(cached, fragments),
@@ -108,7 +109,8 @@ def check_templates(env: jinja2.Environment, site_dir: Path) -> list[Diagnostic]
     """Check the theme's files and compile every template up front, so that all problems
     are reported together."""
     problems = theme_problems(site_dir / "templates")
-    for name in env.list_templates(filter_func=lambda n: not n.startswith(f"{STATIC_DIR}/")):
+    assets = (f"{STATIC_DIR}/", f"{FONTS_DIR}/")  # not templates
+    for name in env.list_templates(filter_func=lambda n: not n.startswith(assets)):
         try:
             env.get_template(name)
         except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as error:  # not a disk error
@@ -232,6 +234,8 @@ def render_route(route: Route, env: jinja2.Environment) -> bytes:
     """One route's bytes."""
     if route.static is not None:
         return route.static.read_bytes()
+    if route.template == cards.TEMPLATE:
+        return cards.render_card(dict(route.context))
     if not route.template:
         return b""
     context = {**route.context, "page_url": route.url}

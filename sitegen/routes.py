@@ -16,9 +16,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from . import cards
 from .memo import Memo
-from .model import DAY, Citation, Content, Era, Fact, Milestone, Source
+from .model import DAY, Citation, Content, Fact, Milestone, Source
 from .theme import STATIC_DIR, static_files
+from .timeline import plan_timeline
 
 # Named tuples, not dataclasses: a build makes tens of thousands of these, and compares
 # each with the last build's, which a tuple does several times faster.
@@ -70,7 +72,7 @@ def plan_routes(content: Content, templates_dir: Path, memo: Memo | None = None)
     makes few routes anew, and the reused ones compare equal at once."""
     memo = memo or Memo()
     milestones = content.milestones
-    era_starts = place_eras(milestones, content.site.eras)
+    timeline, eras_after = plan_timeline(milestones, content.frameworks, content.site.eras)
     years = group_by_year(milestones)
     by_framework = milestones_by_framework(content)
     routes = [
@@ -78,8 +80,8 @@ def plan_routes(content: Content, templates_dir: Path, memo: Memo | None = None)
             "/",
             "timeline.html",
             milestones=milestones,
-            years=timeline_years(years, era_starts),
-            eras_after=era_starts.get("", ()),
+            years=timeline,
+            eras_after=eras_after,
             by_framework=by_framework,
         ),
         page("/404.html", "404.html"),
@@ -116,6 +118,9 @@ def plan_routes(content: Content, templates_dir: Path, memo: Memo | None = None)
             )
         )
     routes += static_routes(templates_dir)
+    if (templates_dir / cards.FONT).is_file():  # the theme ships the cards' font
+        for url, shown in cards.card_routes(content, templates_dir / cards.FONT):
+            routes.append(Route(url, url.lstrip("/"), cards.TEMPLATE, shown))
     routes.sort(key=URL)
     html_urls = tuple(r.url for r in routes if r.output.endswith("index.html"))
     routes.append(page("/sitemap.xml", "sitemap.xml", urls=html_urls))
@@ -150,18 +155,52 @@ def milestone_pages(
     routes = []
     count = len(milestones)
     befores, afters = (None, *milestones)[:count], (*milestones[1:], None)[:count]
+    days = {fw_id: [DAY(m) for m in listed] for fw_id, listed in by_framework.items()}
     for m, before, after in zip(milestones, befores, afters, strict=True):
         here = id(m)  # the key (kept alive by its entry); the neighbours are checked below
         around = (before, after, before_in.get(here), after_in.get(here))
+        others = meanwhile(m, by_framework, days)
         kept = memo.find(here)
-        if kept is None or any(map(operator.is_not, kept.context["neighbours"], around)):
-            kept = memo.keep(here, m, milestone_page(m, Neighbours(*around)))
+        if (
+            kept is None
+            or any(map(operator.is_not, kept.context["neighbours"], around))
+            or not same_meanwhile(kept.context["meanwhile"], others)
+        ):
+            kept = memo.keep(here, m, milestone_page(m, Neighbours(*around), others))
         routes.append(kept)
     return routes
 
 
-def milestone_page(m: Milestone, around: Neighbours) -> Route:
-    return page(f"/milestones/{m.id}/", "milestone.html", milestone=m, neighbours=around)
+Meanwhile = tuple[tuple[str, Milestone | None, Milestone | None], ...]
+
+
+def meanwhile(
+    m: Milestone, by_framework: Mapping[str, tuple[Milestone, ...]], days: Mapping[str, list]
+) -> Meanwhile:
+    """For each other track: its last milestone on or before `m`'s date, and its first after."""
+    around = []
+    for fw_id, listed in by_framework.items():
+        if fw_id in m.tracks or not listed:
+            continue
+        i = bisect.bisect_right(days[fw_id], DAY(m))
+        around.append((fw_id, listed[i - 1] if i else None, listed[i] if i < len(listed) else None))
+    return tuple(around)
+
+
+def same_meanwhile(kept: Meanwhile, new: Meanwhile) -> bool:
+    return len(kept) == len(new) and all(
+        a == c and b is d and e is f for (a, b, e), (c, d, f) in zip(kept, new, strict=True)
+    )
+
+
+def milestone_page(m: Milestone, around: Neighbours, others: Meanwhile = ()) -> Route:
+    return page(
+        f"/milestones/{m.id}/",
+        "milestone.html",
+        milestone=m,
+        neighbours=around,
+        meanwhile=others,
+    )
 
 
 def source_page(source: Source, uses: tuple[Use, ...]) -> Route:
@@ -177,32 +216,6 @@ def group_by_year(milestones: tuple[Milestone, ...]) -> YearRuns:
         groups.append((year, milestones[start:end]))
         start = end
     return tuple(groups)
-
-
-def timeline_years(
-    years: YearRuns, starts: Mapping[str, tuple[Era, ...]]
-) -> tuple[tuple[int, tuple[Milestone, ...], tuple[tuple[str, tuple[Era, ...]], ...]], ...]:
-    """(year, milestones, eras) for each year of `group_by_year`, where `eras` pairs the id
-    of a milestone with the eras (from `place_eras`) whose labels go before it. Each year is
-    a value of its own, so a template can cache it whole (see `render.cached`)."""
-    return tuple(
-        (year, items, tuple((m.id, starts[m.id]) for m in items if m.id in starts))
-        for year, items in years
-    )
-
-
-def place_eras(
-    milestones: tuple[Milestone, ...], eras: Iterable[Era]
-) -> dict[str, tuple[Era, ...]]:
-    """Where each era's label goes among date-ordered milestones: before the first one on
-    or after its start (keyed by that milestone's id), or under '' when it starts after the
-    last milestone."""
-    placed: dict[str, list[Era]] = defaultdict(list)
-    for era in sorted(eras, key=lambda e: e.start):
-        start = era.start
-        i = bisect.bisect_left(milestones, (start.year, start.month, start.day), key=DAY)
-        placed[milestones[i].id if i < len(milestones) else ""].append(era)
-    return {key: tuple(value) for key, value in placed.items()}
 
 
 def citations_by_source(content: Content, memo: Memo | None = None) -> dict[str, list[Use]]:

@@ -2,6 +2,8 @@
 
 - **Static files** are the files under `templates/static/`, published byte for byte under
   `/static/` (`templates/static/style.css` → `/static/style.css`).
+- **Fonts** are the files under `templates/fonts/`, read by the build (to draw social
+  cards) and not published.
 - **Templates** are all the other files under `templates/`, named by their path there
   (`milestone.html`, `partials/card.html`), and must be UTF-8 text.
 - **Ignored**, wherever they are: hidden files and everything inside hidden folders (a name
@@ -29,6 +31,7 @@ import jinja2
 from .diagnostics import Diagnostic
 
 STATIC_DIR = "static"  # under templates/: the theme's stylesheets, scripts and images
+FONTS_DIR = "fonts"  # under templates/: fonts the build draws with, not published
 EDITOR_SUFFIXES = (".swp", ".swo", ".swx", "~", "___jb_tmp___", "___jb_old___")
 IGNORED_NAMES = {"4913", "Thumbs.db", "desktop.ini"}  # vim's write test, and system files
 NOT_UTF8_HINT = "save it as UTF-8; images and other files to publish go in templates/static/"
@@ -108,6 +111,8 @@ def walk(folder: Path, relative: str, root: str, seen: set[str], theme: Theme) -
             theme.problems.append(Diagnostic(f"templates/{shown(where)}", 0, 0, *problem))
         elif where.startswith(f"{STATIC_DIR}/"):
             theme.static[where] = Path(real)
+        elif where.startswith(f"{FONTS_DIR}/"):
+            continue  # read by `cards`, which opens only the font it names
         else:
             add_template(where, Path(real), theme)
 

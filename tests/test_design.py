@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sitegen.model import Era, Milestone, PartialDate
 from sitegen.render import plain_text
-from sitegen.routes import place_eras
 
 from .conftest import REPO, SiteFactory, html, sitegen
 
@@ -44,8 +42,14 @@ def test_each_card_has_the_milestone_id_its_date_at_precision_and_a_link(
 
 def test_tracks_and_filters_follow_the_framework_order(default_site: Path) -> None:
     tree = html(default_site / "index.html")
-    heads = [h.text().strip() for h in tree.css(".track-heads .track-head")]
+    heads = [h.css_first("a").text() for h in tree.css(".lane-heads .lane-head")]
     assert heads == ["PyTorch", "TensorFlow", "JAX"]
+    counts = [h.css_first(".lane-count").text() for h in tree.css(".lane-heads .lane-head")]
+    assert counts == [
+        "9 milestones, 2016\u20132024",
+        "8 milestones, 2015\u20132023",
+        "5 milestones, 2018\u20132025",
+    ]
     links = [(a.text().strip(), a.attributes["href"]) for a in tree.css(".filters a")]
     assert links == [
         ("PyTorch", "/frameworks/pytorch/"),
@@ -81,20 +85,6 @@ def test_eras_from_content_are_labelled_where_they_start(default_site: Path) -> 
     )
 
 
-def test_place_eras_puts_each_era_before_its_first_milestone() -> None:
-    def m(id: str, year: int, month: int = 0) -> Milestone:
-        return Milestone(id, PartialDate(year, month), "a", id, "s", ())
-
-    milestones = (m("one", 2015), m("two", 2018, 3), m("three", 2020))
-    eras = (
-        Era("late", PartialDate(2030)),
-        Era("early", PartialDate(2014)),
-        Era("mid", PartialDate(2018, 2)),
-    )
-    placed = place_eras(milestones, eras)
-    assert placed == {"one": (eras[1],), "two": (eras[2],), "": (eras[0],)}
-
-
 def test_plain_text_drops_markdown_but_keeps_words() -> None:
     assert plain_text(
         "Adds `torch.compile`,\n a *fast* [compiler](https://x.org) & <b>more</b>"
@@ -115,7 +105,7 @@ def test_every_page_has_title_description_canonical_and_social_tags(default_site
         assert meta["description"], url
         assert meta["og:title"] == meta["twitter:title"] == title, url
         assert meta["og:description"] == meta["twitter:description"] == meta["description"], url
-        assert meta["twitter:card"] == "summary"
+        assert meta["twitter:card"] == "summary_large_image"
         if path.name == "index.html":
             assert tree.css_first("link[rel=canonical]").attributes["href"] == SITE_URL + url
             assert meta["og:url"] == SITE_URL + url
@@ -197,7 +187,7 @@ def test_the_timeline_with_all_its_assets_stays_under_100_kb(default_site: Path)
     assert sum(f.stat().st_size for f in files) < 100_000
 
 
-def test_milestone_pages_show_every_source_with_quote_and_both_neighbours(
+def test_milestone_pages_show_every_source_with_quote_and_their_place(
     default_site: Path,
 ) -> None:
     tree = html(default_site / "milestones" / "pytorch-foundation-announced" / "index.html")
@@ -208,15 +198,21 @@ def test_milestone_pages_show_every_source_with_quote_and_both_neighbours(
     assert citations[0].css_first("blockquote").text() == "“Mark Zuckerberg announces”"
     assert citations[0].css_first("a").attributes["href"] == "/sources/article-2022-09-14/"
     assert any(a.text().startswith("original") for a in citations[1].css("a"))
+    trail = [(a.text(), a.attributes["href"]) for a in tree.css(".trail a")]
+    assert trail == [("Timeline", "/"), ("2022", "/#pytorch-foundation-announced")]
     labels = {a.css_first(".label").text(): a.attributes["href"] for a in tree.css(".neighbours a")}
-    assert set(labels) == {
-        "← Previous",
-        "Next →",
-        "← Previous in PyTorch",
-        "Next in PyTorch →",
-        "Timeline",
+    assert labels == {
+        "← Previous in PyTorch": "/milestones/pytorch-1-3-mobile/",
+        "Next in PyTorch →": "/milestones/pytorch-2-0-announced/",
     }
-    assert labels["Timeline"] == "/#pytorch-foundation-announced"
+    strip = {
+        li.css_first(".fw-tag").text(): [a.attributes["href"] for a in li.css("a")]
+        for li in tree.css(".strip > li")
+    }
+    assert strip == {
+        "TensorFlow": ["/milestones/tensorflow-2-0/", "/milestones/keras-3/"],
+        "JAX": ["/milestones/jax-open-sourced/", "/milestones/jax-array/"],
+    }
 
 
 def test_the_foundation_page_has_every_part(default_site: Path) -> None:
@@ -232,6 +228,7 @@ def test_the_foundation_page_has_every_part(default_site: Path) -> None:
         "Open-source philosophy",
         "Statements",
         "Milestones",
+        "Sources",
     ]
     announcement = tree.css_first("section[aria-labelledby=announcement-h]").text()
     assert (
@@ -241,8 +238,17 @@ def test_the_foundation_page_has_every_part(default_site: Path) -> None:
     speakers = [f.text() for f in tree.css(".statement figcaption")]
     assert speakers[0] == "Santosh Janardhan, Vice President of Infrastructure, Meta"
     assert tree.css_first(".milestone-list a").attributes["href"].startswith("/milestones/")
-    facts = [s for s in tree.css("section") if s.attributes["aria-labelledby"] != "milestones-h"]
-    assert all(s.css(".citations li") for s in facts)  # every part cites its sources
+    facts = [
+        s
+        for s in tree.css("section")
+        if s.attributes["aria-labelledby"] not in ("milestones-h", "notes-h")
+    ]
+    assert all(s.css("a.ref") for s in facts)  # every part cites its sources
+    notes = tree.css(".notes li")
+    refs = tree.css("a.ref")
+    assert {a.attributes["href"] for a in refs} == {f"#note-{i}" for i in range(1, len(notes) + 1)}
+    for a in refs:  # each reference and its way back
+        assert tree.css_first(f'.notes a.backref[href="#{a.attributes["id"]}"]'), a.attributes["id"]
 
 
 def test_a_source_page_shows_each_statement_once_with_all_its_quotes(default_site: Path) -> None:

@@ -190,9 +190,8 @@ def test_a_rebuild_renders_only_the_pages_that_show_the_change(site_factory, wat
     path = site / "content" / "milestones" / "alpha-3.yaml"
     path.write_text(path.read_text().replace("Six", "Ten"))
     result = builder.build(changed={"content/milestones/alpha-3.yaml"} if watched else None)
-    assert (
-        result.rendered == 7
-    )  # its page, its neighbour's, the timeline, feed, json, framework, source
+    # its page, its neighbour's, its social card, the timeline, feed, json, framework, source
+    assert result.rendered == 8
     unchanged = builder.build()
     assert unchanged.rendered == 0
 
@@ -221,7 +220,7 @@ def test_rewording_a_milestone_of_the_default_site_updates_every_page_that_shows
         "foundation/index.html",
         "frameworks/pytorch/index.html",
         "index.html",
-        "milestones/pytorch-1-3-mobile/index.html",  # the neighbours, overall and in PyTorch
+        "milestones/pytorch-1-3-mobile/index.html",  # its neighbours in PyTorch
         "milestones/pytorch-2-0-announced/index.html",
         "milestones/pytorch-foundation-announced/index.html",
         "sources/article-2022-09-14/index.html",
