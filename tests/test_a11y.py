@@ -52,7 +52,16 @@ def test_axe_finds_no_violation_on_any_page(
 
 
 def visible_frameworks(page: Any) -> set[str]:
-    return set(page.eval_on_selector_all(".card:not([hidden])", "cs => cs.map(c => c.dataset.fw)"))
+    """The tracks shown: every card on one of them is visible, and no other card is (a
+    cross-track card is on each of its tracks)."""
+    cards = page.eval_on_selector_all(
+        ".card", "cs => cs.map(c => [c.dataset.fw.split(' '), !c.hidden])"
+    )
+    hidden_everywhere = set().union(*(tracks for tracks, visible in cards if not visible))
+    shown = {t for tracks, visible in cards if visible for t in tracks} - hidden_everywhere
+    for tracks, visible in cards:
+        assert visible == bool(shown & set(tracks)), (tracks, visible, shown)
+    return shown
 
 
 def pressed(page: Any) -> dict[str, str]:
