@@ -15,13 +15,13 @@ from pathlib import Path
 import yaml
 
 from .diagnostics import Diagnostic, SiteError, did_you_mean
+from .vocabulary import DEFAULT, Words, read_words
 
 # libyaml's parser is several times faster; the pure-Python one gives the same nodes.
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_FILE_BYTES = 1024 * 1024
 SINGLE_FILES = ("site", "foundation")
-FOLDERS = ("sources", "frameworks", "milestones")
 YAML_SUFFIXES = (".yaml", ".yml")
 # What plain YAML resolves to without a '!': `<<` (merge) and `=` (value) are kept as
 # ordinary keys, so they are reported as unknown keys rather than as tags nobody wrote.
@@ -47,11 +47,12 @@ def load_content(site_dir: Path) -> list[Document]:
         raise SiteError([missing_content(site_dir)])
     documents: list[Document] = []
     problems: list[Diagnostic] = []
+    words = read_words(site_dir)
     for name in find_fact_files(content):
         relative = f"content/{name}"
-        kind = document_kind(name)
+        kind = document_kind(name, words)
         if kind is None:
-            problems.append(_misplaced(relative, name))
+            problems.append(_misplaced(relative, name, words))
             continue
         document, found = read_document(kind, relative, content / name)
         problems += found
@@ -89,14 +90,20 @@ def find_fact_files(content: Path) -> list[str]:
     return sorted(found, key=lambda path: path.split("/"))
 
 
-def document_kind(relative: str) -> str | None:
-    """`site`, `foundation` or a folder name, from where the file sits under `content/`."""
+def document_kind(relative: str, words: Words = DEFAULT) -> str | None:
+    """`site`, `foundation` or a folder's kind, from where the file sits under `content/`:
+    the tracks' folder, named by the site's `words`, holds kind `frameworks`."""
     parts = relative.split("/")
     if len(parts) == 1 and parts[0].rsplit(".", 1)[0] in SINGLE_FILES:
         return parts[0].rsplit(".", 1)[0]
-    if len(parts) == 2 and parts[0] in FOLDERS:
-        return parts[0]
+    if len(parts) == 2:
+        return folder_kinds(words).get(parts[0])
     return None
+
+
+def folder_kinds(words: Words) -> dict[str, str]:
+    """Each content folder's name → the kind of file it holds."""
+    return {"sources": "sources", words.tracks: "frameworks", "milestones": "milestones"}
 
 
 def read_document(kind: str, path: str, file: Path) -> tuple[Document | None, list[Diagnostic]]:
@@ -278,12 +285,13 @@ def describe(node: yaml.Node) -> str:
     return f"'{node.value}'" if len(node.value) <= 40 else f"'{node.value[:37]}...'"
 
 
-def _misplaced(path: str, relative: str) -> Diagnostic:
+def _misplaced(path: str, relative: str, words: Words) -> Diagnostic:
+    folders = list(folder_kinds(words))
     known = ", ".join(
-        f"content/{place}" for place in (*(f"{s}.yaml" for s in SINGLE_FILES), *FOLDERS)
+        f"content/{place}" for place in (*(f"{s}.yaml" for s in SINGLE_FILES), *folders)
     )
     first = relative.split("/")[0].removesuffix(".yml").removesuffix(".yaml")
-    hint = did_you_mean(first, [*SINGLE_FILES, *FOLDERS]) or "move it into one of those places"
+    hint = did_you_mean(first, [*SINGLE_FILES, *folders]) or "move it into one of those places"
     return Diagnostic(path, 0, 0, f"fact file in an unknown place (known: {known})", hint)
 
 

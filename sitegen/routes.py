@@ -95,7 +95,7 @@ def plan_routes(content: Content, templates_dir: Path, memo: Memo | None = None)
         own = by_framework[fw.id]
         routes.append(
             page(
-                f"/frameworks/{fw.id}/",
+                content.site.track_path(fw.id),
                 "framework.html",
                 framework=fw,
                 milestones=own,
@@ -237,7 +237,7 @@ def citations_by_source(content: Content, memo: Memo | None = None) -> dict[str,
         cite_fact(site.title, "/", site.intro)
     for fw in content.frameworks:
         for fact in fw.facts:
-            cite_fact(fw.name, f"/frameworks/{fw.id}/", fact)
+            cite_fact(fw.name, site.track_path(fw.id), fact)
     for m in content.milestones:
         for source_id, use in memo.get(("uses", id(m)), m, partial(milestone_uses, m)):
             uses[source_id].append(use)

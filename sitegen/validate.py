@@ -12,10 +12,11 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from . import model
+from . import model, vocabulary
 from .diagnostics import Diagnostic, did_you_mean
 from .load import Document, at, describe
 from .quotes import Quote
+from .vocabulary import DEFAULT, Words
 
 T = TypeVar("T")
 
@@ -33,6 +34,7 @@ ARCHIVE = re.compile(r"content/archive(?:/[\w-][\w.-]*)*/[\w-][\w.-]*\.(?:txt|ht
 # of them only dots. Held to the same rule in content/site.yaml and on the command line.
 BASE_URL = re.compile(r"/(?:\.*[\w~-][\w.~-]*/)*")
 DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
+CONTROL_HINT = "delete it: text may hold tabs and line breaks but no other control characters"
 BASE_URL_HINT = "start and end it with '/', with letters, digits, '-', '.', '_' or '~' between"
 
 
@@ -71,9 +73,11 @@ class Reader:
         problems: list[Diagnostic],
         references: list[Reference],
         quotes: list[Quote],
+        words: Words = DEFAULT,
     ) -> None:
         self.path, self.node = path, node
         self.problems, self.references, self.quotes = problems, references, quotes
+        self.words = words  # what the site calls its tracks (see `sitegen.vocabulary`)
         self.pairs = {key.value: (key, value) for key, value in node.value}
         self.asked: set[str] = set()
 
@@ -108,8 +112,7 @@ class Reader:
             self.error(node, f"'{key}' is empty", "write a value or remove the key")
         elif control := CONTROL.search(text):
             message = f"'{key}' contains the control character U+{ord(control[0]):04X}"
-            hint = "delete it: text may hold tabs and line breaks but no other control characters"
-            self.error(node, message, hint)
+            self.error(node, message, CONTROL_HINT)
             return ""
         return text
 
@@ -239,7 +242,8 @@ class Reader:
         if not isinstance(node, yaml.MappingNode):
             self.error(node, f"'{key}' must be a mapping of keys to values, got {describe(node)}")
             return None
-        return read_mapping(self.path, node, self.problems, self.references, self.quotes, read)
+        found = (self.problems, self.references, self.quotes)
+        return read_mapping(self.path, node, *found, read, self.words)
 
     def finish(self) -> None:
         """Report every key nobody asked for, with the closest known key as a hint."""
@@ -258,8 +262,9 @@ def read_mapping(
     references: list[Reference],
     quotes: list[Quote],
     read: Callable[[Reader], T],
+    words: Words = DEFAULT,
 ) -> T:
-    reader = Reader(path, node, problems, references, quotes)
+    reader = Reader(path, node, problems, references, quotes, words)
     result = read(reader)
     reader.finish()
     return result
@@ -311,7 +316,7 @@ def read_era(r: Reader) -> model.Era:
         title=r.text("title"),
         start=start or model.PartialDate(1),
         end=end,
-        frameworks=r.references_to("frameworks", "frameworks"),
+        frameworks=r.references_to(r.words.tracks, "frameworks"),
     )
 
 
@@ -336,6 +341,7 @@ def read_site(r: Reader) -> model.Site:
         )
         or "/"
     )
+    r.words = read_track_words(r)  # before the eras, which name tracks with them
     return model.Site(
         title=r.text("title"),
         description=r.text("description"),
@@ -345,7 +351,55 @@ def read_site(r: Reader) -> model.Site:
         author=r.text("author", required=False),
         intro=r.mapping("intro", read_fact, required=False),
         eras=r.mappings("eras", read_era),
+        track=r.words.track,
+        tracks=r.words.tracks,
+        extra=read_extra(r),
     )
+
+
+def read_track_words(r: Reader) -> Words:
+    """`track` and `tracks`: what the site calls its tracks (see `sitegen.vocabulary`)."""
+    expected, hint = "a word of lowercase letters, digits and hyphens", "for example 'track'"
+    track = r.matching("track", SLUG, expected, hint, required=False)
+    tracks = r.matching("tracks", SLUG, expected, hint + "s", required=False)
+    if "track" not in r.pairs and "tracks" in r.pairs:
+        r.error(r.pairs["tracks"][0], "'tracks' needs 'track' beside it", "add 'track: ...'")
+    if not track or ("tracks" in r.pairs and not tracks):
+        return DEFAULT  # none given, or reported above
+    words = Words(track, tracks or vocabulary.plural(track))
+    problems = vocabulary.problems(words)
+    for key, message, hint in problems:
+        r.error(r.pairs.get(key, r.pairs["track"])[1], message, hint)
+    return DEFAULT if problems else words
+
+
+def read_extra(r: Reader) -> model.Extra:
+    """`extra`: any mapping the site likes, for its templates as `site.extra`."""
+    node = r.value("extra", required=False)
+    if node is None:
+        return model.Extra()
+    if not isinstance(node, yaml.MappingNode):
+        r.error(node, f"'extra' must be a mapping of keys to values, got {describe(node)}")
+        return model.Extra()
+    value = plain_value(r, node)
+    return value if isinstance(value, model.Extra) else model.Extra()
+
+
+def plain_value(r: Reader, node: yaml.Node) -> object:
+    """A node as the value templates see: mappings as `model.Extra`, lists as tuples, and
+    scalars as YAML reads them (text, numbers, true/false, dates, null)."""
+    if isinstance(node, yaml.MappingNode):
+        return model.Extra({key.value: plain_value(r, value) for key, value in node.value})
+    if isinstance(node, yaml.SequenceNode):
+        return tuple(plain_value(r, item) for item in node.value)
+    if isinstance(node.value, str) and (control := CONTROL.search(node.value)):
+        message = f"'extra' contains the control character U+{ord(control[0]):04X}"
+        r.error(node, message, CONTROL_HINT)
+        return ""
+    return SCALARS.construct_object(node)
+
+
+SCALARS = yaml.constructor.SafeConstructor()  # only ever given scalars: plain tags, checked
 
 
 def read_source(r: Reader) -> model.Source:
@@ -379,11 +433,12 @@ def read_framework(r: Reader) -> model.Framework:
 
 
 def read_milestone(r: Reader) -> model.Milestone:
-    framework = r.slug("framework", kind="frameworks")
+    framework = r.slug(r.words.track, kind="frameworks")  # the site's word for its track
     also = r.references_to("also", "frameworks")
     if framework in also:
         node = r.pairs["also"][1]
-        r.error(node, f"'also' names the milestone's own framework '{framework}'", "remove it")
+        message = f"'also' names the milestone's own {r.words.track} '{framework}'"
+        r.error(node, message, "remove it")
     return model.Milestone(
         id=r.slug("id"),
         date=r.date("date") or model.PartialDate(1),
@@ -455,12 +510,14 @@ class Checked:
     archive_at: Diagnostic | None = None  # where a source file names its archive
 
 
-def check_document(doc: Document) -> Checked:
-    """Read one document into the content model, collecting its problems."""
+def check_document(doc: Document, words: Words = DEFAULT) -> Checked:
+    """Read one document into the content model, collecting its problems; `words` are
+    what the site calls its tracks (site.yaml reads its own)."""
     problems: list[Diagnostic] = []
     references: list[Reference] = []
     quotes: list[Quote] = []
-    value = read_mapping(doc.path, doc.node, problems, references, quotes, READERS[doc.kind])
+    read = READERS[doc.kind]
+    value = read_mapping(doc.path, doc.node, problems, references, quotes, read, words)
     id_at, archive_at = (at_key(doc, key) for key in ("id", "archive"))
     return Checked(
         doc.kind,
