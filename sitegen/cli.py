@@ -7,6 +7,7 @@ import errno
 import ipaddress
 import os
 import re
+import shlex
 import signal
 import stat
 import sys
@@ -19,10 +20,14 @@ from typing import TextIO
 from . import __version__
 from .build import Options, build_site
 from .devserver import DevServer, ServeError
-from .diagnostics import Diagnostic, SiteError, format_report
+from .diagnostics import CONTROL, Diagnostic, SiteError, format_report, printable
 from .links import check_links
+from .new import FolderInUse, folder_problem, make_site
 from .quotes import QuoteReport
+from .theme import packaged_theme
 from .validate import BASE_URL, url_problem
+from .vocabulary import SLUG, Words, plural
+from .vocabulary import problems as word_problems
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -111,6 +116,7 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="poll for changes instead of relying on OS events (Docker, WSL2, network drives)",
     )
+    add_new(commands)
     for sub in (build, check):
         sub.add_argument(
             "--jobs",
@@ -126,6 +132,53 @@ def make_parser() -> argparse.ArgumentParser:
             help="neither use nor update the build cache in SITE/.sitegen-cache/",
         )
     return parser
+
+
+def add_new(commands: argparse._SubParsersAction) -> None:
+    about = "Make a new site in a new or empty folder: a small example that builds at once."
+    new = commands.add_parser("new", help=about, description=about)
+    new.add_argument("folder", type=new_folder, metavar="DIR", help="the new site's folder")
+    new.add_argument("--title", type=text, help="the site's title (default: from DIR's name)")
+    new.add_argument(
+        "--track",
+        type=word,
+        default="track",
+        help="what the site calls one track: its milestones' key (default: track)",
+    )
+    new.add_argument(
+        "--tracks",
+        type=word,
+        metavar="WORD",
+        help="and many: a folder under content/ and the URLs (default: TRACK + 's')",
+    )
+    new.add_argument(
+        "--sitegen",
+        type=text,
+        metavar="REQUIREMENT",
+        help="what the deploy workflow installs (default: this sitegen, from where it came)",
+    )
+    new.set_defaults(usage_error=new.error)  # for what only the arguments together can say
+
+
+def new_folder(value: str) -> Path:
+    """A folder a new site may go in: missing, or empty."""
+    if problem := folder_problem(Path(value)):
+        raise argparse.ArgumentTypeError(problem)
+    return Path(value)
+
+
+def text(value: str) -> str:
+    if not value.strip() or CONTROL.search(value):
+        raise argparse.ArgumentTypeError(f"'{printable(value)}' is not a line of text")
+    return value.strip()
+
+
+def word(value: str) -> str:
+    if not SLUG.fullmatch(value):
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is not a word of lowercase letters, digits and hyphens, such as track"
+        )
+    return value
 
 
 def site_folder(value: str) -> Path:
@@ -183,6 +236,8 @@ BAR_WIDTH = 30
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
+    if args.command == "new":
+        return run_new(args)
     options = Options(
         base_url=args.base_url,
         site_url=getattr(args, "site_url", None),
@@ -228,6 +283,33 @@ def run_check(site: Path, options: Options) -> int:
     say(quote_summary(result.quotes))
     print_warnings(result.warnings)
     return EXIT_OK
+
+
+def run_new(args: argparse.Namespace) -> int:
+    words = Words(args.track, args.tracks or plural(args.track))
+    for _, message, _ in word_problems(words):
+        args.usage_error(message.replace("'track'", "--track").replace("'tracks'", "--tracks"))
+    title = args.title or title_from(args.folder)
+    try:
+        made = make_site(args.folder, title, words, args.sitegen or "")
+    except FolderInUse as error:
+        args.usage_error(f"argument DIR: {error}")
+    except OSError as error:
+        say(f"{args.folder}: error: cannot write the site: {error.strerror}", file=sys.stderr)
+        return EXIT_ERRORS
+    folder = shlex.quote(str(args.folder))
+    say(f"Made a new site, '{title}', in {args.folder}/ ({len(made.files)} files). Next:")
+    say(f"  cd {folder} && sitegen serve")
+    say(f"Its theme is sitegen's, in {packaged_theme()}: a file of the same name in")
+    say(f"{args.folder}/templates/ replaces one of its files. Deploying: see its README.md.")
+    print_warnings(made.warnings)
+    return EXIT_OK
+
+
+def title_from(folder: Path) -> str:
+    """`python-releases` → `Python releases`."""
+    words = re.sub(r"[-_\s]+", " ", folder.resolve().name).strip() or "My timeline"
+    return words[:1].upper() + words[1:]
 
 
 def quote_summary(report: QuoteReport) -> str:
