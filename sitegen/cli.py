@@ -13,17 +13,19 @@ import stat
 import sys
 import threading
 import time
+import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from . import __version__
-from .build import Options, build_site
-from .devserver import DevServer, ServeError
-from .diagnostics import CONTROL, Diagnostic, SiteError, format_report, printable
+from . import __version__, terminal
+from .build import BuildResult, Options, build_site
+from .devserver import DevServer, ServeError, Talk
+from .diagnostics import CONTROL, Diagnostic, Paint, SiteError, format_report, plain, printable
 from .links import check_links
 from .new import FolderInUse, folder_problem, make_site
 from .quotes import QuoteReport
+from .terminal import colour_wanted, painter
 from .theme import packaged_theme
 from .validate import BASE_URL, url_problem
 from .vocabulary import SLUG, Words, plural
@@ -116,6 +118,18 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="poll for changes instead of relying on OS events (Docker, WSL2, network drives)",
     )
+    serve.add_argument(
+        "--open", action="store_true", help="open the served address in the web browser"
+    )
+    for sub in (build, check, serve):
+        talk = sub.add_mutually_exclusive_group()
+        talk.add_argument("-q", "--quiet", action="store_true", help="say nothing but errors")
+        talk.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            help="also say how long each stage took, and what was rendered afresh and why",
+        )
     add_new(commands)
     for sub in (build, check):
         sub.add_argument(
@@ -238,51 +252,67 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     if args.command == "new":
         return run_new(args)
+    talk = Talk(args.quiet, args.verbose, painter(colour_wanted(sys.stderr)))
     options = Options(
         base_url=args.base_url,
         site_url=getattr(args, "site_url", None),
         jobs=getattr(args, "jobs", 0),
         cache=getattr(args, "cache", True),
+        save_cache=args.command == "build",  # `check` writes nothing at all
         force=getattr(args, "force", False),
-        progress=progress_bar(sys.stderr) if args.command != "serve" else None,
+        progress=progress_bar(sys.stderr) if args.command != "serve" and not talk.quiet else None,
     )
     if args.command == "serve":
-        return run_serve(args.site, options, args.host, args.port, args.poll)
+        return run_serve(args.site, options, args, talk)
     try:
         if args.command == "build":
-            return run_build(args.site, args.out or args.site / "output", options)
-        return run_check(args.site, options)
+            return run_build(args.site, args.out or args.site / "output", options, talk)
+        return run_check(args.site, options, talk)
     except SiteError as error:
-        say(format_report(error.diagnostics, "nothing written"), file=sys.stderr)
+        say(format_report(error.diagnostics, "nothing written", talk.paint), file=sys.stderr)
         return EXIT_ERRORS
     except KeyboardInterrupt:
         say("interrupted; nothing written", file=sys.stderr)
         return 130
 
 
-def run_build(site: Path, out: Path, options: Options) -> int:
+def run_build(site: Path, out: Path, options: Options, talk: Talk) -> int:
     start = time.perf_counter()
     result = build_site(site, out, options)
     elapsed = time.perf_counter() - start
-    say(f"Built {len(result.routes)} files in {elapsed * 1000:.0f} ms into {out}/")
-    print_warnings(result.warnings)
+    summary = f"Built {len(result.routes)} files in {elapsed * 1000:.0f} ms into {out}/"
+    tell(result, summary, talk)
     return EXIT_OK
 
 
-def run_check(site: Path, options: Options) -> int:
+def run_check(site: Path, options: Options, talk: Talk) -> int:
     start = time.perf_counter()
     result = build_site(site, None, options)
     problems = check_links(result.pages, result.content.site.base_url)
     if problems:
-        say(format_report(problems, "site has broken links"), file=sys.stderr)
+        say(format_report(problems, "site has broken links", talk.paint), file=sys.stderr)
         return EXIT_ERRORS
     elapsed = time.perf_counter() - start
-    say(
-        f"Checked {len(result.pages)} files and their links in {elapsed * 1000:.0f} ms: no problems"
-    )
-    say(quote_summary(result.quotes))
-    print_warnings(result.warnings)
+    pages = len(result.pages)
+    summary = f"Checked {pages} files and their links in {elapsed * 1000:.0f} ms: no problems"
+    tell(result, summary, talk, quote_summary(result.quotes))
     return EXIT_OK
+
+
+def tell(result: BuildResult, summary: str, talk: Talk, *more: str) -> None:
+    """What a build that succeeded has to say: its summary (and `more`), the stages and
+    what was rendered afresh with `--verbose`, then the warnings; nothing with `--quiet`."""
+    if talk.quiet:
+        return
+    paint = painter(colour_wanted(sys.stdout))
+    say(paint("done", summary))
+    for line in more:
+        say(line)
+    if talk.verbose:
+        say(terminal.timings(result.timings))
+        for line in terminal.rerendered(result.why, len(result.routes)):
+            say(line)
+    print_warnings(result.warnings, talk.paint)
 
 
 def run_new(args: argparse.Namespace) -> int:
@@ -302,7 +332,7 @@ def run_new(args: argparse.Namespace) -> int:
     say(f"  cd {folder} && sitegen serve")
     say(f"Its theme is sitegen's, in {packaged_theme()}: a file of the same name in")
     say(f"{args.folder}/templates/ replaces one of its files. Deploying: see its README.md.")
-    print_warnings(made.warnings)
+    print_warnings(made.warnings, painter(colour_wanted(sys.stderr)))
     return EXIT_OK
 
 
@@ -320,29 +350,36 @@ def quote_summary(report: QuoteReport) -> str:
     return f"Quotes: {quotes} verified against archived sources; {sources} {have} no archive"
 
 
-def run_serve(site: Path, options: Options, host: str, port: int | None, poll: bool) -> int:
+def run_serve(site: Path, options: Options, args: argparse.Namespace, talk: Talk) -> int:
     """Serve until Ctrl-C; bad content is reported per build and never stops the server."""
 
     def log(line: str) -> None:
         say(f"[{time.strftime('%H:%M:%S')}] {line}")
 
+    host = args.host
     if not is_loopback(host):
+        warning = talk.paint("warning", "warning:")
         say(
-            f"warning: listening on {host}: anyone who can reach this machine can read the site",
+            f"{warning} listening on {host}: anyone who can reach this machine can read the site",
             file=sys.stderr,
         )
-    server = DevServer(site, options, host=host, port=port, poll=poll, log=log)
+    talk = talk._replace(paint=painter(colour_wanted(sys.stdout)))  # the log goes to stdout
+    server = DevServer(site, options, host, args.port, args.poll, log, talk)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops it cleanly too
     try:
         server.start()
-        say(f"Serving {server.url} (Ctrl-C to stop)")
+        if not talk.quiet:
+            say(f"Serving {server.url} (Ctrl-C to stop)")
+        if args.open:
+            webbrowser.open(server.url)
         threading.Event().wait()  # until Ctrl-C
     except ServeError as error:
-        say(f"error: {error}", file=sys.stderr)
+        say(f"{painter(colour_wanted(sys.stderr))('error', 'error:')} {error}", file=sys.stderr)
         return EXIT_ERRORS
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, stop_now)  # a second Ctrl-C stops without cleaning up
-        say("Stopped")
+        if not talk.quiet:
+            say("Stopped")
     finally:
         server.close()
     return EXIT_OK
@@ -370,7 +407,7 @@ def is_loopback(host: str) -> bool:
         return False  # a host name: it may well resolve to a public address
 
 
-def print_warnings(warnings: list[Diagnostic]) -> None:
+def print_warnings(warnings: list[Diagnostic], paint: Paint = plain) -> None:
     """Warnings go after the summary line, to stderr: worth reading, but nothing failed."""
     for warning in warnings:
-        say(warning.format(), file=sys.stderr)
+        say(warning.format(paint), file=sys.stderr)

@@ -8,6 +8,7 @@ belong to YAML itself live here too: syntax, tags, aliases, duplicate keys.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,6 +159,7 @@ def parse_document(kind: str, path: str, data: bytes) -> tuple[Document | None, 
         hint = "write a mapping of keys to values, or delete the file"
         return None, [Diagnostic(path, 1, 1, "file is empty", hint)]
     problems = check_nodes(path, node)
+    note_comments(node, text)
     if not isinstance(node, yaml.MappingNode):
         message = (
             f"expected a mapping of keys to values at the top of the file, got {describe(node)}"
@@ -190,8 +192,16 @@ SYNTAX_HINTS = {
     "while scanning a quoted scalar": "close the quote",
     "expected ',' or ']'": "close the '[' with ']'",
     "expected ',' or '}'": "close the '{' with '}'",
-    "mapping values are not allowed here": "quote a value that contains ': '",
+    "mapping values are not allowed": "quote a value that contains ': '",
     "exceeded maximum nesting depth": "nest lists and mappings less deeply",
+    # The usual causes of the rest: a value that starts with a character YAML reserves.
+    "while scanning an alias": "quote the value: YAML reads a '*' at its start as an alias",
+    "cannot start any token": "quote the value: YAML does not let one start with '@', '`' or '%'",
+    "did not find expected key": (
+        "quote a value that starts with '[', '{' or a quote and goes on after it, "
+        "or check the indentation"
+    ),
+    "expected <document start>": "check the indentation: top-level keys start in column 1",
 }
 
 
@@ -250,6 +260,32 @@ def check_nodes(path: str, root: yaml.Node) -> list[Diagnostic]:
         elif isinstance(node, yaml.SequenceNode):
             stack += node.value
     return problems
+
+
+COMMENT_AFTER = "sitegen_comment_after"  # see `note_comments`
+
+
+def note_comments(root: yaml.Node, text: str) -> None:
+    """Mark each empty value followed by a comment on its line (`color: #abcdef`: an
+    unquoted '#' starts a comment, so `color` is empty), so that an error about the empty
+    value can name the usual cause (see `validate.Reader.value`). The comment is kept on the
+    value node, as `COMMENT_AFTER`: composing keeps no comments."""
+    lines: list[str] | None = None
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.SequenceNode):
+            stack += node.value
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        for key, value in node.value:
+            stack.append(value)
+            if value.tag.endswith(":null") and value.value == "" and "#" in text:
+                lines = lines if lines is not None else text.splitlines()
+                line = lines[key.start_mark.line] if key.start_mark.line < len(lines) else ""
+                found = re.search(r":[ \t]+(#.*)$", line)
+                if found:
+                    setattr(value, COMMENT_AFTER, found[1].rstrip())
 
 
 def duplicate_keys(path: str, node: yaml.MappingNode) -> list[Diagnostic]:

@@ -14,7 +14,7 @@ import yaml
 
 from . import model, vocabulary
 from .diagnostics import Diagnostic, did_you_mean
-from .load import Document, at, describe
+from .load import COMMENT_AFTER, Document, at, describe
 from .quotes import Quote
 from .vocabulary import DEFAULT, Words
 
@@ -89,7 +89,11 @@ class Reader:
         self.asked.add(key)
         pair = self.pairs.get(key)
         if pair is None or pair[1].tag.endswith(":null"):
-            if required:
+            comment = getattr(pair[1], COMMENT_AFTER, "") if pair else ""
+            if required and comment:  # `color: #abcdef`: YAML reads a comment there
+                hint = f"an unquoted '#' starts a comment, so '{key}' is empty: quote it, as in "
+                self.error(pair[1], f"'{key}' is empty", f'{hint}{key}: "{comment}"')
+            elif required:
                 self.error(
                     pair[0] if pair else self.node,
                     f"missing required key '{key}'",
