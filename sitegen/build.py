@@ -36,6 +36,7 @@ from .cache import (
     templates_digest,
 )
 from .colors import color_warnings
+from .contentlinks import content_link_problems
 from .diagnostics import Diagnostic, SiteError
 from .memo import Memo
 from .model import Content, Milestone, Site
@@ -139,6 +140,9 @@ class SiteBuilder:
         with timed("plan"):
             plan = replace and self._replan(content, cache, replace)
             plan = plan or self._plan(content, cache, files_changed, out_dir)
+        with timed("links"):  # every link in content leads to a page (see contentlinks)
+            if problems := content_link_problems(checked, plan.routes, content, self.site_dir):
+                raise SiteError(problems)
         if len(plan.fresh) >= PARALLEL_MIN:  # else the few summaries needed render in place
             with timed("markdown"):
                 base = content.site.base_url

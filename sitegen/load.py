@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -39,6 +39,7 @@ class Document:
     kind: str
     path: str
     node: yaml.MappingNode
+    text: str = field(default="", repr=False)  # the file's text, to find links in it
 
 
 def load_content(site_dir: Path) -> list[Document]:
@@ -167,7 +168,7 @@ def parse_document(kind: str, path: str, data: bytes) -> tuple[Document | None, 
         problems.append(at(path, node, message, "write 'key: value' lines at the top level"))
     if problems:
         return None, problems
-    return Document(kind, path, node), []
+    return Document(kind, path, node, text), []
 
 
 def decode(path: str, data: bytes) -> str | Diagnostic:

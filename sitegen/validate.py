@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from . import model, vocabulary
+from .contentlinks import ContentLink, find_links
 from .diagnostics import Diagnostic, did_you_mean
 from .load import COMMENT_AFTER, Document, at, describe
 from .quotes import Quote
@@ -74,10 +75,14 @@ class Reader:
         references: list[Reference],
         quotes: list[Quote],
         words: Words = DEFAULT,
+        links: list[ContentLink] | None = None,
+        source: str = "",
     ) -> None:
         self.path, self.node = path, node
         self.problems, self.references, self.quotes = problems, references, quotes
         self.words = words  # what the site calls its tracks (see `sitegen.vocabulary`)
+        self.links = [] if links is None else links  # in Markdown (see `sitegen.contentlinks`)
+        self.source = source  # the file's text, where links are found
         self.pairs = {key.value: (key, value) for key, value in node.value}
         self.asked: set[str] = set()
 
@@ -119,6 +124,19 @@ class Reader:
             self.error(node, message, CONTROL_HINT)
             return ""
         return text
+
+    def markdown(self, key: str, required: bool = True, page: str = "") -> str:
+        """A Markdown text, whose links are kept to check (`page`: the one page it is
+        shown on, if only one)."""
+        text = self.text(key, required)
+        if text:
+            self.find_links(text, self.pairs[key][1], page)
+        return text
+
+    def find_links(self, text: str, node: yaml.Node, page: str = "", inline: bool = False) -> None:
+        links, problems = find_links(text, node, self.path, self.source, page, inline)
+        self.links += links
+        self.problems += problems
 
     def matching(
         self, key: str, pattern: re.Pattern[str], expected: str, hint: str, required: bool = True
@@ -247,7 +265,7 @@ class Reader:
             self.error(node, f"'{key}' must be a mapping of keys to values, got {describe(node)}")
             return None
         found = (self.problems, self.references, self.quotes)
-        return read_mapping(self.path, node, *found, read, self.words)
+        return read_mapping(self.path, node, *found, read, self.words, self.links, self.source)
 
     def finish(self) -> None:
         """Report every key nobody asked for, with the closest known key as a hint."""
@@ -267,8 +285,10 @@ def read_mapping(
     quotes: list[Quote],
     read: Callable[[Reader], T],
     words: Words = DEFAULT,
+    links: list[ContentLink] | None = None,
+    source: str = "",
 ) -> T:
-    reader = Reader(path, node, problems, references, quotes, words)
+    reader = Reader(path, node, problems, references, quotes, words, links, source)
     result = read(reader)
     reader.finish()
     return result
@@ -304,11 +324,15 @@ def read_sources(r: Reader) -> tuple[model.Citation, ...]:
 
 
 def read_fact(r: Reader) -> model.Fact:
-    return model.Fact(r.text("text"), read_sources(r))
+    return model.Fact(r.markdown("text"), read_sources(r))
 
 
 def read_fact_list(r: Reader) -> model.Fact:
-    return model.Fact(r.text("text", required=False), read_sources(r), r.strings("items", True))
+    items = r.strings("items", True)
+    for item, node in zip(items, r.pairs["items"][1].value if items else (), strict=False):
+        if item:
+            r.find_links(item, node, inline=True)
+    return model.Fact(r.markdown("text", required=False), read_sources(r), items)
 
 
 def read_era(r: Reader) -> model.Era:
@@ -407,13 +431,14 @@ SCALARS = yaml.constructor.SafeConstructor()  # only ever given scalars: plain t
 
 
 def read_source(r: Reader) -> model.Source:
+    ident = r.slug("id")
     return model.Source(
-        id=r.slug("id"),
+        id=ident,
         title=r.text("title"),
         publisher=r.text("publisher", required=False),
         published=r.date("published", required=False),
         url=r.url("url"),
-        note=r.text("note", required=False),
+        note=r.markdown("note", required=False, page=f"/sources/{ident}/"),  # its page alone
         archive=r.matching(  # the file itself is read with the quotes (`sitegen.quotes`)
             "archive",
             ARCHIVE,
@@ -449,7 +474,7 @@ def read_milestone(r: Reader) -> model.Milestone:
         framework=framework,
         also=tuple(f for f in also if f != framework),
         title=r.text("title"),
-        summary=r.text("summary"),
+        summary=r.markdown("summary"),
         sources=read_sources(r),
         tags=tuple(r.strings("tags")),
     )
@@ -463,14 +488,14 @@ def read_announcement(r: Reader) -> model.Announcement:
     return model.Announcement(
         date=r.date("date") or model.PartialDate(1),
         by=r.text("by"),
-        text=r.text("text"),
+        text=r.markdown("text"),
         sources=read_sources(r),
         role=r.text("role", required=False),
     )
 
 
 def read_statement(r: Reader) -> model.Statement:
-    return model.Statement(r.text("speaker"), r.text("role"), r.text("text"), read_sources(r))
+    return model.Statement(r.text("speaker"), r.text("role"), r.markdown("text"), read_sources(r))
 
 
 def read_foundation(r: Reader) -> model.Foundation:
@@ -512,6 +537,7 @@ class Checked:
     id_at: Diagnostic | None  # where the file writes its id, for duplicate-id errors
     quotes: tuple[Quote, ...] = ()  # every quote cited from a source, for `sitegen.quotes`
     archive_at: Diagnostic | None = None  # where a source file names its archive
+    links: tuple[ContentLink, ...] = ()  # internal links in its Markdown, checked at build
 
 
 def check_document(doc: Document, words: Words = DEFAULT) -> Checked:
@@ -520,8 +546,10 @@ def check_document(doc: Document, words: Words = DEFAULT) -> Checked:
     problems: list[Diagnostic] = []
     references: list[Reference] = []
     quotes: list[Quote] = []
+    links: list[ContentLink] = []
     read = READERS[doc.kind]
-    value = read_mapping(doc.path, doc.node, problems, references, quotes, read, words)
+    found = (problems, references, quotes)
+    value = read_mapping(doc.path, doc.node, *found, read, words, links, doc.text)
     id_at, archive_at = (at_key(doc, key) for key in ("id", "archive"))
     return Checked(
         doc.kind,
@@ -532,6 +560,7 @@ def check_document(doc: Document, words: Words = DEFAULT) -> Checked:
         id_at,
         tuple(quotes),
         archive_at,
+        tuple(links),
     )
 
 

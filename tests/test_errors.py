@@ -73,6 +73,39 @@ CASES = {
         "content/site.yaml:1:12: error: invalid YAML: mapping values are not allowed in this "
         "context\n  hint: quote a value that contains ': '\n1 error; nothing written\n",
     ),
+    "broken link in content": (
+        {
+            "content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "2020").replace(
+                "summary: The first release.",
+                "summary: |\n  The first release,\n  before [Alpha 2](/milestones/alpha-2/).",
+            )
+        },
+        "content/milestones/alpha-1.yaml:7:20: error: broken link '/milestones/alpha-2/'\n"
+        "  hint: no page at that address; the closest page is '/milestones/alpha-1/'\n"
+        "1 error; nothing written\n",
+    ),
+    "broken anchor in content": (
+        {
+            "content/frameworks/alpha.yaml": "id: alpha\nname: Alpha\ncolor: '#9a3412'\n"
+            "facts:\n  - text: Its [sources](/milestones/alpha-1/#source-h).\n"
+            "    sources: [{source: paper}]\n",
+        },
+        "content/frameworks/alpha.yaml:5:25: error: broken anchor '/milestones/alpha-1/#source-h'\n"
+        "  hint: that page has no id 'source-h'; the closest id is 'sources-h'\n"
+        "1 error; nothing written\n",
+    ),
+    "relative link in a summary": (
+        {
+            "content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "2020").replace(
+                "summary: The first release.", "summary: After [Alpha 0](../alpha-0/)."
+            )
+        },
+        "content/milestones/alpha-1.yaml:5:26: error: a link relative to the page: '../alpha-0/'\n"
+        "  hint: this text is shown on several pages, where a relative link leads to different "
+        "places: write it from the site's root, as in '/milestones/ID/' (the base URL is added "
+        "when the site is built)\n"
+        "1 error; nothing written\n",
+    ),
     "duplicate key": (
         {"content/site.yaml": "title: T\ndescription: D\ntitle: U\n"},
         "content/site.yaml:3:1: error: duplicate key 'title' (first on line 1)\n"
