@@ -160,7 +160,6 @@ def parse_document(kind: str, path: str, data: bytes) -> tuple[Document | None, 
         hint = "write a mapping of keys to values, or delete the file"
         return None, [Diagnostic(path, 1, 1, "file is empty", hint)]
     problems = check_nodes(path, node)
-    note_comments(node, text)
     if not isinstance(node, yaml.MappingNode):
         message = (
             f"expected a mapping of keys to values at the top of the file, got {describe(node)}"
@@ -168,6 +167,7 @@ def parse_document(kind: str, path: str, data: bytes) -> tuple[Document | None, 
         problems.append(at(path, node, message, "write 'key: value' lines at the top level"))
     if problems:
         return None, problems
+    note_comments(node, text)  # once no alias is left: each node is visited once
     return Document(kind, path, node, text), []
 
 
@@ -272,9 +272,13 @@ def note_comments(root: yaml.Node, text: str) -> None:
     value can name the usual cause (see `validate.Reader.value`). The comment is kept on the
     value node, as `COMMENT_AFTER`: composing keeps no comments."""
     lines: list[str] | None = None
+    seen: set[int] = set()
     stack = [root]
     while stack:
         node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
         if isinstance(node, yaml.SequenceNode):
             stack += node.value
         if not isinstance(node, yaml.MappingNode):
