@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import posixpath
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -43,7 +44,12 @@ class ContentLink(NamedTuple):
     page: str = ""
 
 
-LINK_HINTS = ("](", "]:", "<")  # a text without these holds no link: it is not parsed
+# A link or reference definition whose destination names no scheme (`](/x/)`, `]: #a`): a
+# text without one holds no internal link, and is not parsed again (autolinks always name
+# a scheme). Most summaries have none, or only links to other sites.
+MAY_LINK_INTERNALLY = re.compile(
+    r"\](?:\(|:)(?>\s*<?)(?![A-Za-z][A-Za-z0-9+.-]*:)"  # atomic: no backing off a space
+)
 
 
 def find_links(
@@ -52,7 +58,7 @@ def find_links(
     """The internal links in one Markdown text (the value `node` of the file `path`, whose
     text is `source`), and a problem for each link relative to the page in a text shown on
     several pages (`page` is '' for those)."""
-    if not any(hint in text for hint in LINK_HINTS):
+    if not MAY_LINK_INTERNALLY.search(text):
         return [], []
     links, problems = [], []
     finder = Finder(source, node)

@@ -7,6 +7,7 @@ import textwrap
 import pytest
 
 from sitegen.build import Options, SiteBuilder
+from sitegen.contentlinks import MAY_LINK_INTERNALLY
 from sitegen.diagnostics import SiteError
 
 from .conftest import MINIMAL_SITE, SiteFactory, html, sitegen
@@ -96,3 +97,22 @@ def test_the_dev_server_reports_a_broken_link_and_recovers(site_factory: SiteFac
     milestone.write_text(good.replace("The first release.", "See [x](/milestones/alpha-1/)."))
     result = builder.build(changed={"content/milestones/alpha-1.yaml"})
     assert b'href="/milestones/alpha-1/"' in result.files["index.html"]
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("See [the notes](https://example.org/notes).", False),
+        ("See [mail]( mailto:a@example.org) and <https://example.org>.", False),
+        ("[r]: https://example.org/", False),
+        ("No link at all.", False),
+        ("See [x](/milestones/x/).", True),
+        ("See [x]( <../x/>).", True),
+        ("![A picture](/static/a.png)", True),
+        ("[r]: #anchor", True),
+    ],
+)
+def test_only_texts_that_may_link_within_the_site_are_parsed(text: str, parsed: bool) -> None:
+    # The others hold no internal link: a build of 10,000 summaries linking elsewhere
+    # parses none of them again.
+    assert bool(MAY_LINK_INTERNALLY.search(text)) is parsed
