@@ -258,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         site_url=getattr(args, "site_url", None),
         jobs=getattr(args, "jobs", 0),
         cache=getattr(args, "cache", True),
-        save_cache=args.command == "build",  # `check` writes nothing at all
+        save_cache=args.command != "check",  # `check` writes nothing at all
         force=getattr(args, "force", False),
         progress=progress_bar(sys.stderr) if args.command != "serve" and not talk.quiet else None,
     )
