@@ -47,7 +47,7 @@ from .routes import Route
 from .signing import load_signed, save_signed
 from .theme import read_plain, scan
 from .validate import Checked, check_document
-from .vocabulary import DEFAULT, Words, read_words
+from .vocabulary import DEFAULT, SITE_FILES, Words, read_words
 
 CACHE_DIR = ".sitegen-cache"
 FORMAT = 2  # bump when what the cache holds changes shape
@@ -188,8 +188,9 @@ def read_checked(
 
 def known_words(known: Mapping[str, FactFile]) -> Words:
     """The words the site file among `known` named when it was read."""
-    for entry in known.values():
-        if isinstance(entry.checked.value, Site):
+    for name in SITE_FILES:
+        entry = known.get(f"content/{name}")
+        if entry is not None and isinstance(entry.checked.value, Site):
             return Words(entry.checked.value.track, entry.checked.value.tracks)
     return DEFAULT
 
