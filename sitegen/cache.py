@@ -40,6 +40,7 @@ from .load import (
     load_content,
     parse_document,
     read_fact_file,
+    read_words,
 )
 from .model import Content, Site
 from .parallel import PARALLEL_MIN, can_fork, even_batches, in_workers
@@ -47,7 +48,7 @@ from .routes import Route
 from .signing import load_signed, save_signed
 from .theme import read_plain, scan
 from .validate import Checked, check_document
-from .vocabulary import DEFAULT, SITE_FILES, Words, read_words
+from .vocabulary import DEFAULT, SITE_FILES, Words
 
 CACHE_DIR = ".sitegen-cache"
 FORMAT = 2  # bump when what the cache holds changes shape

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from .diagnostics import Diagnostic, SiteError, did_you_mean
-from .vocabulary import DEFAULT, Words, read_words
+from .vocabulary import DEFAULT, SITE_FILES, Words, chosen
 
 # libyaml's parser is several times faster; the pure-Python one gives the same nodes.
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -90,6 +90,28 @@ def find_fact_files(content: Path) -> list[str]:
             if name.endswith(YAML_SUFFIXES) and not name.startswith((".", "#"))
         ]
     return sorted(found, key=lambda path: path.split("/"))
+
+
+def read_words(site_dir: Path) -> Words:
+    """What `content/site.yaml` calls the site's tracks (see `sitegen.vocabulary`), read
+    before the other files since it decides how they are read: the defaults where it names
+    none, or names them wrongly (checking site.yaml then reports why)."""
+    for name in SITE_FILES:
+        try:
+            data = read_fact_file(name, site_dir / "content" / name)
+            text = data.decode("utf-8-sig") if isinstance(data, bytes) else ""
+            node = yaml.compose(text, Loader=Loader) if text else None
+        except (OSError, ValueError, yaml.YAMLError):
+            continue
+        given = {}
+        if isinstance(node, yaml.MappingNode):
+            given = {
+                key.value: value.value
+                for key, value in node.value
+                if isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.ScalarNode)
+            }
+        return chosen(given.get("track"), given.get("tracks")) or DEFAULT
+    return DEFAULT
 
 
 def document_kind(relative: str, words: Words = DEFAULT) -> str | None:

@@ -11,20 +11,16 @@ era key (`validate`), the URLs (`model.Site.track_path`) and the theme's texts (
 and `site.tracks` in templates). A site that names no words keeps framework / frameworks.
 
 The words decide how every other fact file is read, so they are looked up in site.yaml
-before the rest (`read_words`), quietly: what is wrong with them is reported where
+before the rest (`load.read_words`), quietly: what is wrong with them is reported where
 site.yaml is checked (`validate.read_site`, with `problems` below).
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import NamedTuple
 
-import yaml
-
 SITE_FILES = ("site.yaml", "site.yml")
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # as `load` reads every fact file
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # A milestone's own keys, which its track key may not take; and the content folders and
 # URL prefixes that the tracks' folder and URLs may not take.
@@ -60,25 +56,6 @@ def problems(words: Words) -> list[tuple[str, str, str]]:
         message = f"'track' and 'tracks' are both '{words.track}'"
         found.append(("tracks", message, "give the plural its own word"))
     return found
-
-
-def read_words(site_dir: Path) -> Words:
-    """The words `content/site.yaml` names, or the defaults where it names none or names
-    them wrongly (checking site.yaml then reports why)."""
-    for name in SITE_FILES:
-        try:
-            node = yaml.compose((site_dir / "content" / name).read_bytes(), Loader=Loader)
-        except (OSError, ValueError, yaml.YAMLError):
-            continue
-        given = {}
-        if isinstance(node, yaml.MappingNode):
-            given = {
-                key.value: value.value
-                for key, value in node.value
-                if isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.ScalarNode)
-            }
-        return chosen(given.get("track"), given.get("tracks")) or DEFAULT
-    return DEFAULT
 
 
 def chosen(track: str | None, tracks: str | None) -> Words | None:

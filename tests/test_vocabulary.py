@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -244,3 +245,15 @@ def test_a_site_without_words_keeps_frameworks(tmp_path: Path, site_factory: Sit
     home = html(site / "output/index.html")
     assert home.css_first("#filters-label").text() == "Frameworks"
     assert [a.attributes["href"] for a in home.css(".filters a")] == ["/frameworks/alpha/"]
+
+
+def test_a_named_pipe_for_site_yaml_does_not_hang_the_build(site_factory: SiteFactory) -> None:
+    # The site's words are read before everything else, as carefully as every fact file.
+    site = site_factory()
+    (site / "content/site.yaml").unlink()
+    os.mkfifo(site / "content/site.yaml")
+    result = sitegen("build", cwd=site)
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "content/site.yaml: error: not a regular file (a pipe, socket or device)\n"
+    )
