@@ -12,6 +12,7 @@ from .diagnostics import Diagnostic, SiteError, did_you_mean
 from .load import Document
 from .model import DAY
 from .validate import Checked, Reference, check_document
+from .vocabulary import DEFAULT, Words
 
 
 def validate(documents: list[Document]) -> model.Content:
@@ -28,7 +29,9 @@ def assemble(checked: list[Checked], quotes: Iterable[Diagnostic] = ()) -> model
     read: dict[str, list[Checked]] = defaultdict(list)
     for c in checked:
         read[c.kind].append(c)
-    problems += check_ids(read, [r for c in checked for r in c.references])
+    site = read["site"][0].value if read.get("site") else None
+    words = Words(site.track, site.tracks) if isinstance(site, model.Site) else DEFAULT
+    problems += check_ids(read, [r for c in checked for r in c.references], words)
     for kind in ("site", "foundation"):  # `site.yml` beside `site.yaml`: one would be ignored
         for extra in read.get(kind, [])[1:]:
             first = read[kind][0].path
@@ -73,8 +76,11 @@ def in_date_order(
     return tuple(ordered)
 
 
-def check_ids(read: dict[str, list[Checked]], references: list[Reference]) -> list[Diagnostic]:
-    """Duplicate ids within a kind, and references to ids that no file defines."""
+def check_ids(
+    read: dict[str, list[Checked]], references: list[Reference], words: Words = DEFAULT
+) -> list[Diagnostic]:
+    """Duplicate ids within a kind, and references to ids that no file defines (a track
+    named with the site's `words`)."""
     problems = []
     known: dict[str, dict[str, str]] = defaultdict(dict)
     for kind, entries in read.items():
@@ -91,9 +97,11 @@ def check_ids(read: dict[str, list[Checked]], references: list[Reference]) -> li
             seen.add(ident)
     for ref in references:
         if ref.id not in known[ref.kind]:
-            singular = ref.kind.removesuffix("s")
+            tracks = ref.kind == "frameworks"
+            folder = words.tracks if tracks else ref.kind
+            singular = words.track if tracks else ref.kind.removesuffix("s")
             hint = did_you_mean(ref.id, known[ref.kind]) or (
-                f"add content/{ref.kind}/{ref.id}.yaml or use a known {singular} id"
+                f"add content/{folder}/{ref.id}.yaml or use a known {singular} id"
             )
             w = ref.where
             problems.append(

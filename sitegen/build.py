@@ -36,6 +36,7 @@ from .cache import (
     templates_digest,
 )
 from .colors import color_warnings
+from .contentlinks import content_link_problems
 from .diagnostics import Diagnostic, SiteError
 from .memo import Memo
 from .model import Content, Milestone, Site
@@ -55,6 +56,7 @@ class Options:
     site_url: str | None = None
     jobs: int = 0  # processes rendering pages; 0 means one per CPU
     cache: bool = True  # keep what a build computed under .sitegen-cache/ for the next run
+    save_cache: bool = True  # `check` reads the cache but writes nothing
     force: bool = False  # replace an output folder that holds files sitegen did not write
     progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 
@@ -68,6 +70,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
     quotes: QuoteReport = field(default_factory=QuoteReport)
+    why: dict[str, str] = field(default_factory=dict)  # each output rendered afresh → why
 
     @property
     def pages(self) -> list[Page]:
@@ -137,6 +140,9 @@ class SiteBuilder:
         with timed("plan"):
             plan = replace and self._replan(content, cache, replace)
             plan = plan or self._plan(content, cache, files_changed, out_dir)
+        with timed("links"):  # every link in content leads to a page (see contentlinks)
+            if problems := content_link_problems(checked, plan.routes, content, self.site_dir):
+                raise SiteError(problems)
         if len(plan.fresh) >= PARALLEL_MIN:  # else the few summaries needed render in place
             with timed("markdown"):
                 base = content.site.base_url
@@ -154,7 +160,8 @@ class SiteBuilder:
         cache.templates, cache.shared = plan.templates, plan.shared
         if len(markup.rendered) > 2 * len(content.milestones) + 1000:
             keep_markdown(cache, content)  # a long-running dev server must not grow
-        if self.options.cache and not self.saved and (plan.fresh or files_changed or wrote):
+        save = self.options.cache and self.options.save_cache and not self.saved
+        if save and (plan.fresh or files_changed or wrote):
             # Saved once per builder: the dev server's rebuilds stay in memory, rather than
             # writing the cache to disk again on every edit.
             with timed("cache"):
@@ -167,7 +174,7 @@ class SiteBuilder:
             {f.checked.value.id: p for p, f in files.items() if f.checked.kind == "frameworks"},
         )
         return BuildResult(
-            content, plan.routes, plan.kept, len(plan.fresh), timings, warnings, quotes
+            content, plan.routes, plan.kept, len(plan.fresh), timings, warnings, quotes, plan.why
         )
 
     def _plan(
@@ -188,15 +195,17 @@ class SiteBuilder:
         same_theme = templates == cache.templates and shared == cache.shared
         before = cache.routes if same_theme else {}
         on_disk = output_record(cache, out_dir)
-        fresh, kept = [], {}
+        fresh, kept, why = [], {}, {}
         for r in routes:
-            if before.get(r.output) != r:
+            if (old := before.get(r.output)) != r:
                 fresh.append(r)
+                why[r.output] = changed_why(old, bool(cache.routes), same_theme)
             elif r.output in self.pages:
                 kept[r.output] = self.pages[r.output]
             elif r.output not in on_disk:
                 fresh.append(r)
-        return Plan(routes, fresh, kept, on_disk, templates, shared, same_theme)
+                why[r.output] = "the output folder does not hold it as the last build left it"
+        return Plan(routes, fresh, kept, on_disk, templates, shared, same_theme, why)
 
     def _replan(self, content: Content, cache: BuildCache, replace: Replacer) -> Plan | None:
         """The last plan with milestones swapped for others of the same shape: only the
@@ -223,7 +232,8 @@ class SiteBuilder:
         kept = dict(self.pages)
         for r in fresh:
             del kept[r.output]
-        return Plan(list(routes.values()), fresh, kept, {}, templates, shared, True)
+        why = dict.fromkeys((r.output for r in fresh), "a milestone it shows was reworded")
+        return Plan(list(routes.values()), fresh, kept, {}, templates, shared, True, why)
 
     def _render(
         self,
@@ -323,6 +333,16 @@ class Plan(NamedTuple):
     templates: bytes  # the templates folder's digest
     shared: tuple  # the site-wide values (see `site_wide`)
     same_theme: bool  # whether both are the last build's
+    why: dict[str, str]  # each fresh route's output → why it is rendered afresh
+
+
+def changed_why(old: Route | None, built_before: bool, same_theme: bool) -> str:
+    """Why a route unlike the last build's is rendered afresh, for `--verbose`."""
+    if not built_before:
+        return "there is no earlier build to reuse"
+    if not same_theme:
+        return "the theme or the site-wide values changed"
+    return "it is new" if old is None else "what it shows changed"
 
 
 def build_site(site_dir: Path, out_dir: Path | None, options: Options | None = None) -> BuildResult:

@@ -40,13 +40,15 @@ from .load import (
     load_content,
     parse_document,
     read_fact_file,
+    read_words,
 )
-from .model import Content
+from .model import Content, Site
 from .parallel import PARALLEL_MIN, can_fork, even_batches, in_workers
 from .routes import Route
 from .signing import load_signed, save_signed
 from .theme import read_plain, scan
 from .validate import Checked, check_document
+from .vocabulary import DEFAULT, SITE_FILES, Words
 
 CACHE_DIR = ".sitegen-cache"
 FORMAT = 2  # bump when what the cache holds changes shape
@@ -115,6 +117,9 @@ def read_files(
     content = site_dir / "content"
     if not content.is_dir():
         load_content(site_dir)  # raises the usual "no content/ folder" error
+    words = read_words(site_dir)
+    if known and words != known_words(known):  # every file is read by them: read all anew
+        known, changed = {}, None
     now = time.time_ns()
     listed = None if changed is None else listed_after(content, known, changed)
     touched = None if listed is None else {p.removeprefix("content/") for p in changed or ()}
@@ -135,7 +140,7 @@ def read_files(
         else:
             files[relative] = None
             todo.append((relative, stat))
-    read = partial(read_checked, site_dir, known, now, todo)
+    read = partial(read_checked, site_dir, known, now, todo, words)
     if jobs > 1 and len(todo) >= PARALLEL_MIN and can_fork():
         for batch in in_workers(read, even_batches(len(todo), jobs * 4), jobs):
             files.update(batch)
@@ -144,7 +149,7 @@ def read_files(
     if None in files.values():
         # The rare path: let the loader itself report every problem, word for word.
         documents = load_content(site_dir)
-        return {d.path: FactFile((0, 0, 0, 0), b"", check_document(d), 0) for d in documents}
+        return {d.path: FactFile((0, 0, 0, 0), b"", check_document(d, words), 0) for d in documents}
     return files  # type: ignore[return-value]  # no None left
 
 
@@ -153,6 +158,7 @@ def read_checked(
     known: Mapping[str, FactFile],
     now: int,
     todo: list[tuple[str, Stat | None]],
+    words: Words,
     indexes: Iterable[int],
 ) -> dict[str, FactFile | None]:
     """The files at these indexes of `todo`, read and checked; None for a file that cannot
@@ -160,7 +166,7 @@ def read_checked(
     read: dict[str, FactFile | None] = {}
     for i in indexes:
         relative, stat = todo[i]
-        kind = document_kind(relative.removeprefix("content/"))
+        kind = document_kind(relative.removeprefix("content/"), words)
         data = None
         if stat is not None and kind is not None:
             with contextlib.suppress(OSError):
@@ -177,8 +183,17 @@ def read_checked(
         if document is None or problems:
             read[relative] = None
             continue
-        read[relative] = FactFile(stat, data_digest, check_document(document), now)
+        read[relative] = FactFile(stat, data_digest, check_document(document, words), now)
     return read
+
+
+def known_words(known: Mapping[str, FactFile]) -> Words:
+    """The words the site file among `known` named when it was read."""
+    for name in SITE_FILES:
+        entry = known.get(f"content/{name}")
+        if entry is not None and isinstance(entry.checked.value, Site):
+            return Words(entry.checked.value.track, entry.checked.value.tracks)
+    return DEFAULT
 
 
 def listed_after(

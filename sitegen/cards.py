@@ -156,7 +156,7 @@ def card_routes(content: Content, font_path: Path) -> list[tuple[str, dict[str, 
     cards = [card("/", title=site, date=count(ms), tracks=tuple(tracks.values()))]
     for fw_id, track in tracks.items():
         own = [m for m in ms if fw_id in m.tracks]
-        page_url = f"/frameworks/{fw_id}/"
+        page_url = content.site.track_path(fw_id)
         cards.append(card(page_url, title=track[0], date=count(own), tracks=(track,)))
     for m in ms:
         shown = tuple(tracks[t] for t in m.tracks)

@@ -17,9 +17,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
+from . import terminal
 from .build import Options, SiteBuilder
-from .diagnostics import SiteError, format_report
+from .diagnostics import Paint, SiteError, format_report, plain
 from .httpd import EVENTS_PATH, ServeError, SiteHTTPServer, bind, content_hash
 from .watch import ChangeCollector, Watcher
 
@@ -27,6 +29,14 @@ BUILD_WAIT_SECONDS = 60.0  # a request waits at most this long for a running bui
 STOP_SECONDS = 0.5  # closing waits at most this long for a running build, and for the watcher
 
 Log = Callable[[str], None]
+
+
+class Talk(NamedTuple):
+    """How much the server says after each build, and in which colours."""
+
+    quiet: bool = False  # errors only
+    verbose: bool = False  # also each stage's time, and what was rendered afresh and why
+    paint: Paint = plain
 
 
 @dataclass(frozen=True)
@@ -77,11 +87,13 @@ class DevServer:
         port: int | None = 0,
         poll: bool = False,
         log: Log = lambda line: None,
+        talk: Talk | None = None,
     ) -> None:
         self.site_dir = site_dir
         self.options = options or Options()
         self.host, self.port, self.poll = host, port, poll
         self.log = log
+        self.talk = talk or Talk()
         self.builder = SiteBuilder(site_dir, self.options)
         self.changes = ChangeCollector(site_dir, ignored=[site_dir / "output"])
         self.instance = secrets.token_hex(4)  # versions from a restarted server never match
@@ -152,8 +164,8 @@ class DevServer:
             result = self.builder.build(changed=changed or None)
         except SiteError as error:
             outcome = "serving the last good build" if self._builds else "nothing to serve yet"
-            report = format_report(error.diagnostics, outcome)
-            self._publish_errors(report)
+            self._publish_errors(format_report(error.diagnostics, outcome))
+            report = format_report(error.diagnostics, outcome, self.talk.paint)
             self.log(f"{describe(changed)}: the site has errors\n{report}")
             return
         except Exception as error:  # a bad edit or a vanished file never kills the server
@@ -163,13 +175,19 @@ class DevServer:
         files = result.files
         self._publish(files, result.content.site.base_url, changed)
         elapsed = (time.perf_counter() - start) * 1000
+        if self.talk.quiet:
+            return
         self.log(
             f"{describe(changed)}: {result.rendered} of {len(files)} files re-rendered"
             f" in {elapsed:.0f} ms"
         )
+        if self.talk.verbose:
+            self.log(terminal.timings(result.timings))
+            for line in terminal.rerendered(result.why, len(files)):
+                self.log(line)
         if not changed:  # the same on every build: said once, not after every edit
             for warning in result.warnings:
-                self.log(warning.format())
+                self.log(warning.format(self.talk.paint))
 
     def _publish(self, files: dict[str, bytes], base_url: str, changed: set[str]) -> None:
         old = self._snapshot

@@ -8,20 +8,21 @@ belong to YAML itself live here too: syntax, tags, aliases, duplicate keys.
 from __future__ import annotations
 
 import os
+import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from .diagnostics import Diagnostic, SiteError, did_you_mean
+from .vocabulary import DEFAULT, SITE_FILES, Words, chosen
 
 # libyaml's parser is several times faster; the pure-Python one gives the same nodes.
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_FILE_BYTES = 1024 * 1024
 SINGLE_FILES = ("site", "foundation")
-FOLDERS = ("sources", "frameworks", "milestones")
 YAML_SUFFIXES = (".yaml", ".yml")
 # What plain YAML resolves to without a '!': `<<` (merge) and `=` (value) are kept as
 # ordinary keys, so they are reported as unknown keys rather than as tags nobody wrote.
@@ -38,6 +39,7 @@ class Document:
     kind: str
     path: str
     node: yaml.MappingNode
+    text: str = field(default="", repr=False)  # the file's text, to find links in it
 
 
 def load_content(site_dir: Path) -> list[Document]:
@@ -47,11 +49,12 @@ def load_content(site_dir: Path) -> list[Document]:
         raise SiteError([missing_content(site_dir)])
     documents: list[Document] = []
     problems: list[Diagnostic] = []
+    words = read_words(site_dir)
     for name in find_fact_files(content):
         relative = f"content/{name}"
-        kind = document_kind(name)
+        kind = document_kind(name, words)
         if kind is None:
-            problems.append(_misplaced(relative, name))
+            problems.append(_misplaced(relative, name, words))
             continue
         document, found = read_document(kind, relative, content / name)
         problems += found
@@ -89,14 +92,42 @@ def find_fact_files(content: Path) -> list[str]:
     return sorted(found, key=lambda path: path.split("/"))
 
 
-def document_kind(relative: str) -> str | None:
-    """`site`, `foundation` or a folder name, from where the file sits under `content/`."""
+def read_words(site_dir: Path) -> Words:
+    """What `content/site.yaml` calls the site's tracks (see `sitegen.vocabulary`), read
+    before the other files since it decides how they are read: the defaults where it names
+    none, or names them wrongly (checking site.yaml then reports why)."""
+    for name in SITE_FILES:
+        try:
+            data = read_fact_file(name, site_dir / "content" / name)
+            text = data.decode("utf-8-sig") if isinstance(data, bytes) else ""
+            node = yaml.compose(text, Loader=Loader) if text else None
+        except (OSError, ValueError, yaml.YAMLError):
+            continue
+        given = {}
+        if isinstance(node, yaml.MappingNode):
+            given = {
+                key.value: value.value
+                for key, value in node.value
+                if isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.ScalarNode)
+            }
+        return chosen(given.get("track"), given.get("tracks")) or DEFAULT
+    return DEFAULT
+
+
+def document_kind(relative: str, words: Words = DEFAULT) -> str | None:
+    """`site`, `foundation` or a folder's kind, from where the file sits under `content/`:
+    the tracks' folder, named by the site's `words`, holds kind `frameworks`."""
     parts = relative.split("/")
     if len(parts) == 1 and parts[0].rsplit(".", 1)[0] in SINGLE_FILES:
         return parts[0].rsplit(".", 1)[0]
-    if len(parts) == 2 and parts[0] in FOLDERS:
-        return parts[0]
+    if len(parts) == 2:
+        return folder_kinds(words).get(parts[0])
     return None
+
+
+def folder_kinds(words: Words) -> dict[str, str]:
+    """Each content folder's name → the kind of file it holds."""
+    return {"sources": "sources", words.tracks: "frameworks", "milestones": "milestones"}
 
 
 def read_document(kind: str, path: str, file: Path) -> tuple[Document | None, list[Diagnostic]]:
@@ -158,7 +189,8 @@ def parse_document(kind: str, path: str, data: bytes) -> tuple[Document | None, 
         problems.append(at(path, node, message, "write 'key: value' lines at the top level"))
     if problems:
         return None, problems
-    return Document(kind, path, node), []
+    note_comments(node, text)  # once no alias is left: each node is visited once
+    return Document(kind, path, node, text), []
 
 
 def decode(path: str, data: bytes) -> str | Diagnostic:
@@ -183,8 +215,16 @@ SYNTAX_HINTS = {
     "while scanning a quoted scalar": "close the quote",
     "expected ',' or ']'": "close the '[' with ']'",
     "expected ',' or '}'": "close the '{' with '}'",
-    "mapping values are not allowed here": "quote a value that contains ': '",
+    "mapping values are not allowed": "quote a value that contains ': '",
     "exceeded maximum nesting depth": "nest lists and mappings less deeply",
+    # The usual causes of the rest: a value that starts with a character YAML reserves.
+    "while scanning an alias": "quote the value: YAML reads a '*' at its start as an alias",
+    "cannot start any token": "quote the value: YAML does not let one start with '@', '`' or '%'",
+    "did not find expected key": (
+        "quote a value that starts with '[', '{' or a quote and goes on after it, "
+        "or check the indentation"
+    ),
+    "expected <document start>": "check the indentation: top-level keys start in column 1",
 }
 
 
@@ -245,6 +285,36 @@ def check_nodes(path: str, root: yaml.Node) -> list[Diagnostic]:
     return problems
 
 
+COMMENT_AFTER = "sitegen_comment_after"  # see `note_comments`
+
+
+def note_comments(root: yaml.Node, text: str) -> None:
+    """Mark each empty value followed by a comment on its line (`color: #abcdef`: an
+    unquoted '#' starts a comment, so `color` is empty), so that an error about the empty
+    value can name the usual cause (see `validate.Reader.value`). The comment is kept on the
+    value node, as `COMMENT_AFTER`: composing keeps no comments."""
+    lines: list[str] | None = None
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack += node.value
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        for key, value in node.value:
+            stack.append(value)
+            if value.tag.endswith(":null") and value.value == "" and "#" in text:
+                lines = lines if lines is not None else text.splitlines()
+                line = lines[key.start_mark.line] if key.start_mark.line < len(lines) else ""
+                found = re.search(r":[ \t]+(#.*)$", line)
+                if found:
+                    setattr(value, COMMENT_AFTER, found[1].rstrip())
+
+
 def duplicate_keys(path: str, node: yaml.MappingNode) -> list[Diagnostic]:
     """PyYAML keeps the last of two equal keys silently; we refuse them."""
     first: dict[str, yaml.Node] = {}
@@ -278,12 +348,13 @@ def describe(node: yaml.Node) -> str:
     return f"'{node.value}'" if len(node.value) <= 40 else f"'{node.value[:37]}...'"
 
 
-def _misplaced(path: str, relative: str) -> Diagnostic:
+def _misplaced(path: str, relative: str, words: Words) -> Diagnostic:
+    folders = list(folder_kinds(words))
     known = ", ".join(
-        f"content/{place}" for place in (*(f"{s}.yaml" for s in SINGLE_FILES), *FOLDERS)
+        f"content/{place}" for place in (*(f"{s}.yaml" for s in SINGLE_FILES), *folders)
     )
     first = relative.split("/")[0].removesuffix(".yml").removesuffix(".yaml")
-    hint = did_you_mean(first, [*SINGLE_FILES, *FOLDERS]) or "move it into one of those places"
+    hint = did_you_mean(first, [*SINGLE_FILES, *folders]) or "move it into one of those places"
     return Diagnostic(path, 0, 0, f"fact file in an unknown place (known: {known})", hint)
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import calendar
 import operator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 MONTHS = tuple(calendar.month_name)  # locale-independent English names; [0] is ''
 
@@ -78,6 +80,34 @@ class Era:
     frameworks: tuple[str, ...] = ()
 
 
+class Extra(Mapping[str, Any]):
+    """`extra:` in site.yaml, the site's own values for its templates (`site.extra.x`): a
+    mapping that cannot change, so pages render the same from it every time."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, Any] | None = None) -> None:
+        self._items = dict(items or {})
+
+    def __getitem__(self, key: str) -> Any:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._items.items()))
+
+    def __repr__(self) -> str:
+        return f"Extra({self._items!r})"
+
+    def __reduce__(self) -> tuple[type[Extra], tuple[dict[str, Any]]]:
+        return (Extra, (self._items,))
+
+
 @dataclass(frozen=True)
 class Site:
     title: str
@@ -88,6 +118,13 @@ class Site:
     author: str = ""
     intro: Fact | None = None
     eras: tuple[Era, ...] = ()
+    track: str = "framework"  # what the site calls a track, and many (see `vocabulary`)
+    tracks: str = "frameworks"
+    extra: Extra = field(default_factory=Extra)  # `extra:`, the site's own values
+
+    def track_path(self, track_id: str) -> str:
+        """A track's page: `/frameworks/pytorch/` (under the base URL once `url()` places it)."""
+        return f"/{self.tracks}/{track_id}/"
 
 
 @dataclass(frozen=True)

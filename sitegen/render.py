@@ -25,7 +25,7 @@ from .memo import Memo, value_key
 from .model import Content, Milestone, PartialDate, Site
 from .parallel import PARALLEL_MIN, can_fork, even_batches, in_workers
 from .routes import STATIC_DIR, Route, fingerprint
-from .theme import FONTS_DIR, ThemeLoader, theme_problems
+from .theme import FONTS_DIR, ThemeLoader, find, missing_templates, shown_file, theme_problems
 
 
 class Page(NamedTuple):
@@ -69,7 +69,7 @@ def make_environment(
     def asset(path: str) -> str:
         """A static file's URL with a content hash, so browsers never keep a stale copy."""
         if path not in hashes:
-            hashes[path] = fingerprint(templates_dir / path)
+            hashes[path] = fingerprint(find(templates_dir, path) or templates_dir / path)
         return f"{url(path)}?v={hashes[path]}"
 
     env.globals.update(
@@ -83,7 +83,7 @@ def make_environment(
         atom_date=atom_date,
         atom_id=lambda path: absolute_url(path) if site.site_url else tag_uri(site.title, path),
         has_foundation=content.foundation is not None,
-        social_cards=(templates_dir / cards.FONT).is_file(),
+        social_cards=find(templates_dir, cards.FONT) is not None,
         timeline_json=lambda years: timeline_json(years, base, fragments),
         item_list_ld=lambda years: item_list_ld(years, site, absolute_url, fragments),
         cached=partial(cached, fragments),
@@ -115,7 +115,7 @@ def check_templates(env: jinja2.Environment, site_dir: Path) -> list[Diagnostic]
             env.get_template(name)
         except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as error:  # not a disk error
             problems.append(template_error(error, site_dir, f"templates/{name}"))
-    return problems
+    return problems or missing_templates(env, site_dir / "templates")
 
 
 class Rendered(NamedTuple):
@@ -346,18 +346,19 @@ def joined(
 
 def template_error(error: Exception, site_dir: Path, fallback: str) -> Diagnostic:
     """Point at the template line that failed, found in Jinja's rewritten traceback."""
-    templates = os.path.abspath(site_dir / "templates") + os.sep
+    templates = site_dir / "templates"
     path, line = fallback, 0
     if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
-        path, line = _relative(error.filename, site_dir), error.lineno
+        path = shown_file(error.filename, templates) or _relative(error.filename, site_dir)
+        line = error.lineno
     else:
         frames = [
-            f
+            (shown, f.lineno or 0)
             for f in traceback.extract_tb(error.__traceback__)
-            if os.path.abspath(f.filename).startswith(templates)
+            if (shown := shown_file(f.filename, templates)) is not None
         ]
         if frames:
-            path, line = _relative(frames[-1].filename, site_dir), frames[-1].lineno or 0
+            path, line = frames[-1]
     if isinstance(error, jinja2.TemplateNotFound):
         return Diagnostic(
             path,

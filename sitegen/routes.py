@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from . import cards
 from .memo import Memo
 from .model import DAY, Citation, Content, Fact, Milestone, Source
-from .theme import STATIC_DIR, static_files
+from .theme import STATIC_DIR, find, static_files
 from .timeline import plan_timeline
 
 # Named tuples, not dataclasses: a build makes tens of thousands of these, and compares
@@ -95,7 +95,7 @@ def plan_routes(content: Content, templates_dir: Path, memo: Memo | None = None)
         own = by_framework[fw.id]
         routes.append(
             page(
-                f"/frameworks/{fw.id}/",
+                content.site.track_path(fw.id),
                 "framework.html",
                 framework=fw,
                 milestones=own,
@@ -118,8 +118,8 @@ def plan_routes(content: Content, templates_dir: Path, memo: Memo | None = None)
             )
         )
     routes += static_routes(templates_dir)
-    if (templates_dir / cards.FONT).is_file():  # the theme ships the cards' font
-        for url, shown in cards.card_routes(content, templates_dir / cards.FONT):
+    if font := find(templates_dir, cards.FONT):  # the theme ships the cards' font
+        for url, shown in cards.card_routes(content, font):
             routes.append(Route(url, url.lstrip("/"), cards.TEMPLATE, shown))
     routes.sort(key=URL)
     html_urls = tuple(r.url for r in routes if r.output.endswith("index.html"))
@@ -237,7 +237,7 @@ def citations_by_source(content: Content, memo: Memo | None = None) -> dict[str,
         cite_fact(site.title, "/", site.intro)
     for fw in content.frameworks:
         for fact in fw.facts:
-            cite_fact(fw.name, f"/frameworks/{fw.id}/", fact)
+            cite_fact(fw.name, site.track_path(fw.id), fact)
     for m in content.milestones:
         for source_id, use in memo.get(("uses", id(m)), m, partial(milestone_uses, m)):
             uses[source_id].append(use)

@@ -42,6 +42,70 @@ CASES = {
         "content/site.yaml:4:1: error: invalid YAML: a tab character here\n  hint: indent with spaces: YAML does not allow tabs\n"
         "1 error; nothing written\n",
     ),
+    "an unquoted # starts a comment": (
+        {"content/frameworks/alpha.yaml": "id: alpha\nname: Alpha\ncolor: #9a3412\n"},
+        "content/frameworks/alpha.yaml:3:7: error: 'color' is empty\n"
+        "  hint: an unquoted '#' starts a comment, so 'color' is empty: quote it, as in "
+        'color: "#9a3412"\n1 error; nothing written\n',
+    ),
+    "a value starting with @": (
+        {"content/site.yaml": "title: @me\ndescription: D\n"},
+        "content/site.yaml:1:8: error: invalid YAML: found character that cannot start any token "
+        "(while scanning for the next token)\n"
+        "  hint: quote the value: YAML does not let one start with '@', '`' or '%'\n"
+        "1 error; nothing written\n",
+    ),
+    "a value starting with *": (
+        {"content/site.yaml": "title: *bold* move\ndescription: D\n"},
+        "content/site.yaml:1:13: error: invalid YAML: did not find expected alphabetic or numeric "
+        "character (while scanning an alias)\n"
+        "  hint: quote the value: YAML reads a '*' at its start as an alias\n"
+        "1 error; nothing written\n",
+    ),
+    "a value starting with [ that goes on": (
+        {"content/site.yaml": "title: [draft] notes\ndescription: D\n"},
+        "content/site.yaml:1:16: error: invalid YAML: did not find expected key (while parsing a "
+        "block mapping)\n  hint: quote a value that starts with '[', '{' or a quote and goes on "
+        "after it, or check the indentation\n1 error; nothing written\n",
+    ),
+    "a colon and a space in a plain value": (
+        {"content/site.yaml": "title: Note: it works\ndescription: D\n"},
+        "content/site.yaml:1:12: error: invalid YAML: mapping values are not allowed in this "
+        "context\n  hint: quote a value that contains ': '\n1 error; nothing written\n",
+    ),
+    "broken link in content": (
+        {
+            "content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "2020").replace(
+                "summary: The first release.",
+                "summary: |\n  The first release,\n  before [Alpha 2](/milestones/alpha-2/).",
+            )
+        },
+        "content/milestones/alpha-1.yaml:7:20: error: broken link '/milestones/alpha-2/'\n"
+        "  hint: no page at that address; the closest page is '/milestones/alpha-1/'\n"
+        "1 error; nothing written\n",
+    ),
+    "broken anchor in content": (
+        {
+            "content/frameworks/alpha.yaml": "id: alpha\nname: Alpha\ncolor: '#9a3412'\n"
+            "facts:\n  - text: Its [sources](/milestones/alpha-1/#source-h).\n"
+            "    sources: [{source: paper}]\n",
+        },
+        "content/frameworks/alpha.yaml:5:25: error: broken anchor '/milestones/alpha-1/#source-h'\n"
+        "  hint: that page has no id 'source-h'; the closest id is 'sources-h'\n"
+        "1 error; nothing written\n",
+    ),
+    "relative link in a summary": (
+        {
+            "content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "2020").replace(
+                "summary: The first release.", "summary: After [Alpha 0](../alpha-0/)."
+            )
+        },
+        "content/milestones/alpha-1.yaml:5:26: error: a link relative to the page: '../alpha-0/'\n"
+        "  hint: this text is shown on several pages, where a relative link leads to different "
+        "places: write it from the site's root, as in '/milestones/ID/' (the base URL is added "
+        "when the site is built)\n"
+        "1 error; nothing written\n",
+    ),
     "duplicate key": (
         {"content/site.yaml": "title: T\ndescription: D\ntitle: U\n"},
         "content/site.yaml:3:1: error: duplicate key 'title' (first on line 1)\n"

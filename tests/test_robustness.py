@@ -74,6 +74,14 @@ def remove(folder: str) -> Callable[[Path], None]:
     return lambda site: shutil.rmtree(site / folder)
 
 
+def file_instead(folder: str) -> Callable[[Path], None]:
+    def make(site: Path) -> None:
+        shutil.rmtree(site / folder)
+        (site / folder).write_text("not a folder\n")
+
+    return make
+
+
 ONE_ERROR = "1 error; nothing written\n"
 URL_HINT = "  hint: for example 'https://pytorch.org/'\n"
 SITE = "title: T\ndescription: D\n"
@@ -237,11 +245,12 @@ CASES = {
         "one with --site DIR (looked in '{site}')\n" + ONE_ERROR,
         setup=remove("content"),
     ),
-    "no templates/ folder": Case(
+    "a templates file, not a folder": Case(
         {},
-        "templates: error: no templates/ folder here\n"
-        "  hint: add templates/ beside content/, or name the site with --site DIR\n" + ONE_ERROR,
-        setup=remove("templates"),
+        "templates: error: not a folder\n"
+        "  hint: make it a folder of templates that replace the default theme's, or remove it\n"
+        + ONE_ERROR,
+        setup=file_instead("templates"),
     ),
     "an output folder that is a file": Case(
         {"notes.txt": "not a folder"},

@@ -24,6 +24,7 @@
   const cards = [...timeline.querySelectorAll(".card[data-fw]")];
   const total = cards.length;
   const tracksOf = (el) => el.dataset.fw.split(" ");
+  const track = nav.dataset.track || "track"; // what the site calls a track
 
   const buttons = links.map((link) => {
     const button = document.createElement("button");
@@ -101,7 +102,7 @@
     const list = visible.map((id) => names[id]);
     status.textContent =
       visible.length === ids.length ? `All ${total} milestones, oldest first.`
-      : visible.length === 0 ? "No track selected: choose one above to see its milestones."
+      : visible.length === 0 ? `No ${track} selected: choose one above to see its milestones.`
       : `Showing ${count} of ${total} milestones: ${list.join(" and ")}.`;
     if (remember) {
       const url = new URL(location.href);
