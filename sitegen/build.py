@@ -35,6 +35,7 @@ from .cache import (
     save_cache,
     templates_digest,
 )
+from .catalogue import language_warnings, with_texts
 from .colors import color_warnings
 from .diagnostics import Diagnostic, SiteError
 from .memo import Memo
@@ -134,6 +135,9 @@ class SiteBuilder:
                 cache.content = None  # until these files pass
                 cache.content = assemble(checked, quotes.problems)
             content = apply_options(cache.content, self.options)
+            content = with_texts(
+                content, self.site_dir / "templates"
+            )  # the theme's, in its language
         with timed("plan"):
             plan = replace and self._replan(content, cache, replace)
             plan = plan or self._plan(content, cache, files_changed, out_dir)
@@ -162,9 +166,13 @@ class SiteBuilder:
                 save_cache(self.site_dir, cache)
             self.saved = True
         self._complete = True
-        warnings = site_url_warnings(content.site) + color_warnings(
-            content.frameworks,
-            {f.checked.value.id: p for p, f in files.items() if f.checked.kind == "frameworks"},
+        warnings = (
+            site_url_warnings(content.site)
+            + language_warnings(content.texts)
+            + color_warnings(
+                content.frameworks,
+                {f.checked.value.id: p for p, f in files.items() if f.checked.kind == "frameworks"},
+            )
         )
         return BuildResult(
             content, plan.routes, plan.kept, len(plan.fresh), timings, warnings, quotes
@@ -344,7 +352,13 @@ def stage_timer(timings: dict[str, float]) -> Callable[[str], AbstractContextMan
 
 def site_wide(content: Content) -> tuple:
     """What every page may read besides its route: the globals of `render.make_environment`."""
-    return (content.site, content.frameworks, content.sources, content.foundation is not None)
+    return (
+        content.site,
+        content.frameworks,
+        content.sources,
+        content.foundation is not None,
+        content.texts,
+    )
 
 
 def output_record(cache: BuildCache, out_dir: Path | None) -> dict[str, Stat]:

@@ -227,7 +227,7 @@ def templates_digest(templates_dir: Path) -> bytes:
     with the theme, and the code rendering them."""
     theme = scan(templates_dir)
     parts = [code_digest(), *(p.format().encode() for p in theme.problems)]
-    for name, path in sorted({**theme.templates, **theme.static}.items()):
+    for name, path in sorted({**theme.templates, **theme.static, **theme.texts}.items()):
         try:
             parts += (name.encode(), read_plain(path))
         except OSError:  # gone since: the build that renders it will say

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import cards
+from .i18n import Texts
 from .memo import Memo
 from .model import DAY, Citation, Content, Fact, Milestone, Source
 from .theme import STATIC_DIR, static_files
@@ -242,10 +243,11 @@ def citations_by_source(content: Content, memo: Memo | None = None) -> dict[str,
         for source_id, use in memo.get(("uses", id(m)), m, partial(milestone_uses, m)):
             uses[source_id].append(use)
     if (f := content.foundation) is not None:
-        url = "/foundation/"
+        url, texts = "/foundation/", content.texts or Texts()
         for fact in (f.summary, f.board, f.principles, f.purposes, f.governance, f.philosophy):
             cite_fact(f.name, url, fact)
-        cite(f.parent.name, url, f"Part of the {f.parent.name}.", f.parent.sources)
+        part_of = texts.plain("part_of_short", parent=f.parent.name)
+        cite(f.parent.name, url, part_of, f.parent.sources)
         cite(f.name, url, f.announcement.text, f.announcement.sources)
         for s in f.statements:
             cite(f"{s.speaker}, {s.role}", url, s.text, s.sources)

@@ -4,6 +4,8 @@
   `/static/` (`templates/static/style.css` → `/static/style.css`).
 - **Fonts** are the files under `templates/fonts/`, read by the build (to draw social
   cards) and not published.
+- **Texts** are the files under `templates/i18n/`: the theme's message catalogue, one
+  `<language>.yaml` a language (see `sitegen.i18n`), read by the build, not published.
 - **Templates** are all the other files under `templates/`, named by their path there
   (`milestone.html`, `partials/card.html`), and must be UTF-8 text.
 - **Ignored**, wherever they are: hidden files and everything inside hidden folders (a name
@@ -32,6 +34,7 @@ from .diagnostics import Diagnostic
 
 STATIC_DIR = "static"  # under templates/: the theme's stylesheets, scripts and images
 FONTS_DIR = "fonts"  # under templates/: fonts the build draws with, not published
+I18N_DIR = "i18n"  # under templates/: the theme's texts, one file a language
 EDITOR_SUFFIXES = (".swp", ".swo", ".swx", "~", "___jb_tmp___", "___jb_old___")
 IGNORED_NAMES = {"4913", "Thumbs.db", "desktop.ini"}  # vim's write test, and system files
 NOT_UTF8_HINT = "save it as UTF-8; images and other files to publish go in templates/static/"
@@ -55,6 +58,7 @@ class Theme:
 
     templates: dict[str, Path] = field(default_factory=dict)
     static: dict[str, Path] = field(default_factory=dict)
+    texts: dict[str, Path] = field(default_factory=dict)  # `i18n/fr.yaml` → file
     problems: list[Diagnostic] = field(default_factory=list)
 
 
@@ -113,6 +117,8 @@ def walk(folder: Path, relative: str, root: str, seen: set[str], theme: Theme) -
             theme.static[where] = Path(real)
         elif where.startswith(f"{FONTS_DIR}/"):
             continue  # read by `cards`, which opens only the font it names
+        elif where.startswith(f"{I18N_DIR}/"):
+            theme.texts[where] = Path(real)
         else:
             add_template(where, Path(real), theme)
 

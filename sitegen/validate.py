@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from . import model
+from . import i18n, model
+from .catalogue import message_from_node
 from .diagnostics import Diagnostic, did_you_mean
 from .load import Document, at, describe
 from .quotes import Quote
@@ -185,13 +186,43 @@ class Reader:
             self.error(
                 node,
                 f"'{key}' is not a real date: {text}",
-                f"{model.MONTHS[month]} {year} has days 01 to {last}",
+                f"{model.PartialDate(year, month).human} has days 01 to {last}",
             )
             return None
         return model.PartialDate(year, month, day)
 
     def strings(self, key: str, required: bool = False) -> tuple[str, ...]:
         return self.sequence(key, required, lambda node: self.scalar(node, key))
+
+    def boolean(self, key: str) -> bool:
+        """`true` or `false`; YAML 1.1's `yes`, `on` and the like are refused as unclear."""
+        node = self.value(key, required=False)
+        if node is None:
+            return False
+        if isinstance(node, yaml.ScalarNode) and node.value in ("true", "false"):
+            return node.value == "true"
+        self.error(node, f"'{key}' must be true or false, got {describe(node)}")
+        return False
+
+    def slugs(self, key: str) -> tuple[str, ...]:
+        """A list of slugs (tags, say), each once."""
+        found = self.sequence(key, False, lambda node: self.listed_slug(node, key))
+        for i, slug in enumerate(found):
+            if slug and slug in found[:i]:
+                node = self.pairs[key][1].value[i]
+                self.error(node, f"'{key}' names '{slug}' twice", "name each one once")
+        return tuple(dict.fromkeys(slug for slug in found if slug))
+
+    def listed_slug(self, node: yaml.Node, key: str) -> str:
+        text = self.scalar(node, key)
+        if text and not SLUG.fullmatch(text):
+            message = (
+                f"'{key}' must list slugs of lowercase letters, digits and hyphens, "
+                f"got {describe(node)}"
+            )
+            self.error(node, message, f"for example '{slugify(text)}'")
+            return ""
+        return text
 
     def references_to(self, key: str, kind: str) -> tuple[str, ...]:
         """A list of ids of `kind`, each checked later; a repeated id is reported here."""
@@ -325,7 +356,99 @@ def last_day(date: model.PartialDate) -> tuple[int, int, int]:
     return (date.year, month, date.day or calendar.monthrange(date.year, month)[1])
 
 
+def slugify(text: str) -> str:
+    """`Release Notes` → `release-notes`: the slug a hint suggests (a short one)."""
+    slug = "-".join(re.findall(r"[a-z0-9]+", text.lower()))
+    return slug if 0 < len(slug) <= 40 else "release-notes"
+
+
+def read_language(r: Reader) -> str:
+    """A BCP 47 tag, in its canonical case (`fr-CA`); English when left out."""
+    node = r.value("language", required=False)
+    text = "" if node is None else r.scalar(node, "language")
+    if node is None or not text:
+        return i18n.DEFAULT_LANGUAGE
+    canonical, problem, hint = i18n.check_language(text)
+    if problem:
+        r.error(node, problem, hint)
+    return canonical
+
+
+def read_texts(
+    r: Reader, where: list[tuple[str, int, int]]
+) -> tuple[tuple[str, model.Message], ...]:
+    """`strings:`, the theme's texts this site words its own way; each key is checked
+    against the theme's catalogue once that is read (see `sitegen.i18n`)."""
+    node = r.value("strings", required=False)
+    if node is None:
+        return ()
+    if not isinstance(node, yaml.MappingNode):
+        r.error(
+            node,
+            f"'strings' must be a mapping of texts, got {describe(node)}",
+            "write 'previous: Back'",
+        )
+        return ()
+    texts = []
+    for key, value in node.value:
+        message, problems = message_from_node(value, key.value, r.path)
+        r.problems += problems
+        where.append((f"strings.{key.value}", key.start_mark.line + 1, key.start_mark.column + 1))
+        if message is not None:
+            texts.append((key.value, message))
+    return tuple(sorted(texts))
+
+
+def read_tag(r: Reader) -> model.Tag:
+    return model.Tag("", r.text("label"), r.text("description", required=False))
+
+
+def read_tags(r: Reader, where: list[tuple[str, int, int]]) -> tuple[model.Tag, ...]:
+    """`tags:`, a label and a one-line description for some tags, by tag."""
+    node = r.value("tags", required=False)
+    if node is None:
+        return ()
+    if not isinstance(node, yaml.MappingNode):
+        hint = "write 'release: {label: Releases, description: ...}'"
+        r.error(node, f"'tags' must be a mapping of tags, got {describe(node)}", hint)
+        return ()
+    tags = []
+    for key, value in node.value:
+        if not SLUG.fullmatch(key.value):
+            message = (
+                f"a tag must be a slug of lowercase letters, digits and hyphens, got '{key.value}'"
+            )
+            r.error(key, message, f"for example '{slugify(key.value)}'")
+            continue
+        tag = r.nested(value, key.value, read_tag)
+        where.append((f"tags.{key.value}", key.start_mark.line + 1, key.start_mark.column + 1))
+        if tag is not None:
+            tags.append(model.Tag(key.value, tag.label, tag.description))
+    return tuple(sorted(tags, key=lambda t: t.id))
+
+
+def read_nav(r: Reader) -> tuple[str, ...]:
+    """`nav:`, pages by their path under content/pages/, checked once every page is read."""
+
+    def entry(node: yaml.Node) -> str:
+        text = r.scalar(node, "nav")
+        if text and not PAGE_PATH.fullmatch(text):
+            message = f"'nav' must list pages by their path in content/pages/, got {describe(node)}"
+            r.error(node, message, "for example 'about.md' or 'guide/index.md'")
+            return ""
+        if text:
+            r.references.append(Reference("pages", text, at(r.path, node, "")))
+        return text
+
+    return tuple(path for path in r.sequence("nav", False, entry) if path)
+
+
+# A page's path under content/pages/, as nav: names it (and as its address comes from).
+PAGE_PATH = re.compile(r"(?:[^\W_A-Z]+(?:-[^\W_A-Z]+)*/)*[^\W_A-Z]+(?:-[^\W_A-Z]+)*\.md")
+
+
 def read_site(r: Reader) -> model.Site:
+    where: list[tuple[str, int, int]] = []
     base_url = (
         r.matching(
             "base_url",
@@ -339,12 +462,16 @@ def read_site(r: Reader) -> model.Site:
     return model.Site(
         title=r.text("title"),
         description=r.text("description"),
-        language=r.text("language", required=False) or "en",
+        language=read_language(r),
         base_url=base_url,
         site_url=r.url("site_url", site=True).rstrip("/"),
         author=r.text("author", required=False),
         intro=r.mapping("intro", read_fact, required=False),
         eras=r.mappings("eras", read_era),
+        strings=read_texts(r, where),
+        tags=read_tags(r, where),
+        nav=read_nav(r),
+        where=tuple(where),
     )
 
 
@@ -392,7 +519,8 @@ def read_milestone(r: Reader) -> model.Milestone:
         title=r.text("title"),
         summary=r.text("summary"),
         sources=read_sources(r),
-        tags=tuple(r.strings("tags")),
+        tags=r.slugs("tags"),
+        draft=r.boolean("draft"),
     )
 
 

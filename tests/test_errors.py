@@ -174,6 +174,55 @@ CASES = {
         "content/site.yaml: error: missing site configuration\n"
         "  hint: create content/site.yaml with 'title' and 'description'\n1 error; nothing written\n",
     ),
+    "a language written in words": (
+        {"content/site.yaml": "title: T\ndescription: D\nlanguage: english\n"},
+        "content/site.yaml:3:11: error: 'language' must be a BCP 47 language tag, got 'english'\n"
+        "  hint: did you mean 'en' (English)?\n1 error; nothing written\n",
+    ),
+    "a language tag with an underscore": (
+        {"content/site.yaml": "title: T\ndescription: D\nlanguage: en_US\n"},
+        "content/site.yaml:3:11: error: 'language' must be a BCP 47 language tag, got 'en_US'\n"
+        "  hint: did you mean 'en-US'? BCP 47 joins its parts with '-'\n1 error; nothing written\n",
+    ),
+    "a text the theme does not have": (
+        {"content/site.yaml": "title: T\ndescription: D\nstrings:\n  previus_in: x\n"},
+        "content/site.yaml:4:3: error: unknown text 'previus_in'\n"
+        "  hint: did you mean 'previous_in'?\n1 error; nothing written\n",
+    ),
+    "a text with a parameter it is not given": (
+        {
+            "content/site.yaml": "title: T\ndescription: D\nstrings:\n  previous_in: 'Back to {title}'\n"
+        },
+        "content/site.yaml:4:3: error: the text 'previous_in' uses {title}, which it is not given\n"
+        "  hint: it may use {name}\n1 error; nothing written\n",
+    ),
+    "a plural form CLDR does not have": (
+        {
+            "content/site.yaml": "title: T\ndescription: D\nstrings:\n  lane_count: {single: x, other: y}\n"
+        },
+        "content/site.yaml:4:16: error: 'single' is not a plural category\n"
+        "  hint: CLDR's are zero, one, two, few, many, other\n1 error; nothing written\n",
+    ),
+    "plural forms for a text shown without a count": (
+        {
+            "content/site.yaml": "title: T\ndescription: D\nstrings:\n  skip_to_content: {one: x, other: y}\n"
+        },
+        "content/site.yaml:4:3: error: the text 'skip_to_content' takes no count\n"
+        "  hint: write one text: this one is not shown with a count\n1 error; nothing written\n",
+    ),
+    "an unknown text in a catalogue": (
+        {
+            "content/site.yaml": "title: T\ndescription: D\nlanguage: fr-CA\n",
+            "templates/i18n/fr-CA.yaml": "skip_to_content: Aller au contenu\nskip_to_contnt: x\n",
+        },
+        "templates/i18n/fr-CA.yaml:2:1: error: unknown text 'skip_to_contnt'\n"
+        "  hint: did you mean 'skip_to_content'?\n1 error; nothing written\n",
+    ),
+    "a theme without its English texts": (
+        {"templates/i18n/en.yaml": None},
+        "templates/i18n/en.yaml: error: the theme has no texts in English\n"
+        "  hint: copy templates/i18n/ from sitegen's default theme\n1 error; nothing written\n",
+    ),
     "template syntax error": (
         {
             "templates/milestone.html": "{% extends 'base.html' %}\n{% block main %}\n{{ milestone.title }\n{% endblock %}\n"

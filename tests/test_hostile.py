@@ -35,11 +35,11 @@ PAYLOAD = (
 )
 HOSTILE_URL = 'https://example.org/"><script>alert(10)</script>'
 TEXT_KEYS = {
-    "title", "description", "author", "language", "name", "tagline", "publisher", "note",
-    "summary", "text", "quote", "role", "speaker", "by",
+    "title", "description", "author", "name", "tagline", "publisher", "note", "summary",
+    "text", "quote", "role", "speaker", "by", "label",
 }  # fmt: skip
 URL_KEYS = {"url", "website"}
-LIST_KEYS = {"items", "tags"}
+LIST_KEYS = {"items"}  # tags are slugs and the language a BCP 47 tag: both checked, like ids
 DANGEROUS_TAGS = {
     "script", "img", "iframe", "object", "embed", "svg", "math", "style", "link", "meta",
     "base", "form", "input", "button", "textarea", "frame", "frameset", "template",
