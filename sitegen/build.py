@@ -38,6 +38,7 @@ from .cache import (
 from .catalogue import language_warnings, with_texts
 from .colors import color_warnings
 from .diagnostics import Diagnostic, SiteError
+from .drafts import links_to_drafts, published
 from .memo import Memo
 from .model import Content, Milestone, Site
 from .outdir import claimed
@@ -57,6 +58,7 @@ class Options:
     jobs: int = 0  # processes rendering pages; 0 means one per CPU
     cache: bool = True  # keep what a build computed under .sitegen-cache/ for the next run
     force: bool = False  # replace an output folder that holds files sitegen did not write
+    drafts: bool = False  # show milestones and pages marked `draft: true` (as `serve` does)
     progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 
 
@@ -135,6 +137,10 @@ class SiteBuilder:
                 cache.content = None  # until these files pass
                 cache.content = assemble(checked, quotes.problems)
             content = apply_options(cache.content, self.options)
+            if not self.options.drafts:  # no published text may link to what is left out
+                values = {path: f.checked.value for path, f in files.items()}
+                if problems := links_to_drafts(values, self.site_dir):
+                    raise SiteError(problems)
             content = with_texts(
                 content, self.site_dir / "templates"
             )  # the theme's, in its language
@@ -185,14 +191,18 @@ class SiteBuilder:
         build's, or rendered with other templates or site-wide values, or whose page is
         neither in memory nor in `out_dir` as the last build left it."""
         templates = templates_digest(self.site_dir / "templates")
-        if not files_changed and templates == cache.templates and cache.routes:
+        shared = site_wide(content, self.options)
+        if (
+            not files_changed
+            and (templates, shared) == (cache.templates, cache.shared)
+            and cache.routes
+        ):
             routes = list(cache.routes.values())  # the same content plans the same routes
         else:
             self._routes.next_build()
             self._held = None
             routes = plan_routes(content, self.site_dir / "templates", self._routes)
             refuse_shared_outputs(map(OUTPUT, routes))
-        shared = site_wide(content)
         same_theme = templates == cache.templates and shared == cache.shared
         before = cache.routes if same_theme else {}
         on_disk = output_record(cache, out_dir)
@@ -213,7 +223,7 @@ class SiteBuilder:
         indexed (as the dev server's builds do), or the templates or site-wide values
         changed."""
         templates = templates_digest(self.site_dir / "templates")
-        shared = site_wide(content)
+        shared = site_wide(content, self.options)
         if templates != cache.templates or shared != cache.shared:
             return None
         if self._env is None or self._held is None or len(self.pages) != len(cache.routes):
@@ -350,9 +360,11 @@ def stage_timer(timings: dict[str, float]) -> Callable[[str], AbstractContextMan
     return timed
 
 
-def site_wide(content: Content) -> tuple:
-    """What every page may read besides its route: the globals of `render.make_environment`."""
+def site_wide(content: Content, options: Options) -> tuple:
+    """What every page may read besides its route: the globals of `render.make_environment`,
+    and whether drafts are shown (which changes what is planned)."""
     return (
+        options.drafts,
         content.site,
         content.frameworks,
         content.sources,
@@ -407,6 +419,8 @@ def apply_options(content: Content, options: Options) -> Content:
         site = dataclasses.replace(site, base_url=options.base_url)
     if options.site_url is not None:
         site = dataclasses.replace(site, site_url=options.site_url.rstrip("/"))
+    if not options.drafts:
+        content = published(content)
     where = "--site-url" if options.site_url is not None else "content/site.yaml"
     site = dataclasses.replace(site, site_url=site_origin(site, where))
     return dataclasses.replace(content, site=site)

@@ -113,6 +113,11 @@ def make_parser() -> argparse.ArgumentParser:
     )
     for sub in (build, check):
         sub.add_argument(
+            "--drafts",
+            action="store_true",
+            help="include milestones and pages marked 'draft: true' (serve always does)",
+        )
+        sub.add_argument(
             "--jobs",
             type=jobs,
             default=0,
@@ -189,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         jobs=getattr(args, "jobs", 0),
         cache=getattr(args, "cache", True),
         force=getattr(args, "force", False),
+        drafts=getattr(args, "drafts", True),  # `serve` shows drafts, marked as such
         progress=progress_bar(sys.stderr) if args.command != "serve" else None,
     )
     if args.command == "serve":

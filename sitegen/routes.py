@@ -263,7 +263,7 @@ def milestone_uses(m: Milestone) -> list[tuple[str, Use]]:
 def shape(m: Milestone) -> tuple:
     """All of a milestone that decides where it goes and which pages list it: two
     milestones of one shape differ only in what those pages show of them."""
-    return (m.id, m.date, m.framework, m.also, m.tags, tuple(c.source for c in m.sources))
+    return (m.id, m.date, m.framework, m.also, m.tags, m.draft, tuple(c.source for c in m.sources))
 
 
 def swap_uses(old: int, new: Milestone, memo: Memo) -> dict[int, Use] | None:
