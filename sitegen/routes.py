@@ -118,6 +118,9 @@ def plan_routes(content: Content, templates_dir: Path, memo: Memo | None = None)
                 milestones=foundation_milestones,
             )
         )
+    from .tags import tag_routes  # page kinds built on this module's `page`
+
+    routes += tag_routes(content)
     routes += static_routes(templates_dir)
     if (templates_dir / cards.FONT).is_file():  # the theme ships the cards' font
         for url, shown in cards.card_routes(content, templates_dir / cards.FONT):

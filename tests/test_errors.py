@@ -223,6 +223,36 @@ CASES = {
         "templates/i18n/en.yaml: error: the theme has no texts in English\n"
         "  hint: copy templates/i18n/ from sitegen's default theme\n1 error; nothing written\n",
     ),
+    "a tag that is not a slug, and a tag twice": (
+        {
+            "content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "2020")
+            + "tags: [Release Notes, compiler, compiler]\n"
+        },
+        "content/milestones/alpha-1.yaml:8:8: error: 'tags' must list slugs of lowercase letters, "
+        "digits and hyphens, got 'Release Notes'\n  hint: for example 'release-notes'\n"
+        "content/milestones/alpha-1.yaml:8:33: error: 'tags' names 'compiler' twice\n"
+        "  hint: name each one once\n2 errors; nothing written\n",
+    ),
+    "a tag label for a tag that is not a slug, and one without a label": (
+        {
+            "content/site.yaml": "title: T\ndescription: D\ntags:\n  Big Tag: {label: Big}\n"
+            "  compiler: {description: x}\n"
+        },
+        "content/site.yaml:4:3: error: a tag must be a slug of lowercase letters, digits and "
+        "hyphens, got 'Big Tag'\n  hint: for example 'big-tag'\n"
+        "content/site.yaml:5:13: error: missing required key 'label'\n  hint: add 'label: ...'\n"
+        "2 errors; nothing written\n",
+    ),
+    "tags given as a list in site.yaml": (
+        {"content/site.yaml": "title: T\ndescription: D\ntags: [a, b]\n"},
+        "content/site.yaml:3:7: error: 'tags' must be a mapping of tags, got a list\n"
+        "  hint: write 'release: {label: Releases, description: ...}'\n1 error; nothing written\n",
+    ),
+    "draft that is not true or false": (
+        {"content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "2020") + "draft: yes\n"},
+        "content/milestones/alpha-1.yaml:8:8: error: 'draft' must be true or false, got 'yes'\n"
+        "1 error; nothing written\n",
+    ),
     "template syntax error": (
         {
             "templates/milestone.html": "{% extends 'base.html' %}\n{% block main %}\n{{ milestone.title }\n{% endblock %}\n"

@@ -227,6 +227,8 @@ def test_rewording_a_milestone_of_the_default_site_updates_every_page_that_shows
         "sources/lf-blog-welcoming-pytorch/index.html",
         "sources/lf-press-release-pytorch/index.html",
         "sources/meta-newsroom-pytorch-foundation/index.html",
+        "tags/foundation/index.html",  # the pages of its tags
+        "tags/governance/index.html",
         "timeline.json",
     ]
     assert b"announces that PyTorch" in pages["sources/article-2022-09-14/index.html"]

@@ -137,6 +137,7 @@ def test_routes_are_folder_style_and_link_neighbours() -> None:
         "/milestones/alpha-1/",
         "/milestones/alpha-2/",
         "/sources/paper/",
+        "/tags/",
     )
 
 
