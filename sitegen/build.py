@@ -42,6 +42,8 @@ from .drafts import links_to_drafts, published
 from .memo import Memo
 from .model import Content, Milestone, Site
 from .outdir import claimed
+from .pages import link_problems as page_link_problems
+from .pages import nav_entries
 from .parallel import PARALLEL_MIN
 from .quotes import QuoteReport, check_quotes
 from .render import Page, Rendered, make_environment, prerender_markdown, render_pages
@@ -148,6 +150,8 @@ class SiteBuilder:
         with timed("plan"):
             plan = replace and self._replan(content, cache, replace)
             plan = plan or self._plan(content, cache, files_changed, out_dir)
+            if problems := page_link_problems(content, map(OUTPUT, plan.routes)):
+                raise SiteError(problems)  # a page's links, at their line in its file
         if len(plan.fresh) >= PARALLEL_MIN:  # else the few summaries needed render in place
             with timed("markdown"):
                 base = content.site.base_url
@@ -372,6 +376,7 @@ def site_wide(content: Content, options: Options) -> tuple:
         content.sources,
         content.foundation is not None,
         content.texts,
+        nav_entries(content),
     )
 
 

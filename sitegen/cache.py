@@ -34,7 +34,7 @@ from typing import BinaryIO
 
 from . import __version__, markup
 from .load import (
-    YAML_SUFFIXES,
+    FACT_SUFFIXES,
     document_kind,
     find_fact_files,
     load_content,
@@ -205,7 +205,7 @@ def listed_after(
         elif f"content/{name}" not in known:
             *folders, base = name.split("/")
             hidden = base.startswith((".", "#")) or any(f.startswith(".") for f in folders)
-            if base.endswith(YAML_SUFFIXES) and not hidden:  # else `find_fact_files` skips it
+            if base.endswith(FACT_SUFFIXES) and not hidden:  # else `find_fact_files` skips it
                 added.add(name)
     kept = [n for n in names if n not in removed]
     return sorted([*kept, *added], key=lambda name: name.split("/")) if added else kept

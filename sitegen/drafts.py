@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 from .diagnostics import Diagnostic
 from .markup import parser
 from .model import Content, Fact, Foundation, Framework, Milestone, Page, Site, Source
+from .pages import render_body
 
 
 def published(content: Content) -> Content:
@@ -48,38 +49,40 @@ def links_to_drafts(values: Mapping[str, object], site_dir: Path) -> list[Diagno
     if not drafts:
         return []
     problems = []
+    hint = "publish it (remove 'draft: true'), remove the link, or build with --drafts"
     for path, value in values.items():
         if draft_url(value):
             continue  # a draft may link to another: neither is published
-        for here, text, line in markdown_of(value):
-            for href in links_in(text):
-                target = landing(href, here)
-                if target in drafts:
-                    line_col = position(path, text, line, href, site_dir)
-                    message = (
-                        f"links to the draft '{target}' ({drafts[target]}), which is not published"
-                    )
-                    hint = (
-                        "publish it (remove 'draft: true'), remove the link, or build with --drafts"
-                    )
-                    problems.append(Diagnostic(path, *line_col, message, hint))
+        for target, line, col in links_of(path, value, site_dir):
+            if target in drafts:
+                message = f"links to the draft '{target}' ({drafts[target]}), not published"
+                problems.append(Diagnostic(path, line, col, message, hint))
     return problems
 
 
-def markdown_of(value: object) -> Iterator[tuple[str, str, int]]:
-    """(the address of the page it is on, a Markdown text, the line its text starts on in a
-    Markdown file, else 0) for each Markdown text of a fact file's value."""
+def links_of(path: str, value: object, site_dir: Path) -> Iterator[tuple[str, int, int]]:
+    """(the address a link lands on, its line and column) for each link of a fact file."""
+    if isinstance(value, Page):  # a page's links are found where they are written
+        for _, target, line, col in render_body(value.body, "/", value.path, value.body_line).links:
+            yield target.partition("#")[0], line, col
+        return
+    for here, text in markdown_of(value):
+        for href in links_in(text):
+            yield landing(href, here), *position(path, href, site_dir)
+
+
+def markdown_of(value: object) -> Iterator[tuple[str, str]]:
+    """(the address of the page it is on, a Markdown text) for each Markdown text of a
+    fact file's value (pages aside)."""
     if isinstance(value, Milestone):
-        yield f"/milestones/{value.id}/", value.summary, 0
-    elif isinstance(value, Page):
-        yield value.url, value.body, value.body_line
+        yield f"/milestones/{value.id}/", value.summary
     elif isinstance(value, Site) and value.intro:
         yield from fact_texts("/", value.intro)
     elif isinstance(value, Framework):
         for fact in value.facts:
             yield from fact_texts(f"/frameworks/{value.id}/", fact)
     elif isinstance(value, Source) and value.note:
-        yield f"/sources/{value.id}/", value.note, 0
+        yield f"/sources/{value.id}/", value.note
     elif isinstance(value, Foundation):
         for field in dataclasses.fields(value):
             part = getattr(value, field.name)
@@ -87,12 +90,12 @@ def markdown_of(value: object) -> Iterator[tuple[str, str, int]]:
                 if isinstance(fact, Fact):
                     yield from fact_texts("/foundation/", fact)
                 elif hasattr(fact, "text"):
-                    yield "/foundation/", fact.text, 0
+                    yield "/foundation/", fact.text
 
 
-def fact_texts(here: str, fact: Fact) -> Iterator[tuple[str, str, int]]:
+def fact_texts(here: str, fact: Fact) -> Iterator[tuple[str, str]]:
     for text in (fact.text, *fact.items):
-        yield here, text, 0
+        yield here, text
 
 
 def links_in(text: str) -> list[str]:
@@ -121,22 +124,15 @@ def landing(href: str, here: str) -> str:
     return path.rstrip("/") + "/"
 
 
-def position(path: str, text: str, line: int, href: str, site_dir: Path) -> tuple[int, int]:
-    """Where `href` is written: in a page's body (from the line it starts on), or found in
-    the fact file itself; (0, 0) when it cannot be found."""
-    if line:
-        return locate(text, href, line)
+def position(path: str, href: str, site_dir: Path) -> tuple[int, int]:
+    """Where `href` is written in a fact file, found in the file itself (read only when a
+    link to a draft is found there); (0, 0) when it cannot be found."""
     try:
-        source = (site_dir / path).read_text(encoding="utf-8-sig")
+        text = (site_dir / path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return (0, 0)
-    return locate(source, href, 1)
-
-
-def locate(text: str, href: str, first_line: int) -> tuple[int, int]:
     index = text.find(f"({href}")
     index = index + 1 if index >= 0 else text.find(href)
     if index < 0:
         return (0, 0)
-    line = text.count("\n", 0, index) + first_line
-    return line, index - text.rfind("\n", 0, index)
+    return text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)

@@ -20,6 +20,7 @@ from . import cards
 from .i18n import Texts
 from .memo import Memo
 from .model import DAY, Citation, Content, Fact, Milestone, Source
+from .pages import page_routes, page_uses
 from .theme import STATIC_DIR, static_files
 from .timeline import plan_timeline
 
@@ -118,9 +119,10 @@ def plan_routes(content: Content, templates_dir: Path, memo: Memo | None = None)
                 milestones=foundation_milestones,
             )
         )
-    from .tags import tag_routes  # page kinds built on this module's `page`
+    from .tags import tag_routes  # built on this module's `page` and `group_by_year`
 
     routes += tag_routes(content)
+    routes += page_routes(content, page)
     routes += static_routes(templates_dir)
     if (templates_dir / cards.FONT).is_file():  # the theme ships the cards' font
         for url, shown in cards.card_routes(content, templates_dir / cards.FONT):
@@ -245,6 +247,8 @@ def citations_by_source(content: Content, memo: Memo | None = None) -> dict[str,
     for m in content.milestones:
         for source_id, use in memo.get(("uses", id(m)), m, partial(milestone_uses, m)):
             uses[source_id].append(use)
+    for title, url, text, citation in page_uses(content):
+        cite(title, url, text, (citation,))
     if (f := content.foundation) is not None:
         url, texts = "/foundation/", content.texts or Texts()
         for fact in (f.summary, f.board, f.principles, f.purposes, f.governance, f.philosophy):

@@ -7,6 +7,7 @@ import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -559,6 +560,34 @@ def read_foundation(r: Reader) -> model.Foundation:
     )
 
 
+def read_page(r: Reader, doc: Document) -> model.Page:
+    """A page: its front matter's keys, its body, its address from its path."""
+    from .pages import name_problem, page_url
+
+    if problem := name_problem(doc.path):
+        r.problems.append(problem)
+    if control := CONTROL.search(doc.body):
+        index = control.start()
+        line = doc.body_line + doc.body.count("\n", 0, index)
+        col = index - doc.body.rfind("\n", 0, index)
+        message = f"the page contains the control character U+{ord(control[0]):04X}"
+        hint = "delete it: text may hold tabs and line breaks but no other control characters"
+        r.problems.append(Diagnostic(doc.path, line, col, message, hint))
+    relative = doc.path.removeprefix("content/pages/")
+    return model.Page(
+        path=relative,
+        url=page_url(relative),
+        title=r.text("title"),
+        body=doc.body,
+        description=r.text("description", required=False),
+        order=r.integer("order", default=0),
+        tags=r.slugs("tags"),
+        sources=r.mappings("sources", read_citation),
+        draft=r.boolean("draft"),
+        body_line=doc.body_line,
+    )
+
+
 READERS: dict[str, Callable[[Reader], object]] = {
     "site": read_site,
     "foundation": read_foundation,
@@ -588,7 +617,8 @@ def check_document(doc: Document) -> Checked:
     problems: list[Diagnostic] = []
     references: list[Reference] = []
     quotes: list[Quote] = []
-    value = read_mapping(doc.path, doc.node, problems, references, quotes, READERS[doc.kind])
+    read = partial(read_page, doc=doc) if doc.kind == "pages" else READERS[doc.kind]
+    value = read_mapping(doc.path, doc.node, problems, references, quotes, read)
     id_at, archive_at = (at_key(doc, key) for key in ("id", "archive"))
     return Checked(
         doc.kind,

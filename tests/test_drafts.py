@@ -112,7 +112,7 @@ def test_a_published_milestone_that_links_to_a_draft_fails_at_the_link(
     assert main(["build", "--site", str(site)]) == 1
     assert capsys.readouterr().err == (
         "content/milestones/alpha-1.yaml:7:23: error: links to the draft '/milestones/alpha-2/' "
-        "(content/milestones/alpha-2.yaml), which is not published\n"
+        "(content/milestones/alpha-2.yaml), not published\n"
         "  hint: publish it (remove 'draft: true'), remove the link, or build with --drafts\n"
         "1 error; nothing written\n"
     )

@@ -166,7 +166,7 @@ CASES = {
     "file in an unknown place": (
         {"content/milestone/alpha-2.yaml": "id: x\n"},
         "content/milestone/alpha-2.yaml: error: fact file in an unknown place (known: content/site.yaml, "
-        "content/foundation.yaml, content/sources, content/frameworks, content/milestones)\n"
+        "content/foundation.yaml, content/sources, content/frameworks, content/milestones, content/pages)\n"
         "  hint: did you mean 'milestones'?\n1 error; nothing written\n",
     ),
     "missing site.yaml": (
@@ -252,6 +252,107 @@ CASES = {
         {"content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "2020") + "draft: yes\n"},
         "content/milestones/alpha-1.yaml:8:8: error: 'draft' must be true or false, got 'yes'\n"
         "1 error; nothing written\n",
+    ),
+    "a page without front matter": (
+        {"content/pages/about.md": "title: About\n\nText.\n"},
+        "content/pages/about.md:1:1: error: a page starts with its front matter\n"
+        "  hint: begin the file with a line '---', then 'title: ...', then a line '---'\n"
+        "1 error; nothing written\n",
+    ),
+    "a page whose front matter is not closed": (
+        {"content/pages/about.md": "---\ntitle: About\n\nText.\n"},
+        "content/pages/about.md:1:1: error: the front matter is not closed\n"
+        "  hint: end it with a line '---' before the text of the page\n1 error; nothing written\n",
+    ),
+    "a page with empty front matter": (
+        {"content/pages/about.md": "---\n---\nText.\n"},
+        "content/pages/about.md:1:1: error: the front matter is empty\n"
+        "  hint: write 'title: ...' between the '---' lines\n1 error; nothing written\n",
+    ),
+    "an unknown key in a page's front matter, at its own line": (
+        {"content/pages/about.md": "---\ntitle: About\ntitel: x\n---\nText.\n"},
+        "content/pages/about.md:3:1: error: unknown key 'titel'\n  hint: did you mean 'title'?\n"
+        "1 error; nothing written\n",
+    ),
+    "invalid YAML in a page's front matter, at its own line": (
+        {"content/pages/about.md": "---\ntitle: About\n  bad: [\n---\nText.\n"},
+        "content/pages/about.md:3:6: error: invalid YAML: mapping values are not allowed in this "
+        "context\n1 error; nothing written\n",
+    ),
+    "a control character in a page's body, at its line and column": (
+        {"content/pages/about.md": "---\ntitle: A\n---\nLine one.\nA \x01 here.\n"},
+        "content/pages/about.md:5:3: error: the page contains the control character U+0001\n"
+        "  hint: delete it: text may hold tabs and line breaks but no other control characters\n"
+        "1 error; nothing written\n",
+    ),
+    "a page at the timeline's address": (
+        {"content/pages/index.md": "---\ntitle: Home\n---\n"},
+        "content/pages/index.md: error: its address / is already the timeline's "
+        "(templates/timeline.html)\n  hint: rename or move the page\n1 error; nothing written\n",
+    ),
+    "a page at a track's address, naming both files": (
+        {"content/pages/frameworks/alpha.md": "---\ntitle: A\n---\n"},
+        "content/pages/frameworks/alpha.md: error: its address /frameworks/alpha/ is already the "
+        "page of track 'alpha' (content/frameworks/alpha.yaml)\n  hint: rename or move the page\n"
+        "1 error; nothing written\n",
+    ),
+    "two pages at one address": (
+        {
+            "content/pages/guide.md": "---\ntitle: A\n---\n",
+            "content/pages/guide/index.md": "---\ntitle: B\n---\n",
+        },
+        "content/pages/guide/index.md: error: its address /guide/ is also that of "
+        "content/pages/guide.md\n  hint: keep one of the two\n1 error; nothing written\n",
+    ),
+    "a page file name that is no address": (
+        {"content/pages/Getting Started.md": "---\ntitle: A\n---\n"},
+        "content/pages/Getting Started.md: error: a page's address comes from its path, so "
+        "'Getting Started' must be lowercase letters, digits and hyphens\n"
+        "  hint: rename it 'getting-started'\n1 error; nothing written\n",
+    ),
+    "a page under /static/": (
+        {"content/pages/static/x.md": "---\ntitle: A\n---\n"},
+        "content/pages/static/x.md: error: a page's address may not start with /static/\n"
+        "  hint: sitegen keeps that folder for the theme's files, social cards or tags: move the "
+        "page\n1 error; nothing written\n",
+    ),
+    "a YAML page": (
+        {"content/pages/about.yaml": "title: About\n"},
+        "content/pages/about.yaml: error: a YAML file in content/pages/, where pages are Markdown\n"
+        "  hint: write it as content/pages/about.md, its keys as front matter\n"
+        "1 error; nothing written\n",
+    ),
+    "Markdown outside content/pages/": (
+        {"content/notes.md": "Some notes.\n"},
+        "content/notes.md: error: a Markdown file outside content/pages/, where pages are\n"
+        "  hint: move it to content/pages/notes.md\n1 error; nothing written\n",
+    ),
+    "a page's broken link and anchor, at their line and column": (
+        {
+            "content/pages/about.md": "---\ntitle: A\n---\n# One\n\nSee [x](/nowhere/) and [y](#two).\n"
+        },
+        "content/pages/about.md:6:9: error: broken link '/nowhere/'\n"
+        "  hint: no page is built at that address\n"
+        "content/pages/about.md:6:28: error: broken anchor '#two'\n"
+        "  hint: no heading on that page has the anchor 'two'\n2 errors; nothing written\n",
+    ),
+    "a link to another page's file that is not there": (
+        {"content/pages/about.md": "---\ntitle: A\n---\nSee [the guide](guide.md).\n"},
+        "content/pages/about.md:4:17: error: broken link 'guide.md'\n"
+        "  hint: no page is built at that address\n1 error; nothing written\n",
+    ),
+    "nav naming a page that is not there": (
+        {
+            "content/site.yaml": "title: T\ndescription: D\nnav: [abot.md]\n",
+            "content/pages/about.md": "---\ntitle: A\n---\n",
+        },
+        "content/site.yaml:3:7: error: unknown page 'abot.md'\n  hint: did you mean 'about.md'?\n"
+        "1 error; nothing written\n",
+    ),
+    "nav naming a page without its file name": (
+        {"content/site.yaml": "title: T\ndescription: D\nnav: [about]\n"},
+        "content/site.yaml:3:7: error: 'nav' must list pages by their path in content/pages/, got "
+        "'about'\n  hint: for example 'about.md' or 'guide/index.md'\n1 error; nothing written\n",
     ),
     "template syntax error": (
         {

@@ -74,6 +74,10 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     for path in (hostile / "content").rglob("*.yaml"):
         data = poison(yaml.safe_load(path.read_text(encoding="utf-8")))
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    for path in (hostile / "content" / "pages").rglob("*.md"):  # front matter and body
+        _, front, body = path.read_text(encoding="utf-8").split("---\n", 2)
+        data = yaml.safe_dump(poison(yaml.safe_load(front)), allow_unicode=True)
+        path.write_text(f"---\n{data}---\n{PAYLOAD}\n\n## {PAYLOAD}\n\n{body}", encoding="utf-8")
     for site in (clean, hostile):
         build_site(site, site / "output")
     return clean / "output", hostile / "output"

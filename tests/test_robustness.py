@@ -608,7 +608,7 @@ FOREIGN_HINT = (
 OWN_FOLDER_HINT = "  hint: choose an output folder of its own, such as output/\n"
 BUILD_USAGE = (
     "usage: sitegen build [-h] [--site DIR] [--out DIR] [--force] [--base-url PATH]\n"
-    "                     [--site-url URL] [--jobs N] [--no-cache]\n"
+    "                     [--site-url URL] [--drafts] [--jobs N] [--no-cache]\n"
 )
 SERVE_USAGE = (
     "usage: sitegen serve [-h] [--site DIR] [--base-url PATH] [--host HOST]\n"
