@@ -17,7 +17,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
+from . import validate
 from .diagnostics import Diagnostic
+from .load import Document
 from .markup import parser
 from .model import Content, Page
 
@@ -92,6 +94,32 @@ def built_in(paths: Mapping[str, Iterable[tuple[str, Any]]]) -> dict[str, str]:
     for path, _ in paths.get("foundation", ()):
         taken["/foundation/"] = f"the foundation's page ({path})"
     return taken
+
+
+def read_page(r: validate.Reader, doc: Document) -> Page:
+    """A page: its front matter's keys, its body, its address from its path."""
+    if problem := name_problem(doc.path):
+        r.problems.append(problem)
+    if control := validate.CONTROL.search(doc.body):
+        index = control.start()
+        line = doc.body_line + doc.body.count("\n", 0, index)
+        col = index - doc.body.rfind("\n", 0, index)
+        message = f"the page contains the control character U+{ord(control[0]):04X}"
+        hint = "delete it: text may hold tabs and line breaks but no other control characters"
+        r.problems.append(Diagnostic(doc.path, line, col, message, hint))
+    relative = doc.path.removeprefix("content/pages/")
+    return Page(
+        path=relative,
+        url=page_url(relative),
+        title=r.text("title"),
+        body=doc.body,
+        description=r.text("description", required=False),
+        order=r.integer("order", default=0),
+        tags=r.slugs("tags"),
+        sources=r.mappings("sources", validate.read_citation),
+        draft=r.boolean("draft"),
+        body_line=doc.body_line,
+    )
 
 
 # Rendering --------------------------------------------------------------------------------

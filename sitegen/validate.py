@@ -13,8 +13,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from . import i18n, model
-from .catalogue import message_from_node
+from . import model, pages, site_config
 from .diagnostics import Diagnostic, did_you_mean
 from .load import Document, at, describe
 from .quotes import Quote
@@ -363,119 +362,6 @@ def slugify(text: str) -> str:
     return slug if 0 < len(slug) <= 40 else "release-notes"
 
 
-def read_language(r: Reader) -> str:
-    """A BCP 47 tag, in its canonical case (`fr-CA`); English when left out."""
-    node = r.value("language", required=False)
-    text = "" if node is None else r.scalar(node, "language")
-    if node is None or not text:
-        return i18n.DEFAULT_LANGUAGE
-    canonical, problem, hint = i18n.check_language(text)
-    if problem:
-        r.error(node, problem, hint)
-    return canonical
-
-
-def read_texts(
-    r: Reader, where: list[tuple[str, int, int]]
-) -> tuple[tuple[str, model.Message], ...]:
-    """`strings:`, the theme's texts this site words its own way; each key is checked
-    against the theme's catalogue once that is read (see `sitegen.i18n`)."""
-    node = r.value("strings", required=False)
-    if node is None:
-        return ()
-    if not isinstance(node, yaml.MappingNode):
-        r.error(
-            node,
-            f"'strings' must be a mapping of texts, got {describe(node)}",
-            "write 'previous: Back'",
-        )
-        return ()
-    texts = []
-    for key, value in node.value:
-        message, problems = message_from_node(value, key.value, r.path)
-        r.problems += problems
-        where.append((f"strings.{key.value}", key.start_mark.line + 1, key.start_mark.column + 1))
-        if message is not None:
-            texts.append((key.value, message))
-    return tuple(sorted(texts))
-
-
-def read_tag(r: Reader) -> model.Tag:
-    return model.Tag("", r.text("label"), r.text("description", required=False))
-
-
-def read_tags(r: Reader, where: list[tuple[str, int, int]]) -> tuple[model.Tag, ...]:
-    """`tags:`, a label and a one-line description for some tags, by tag."""
-    node = r.value("tags", required=False)
-    if node is None:
-        return ()
-    if not isinstance(node, yaml.MappingNode):
-        hint = "write 'release: {label: Releases, description: ...}'"
-        r.error(node, f"'tags' must be a mapping of tags, got {describe(node)}", hint)
-        return ()
-    tags = []
-    for key, value in node.value:
-        if not SLUG.fullmatch(key.value):
-            message = (
-                f"a tag must be a slug of lowercase letters, digits and hyphens, got '{key.value}'"
-            )
-            r.error(key, message, f"for example '{slugify(key.value)}'")
-            continue
-        tag = r.nested(value, key.value, read_tag)
-        where.append((f"tags.{key.value}", key.start_mark.line + 1, key.start_mark.column + 1))
-        if tag is not None:
-            tags.append(model.Tag(key.value, tag.label, tag.description))
-    return tuple(sorted(tags, key=lambda t: t.id))
-
-
-def read_nav(r: Reader) -> tuple[str, ...]:
-    """`nav:`, pages by their path under content/pages/, checked once every page is read."""
-
-    def entry(node: yaml.Node) -> str:
-        text = r.scalar(node, "nav")
-        if text and not PAGE_PATH.fullmatch(text):
-            message = f"'nav' must list pages by their path in content/pages/, got {describe(node)}"
-            r.error(node, message, "for example 'about.md' or 'guide/index.md'")
-            return ""
-        if text:
-            r.references.append(Reference("pages", text, at(r.path, node, "")))
-        return text
-
-    return tuple(path for path in r.sequence("nav", False, entry) if path)
-
-
-# A page's path under content/pages/, as nav: names it (and as its address comes from).
-PAGE_PATH = re.compile(r"(?:[^\W_A-Z]+(?:-[^\W_A-Z]+)*/)*[^\W_A-Z]+(?:-[^\W_A-Z]+)*\.md")
-
-
-def read_site(r: Reader) -> model.Site:
-    where: list[tuple[str, int, int]] = []
-    base_url = (
-        r.matching(
-            "base_url",
-            BASE_URL,
-            "a URL path such as '/' or '/my-repo/'",
-            BASE_URL_HINT,
-            required=False,
-        )
-        or "/"
-    )
-    return model.Site(
-        title=r.text("title"),
-        description=r.text("description"),
-        language=read_language(r),
-        base_url=base_url,
-        site_url=r.url("site_url", site=True).rstrip("/"),
-        author=r.text("author", required=False),
-        intro=r.mapping("intro", read_fact, required=False),
-        eras=r.mappings("eras", read_era),
-        strings=read_texts(r, where),
-        tags=read_tags(r, where),
-        nav=read_nav(r),
-        where=tuple(where),
-    )
-
-
 def read_source(r: Reader) -> model.Source:
     return model.Source(
         id=r.slug("id"),
@@ -560,36 +446,8 @@ def read_foundation(r: Reader) -> model.Foundation:
     )
 
 
-def read_page(r: Reader, doc: Document) -> model.Page:
-    """A page: its front matter's keys, its body, its address from its path."""
-    from .pages import name_problem, page_url
-
-    if problem := name_problem(doc.path):
-        r.problems.append(problem)
-    if control := CONTROL.search(doc.body):
-        index = control.start()
-        line = doc.body_line + doc.body.count("\n", 0, index)
-        col = index - doc.body.rfind("\n", 0, index)
-        message = f"the page contains the control character U+{ord(control[0]):04X}"
-        hint = "delete it: text may hold tabs and line breaks but no other control characters"
-        r.problems.append(Diagnostic(doc.path, line, col, message, hint))
-    relative = doc.path.removeprefix("content/pages/")
-    return model.Page(
-        path=relative,
-        url=page_url(relative),
-        title=r.text("title"),
-        body=doc.body,
-        description=r.text("description", required=False),
-        order=r.integer("order", default=0),
-        tags=r.slugs("tags"),
-        sources=r.mappings("sources", read_citation),
-        draft=r.boolean("draft"),
-        body_line=doc.body_line,
-    )
-
-
 READERS: dict[str, Callable[[Reader], object]] = {
-    "site": read_site,
+    "site": lambda r: site_config.read_site(r),  # late: site_config builds on this module
     "foundation": read_foundation,
     "sources": read_source,
     "frameworks": read_framework,
@@ -617,7 +475,7 @@ def check_document(doc: Document) -> Checked:
     problems: list[Diagnostic] = []
     references: list[Reference] = []
     quotes: list[Quote] = []
-    read = partial(read_page, doc=doc) if doc.kind == "pages" else READERS[doc.kind]
+    read = partial(pages.read_page, doc=doc) if doc.kind == "pages" else READERS[doc.kind]
     value = read_mapping(doc.path, doc.node, problems, references, quotes, read)
     id_at, archive_at = (at_key(doc, key) for key in ("id", "archive"))
     return Checked(
