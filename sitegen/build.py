@@ -49,6 +49,7 @@ from .quotes import QuoteReport, check_quotes
 from .render import Page, Rendered, make_environment, prerender_markdown, render_pages
 from .routes import Replacer, Route, holders, plan_routes, replace_in_routes, shape, swap_uses
 from .tags import tag_warnings
+from .theme import unused_templates
 from .write import output_stat, refuse_shared_outputs, write_changed
 
 
@@ -181,6 +182,7 @@ class SiteBuilder:
             site_url_warnings(content.site)
             + language_warnings(content.texts)
             + tag_warnings(cache.content)  # drafts too: a tag only a draft carries is used
+            + unused_templates(self.site_dir / "templates", plan.templates)
             + color_warnings(
                 content.frameworks,
                 {f.checked.value.id: p for p, f in files.items() if f.checked.kind == "frameworks"},

@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import stat
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+import jinja2.meta
 
 from .diagnostics import Diagnostic
 
@@ -211,3 +213,48 @@ class ThemeLoader(jinja2.BaseLoader):
 
     def list_templates(self) -> list[str]:
         return sorted(self.templates())
+
+
+# The templates sitegen renders pages with (see `sitegen.routes`), whether or not this site
+# has such pages; the templates they use are found in them.
+PAGE_TEMPLATES = frozenset(
+    {
+        "timeline.html", "milestone.html", "framework.html", "source.html", "foundation.html",
+        "tags.html", "tag.html", "page.html", "404.html", "feed.xml", "sitemap.xml",
+        "robots.txt", "timeline.json",
+    }
+)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=4)
+def unused_templates(templates_dir: Path, digest: bytes) -> list[Diagnostic]:
+    """A warning for each template sitegen renders no page with and no such template
+    extends, imports or includes (`templates/about.html` makes no page: pages are Markdown
+    in content/pages/). None when a template names another by a variable. `digest` is the
+    theme's (see `cache.templates_digest`): the answer holds while it does."""
+    parser = jinja2.Environment()
+    templates = scan(templates_dir).templates
+    todo, seen = list(PAGE_TEMPLATES), set(PAGE_TEMPLATES)
+    while todo:
+        path = templates.get(todo.pop())
+        try:
+            tree = parser.parse(read_plain(path).decode("utf-8")) if path else None
+        except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
+            continue  # the build reports it
+        for name in jinja2.meta.find_referenced_templates(tree) if tree else ():
+            if name is None:
+                return []  # chosen at render time: any template may be used
+            if name not in seen:
+                seen.add(name)
+                todo.append(name)
+    return [
+        Diagnostic(
+            f"templates/{name}",
+            0,
+            0,
+            "no page is rendered with this template, and no template uses it",
+            f"a page of your own is Markdown: content/pages/{Path(name).stem}.md, say",
+            "warning",
+        )
+        for name in sorted(set(templates) - seen)
+    ]

@@ -253,3 +253,31 @@ def test_the_dev_server_reloads_a_page_when_its_file_changes(
     expect(tab.locator("h1")).to_have_text("About us")  # the tab reloads by itself
     expect(tab.locator(".site-nav a", has_text="About us")).to_have_count(1)
     assert any(re.search(r"content/pages/about\.md changed", line) for line in served.log)
+
+
+def test_a_template_nothing_uses_is_a_warning_pointing_to_pages(
+    site_factory: SiteFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = site_factory(
+        {
+            "content/site.yaml": "title: T\ndescription: D.\nsite_url: https://example.org\n",
+            "templates/about.html": "<p>About us</p>\n",
+        }
+    )
+    assert main(["build", "--site", str(site)]) == 0
+    assert capsys.readouterr().err == (
+        "templates/about.html: warning: no page is rendered with this template, and no template "
+        "uses it\n  hint: a page of your own is Markdown: content/pages/about.md, say\n"
+    )
+
+
+def test_every_template_a_route_renders_is_known_to_the_theme(site_factory: SiteFactory) -> None:
+    """theme.PAGE_TEMPLATES decides which templates are in use: it must name every one."""
+    from sitegen.cards import TEMPLATE as CARD
+    from sitegen.theme import PAGE_TEMPLATES
+
+    site = site_factory({**FILES, "content/milestones/alpha-1.yaml": None})
+    result = build_site(site, None, Options(drafts=True))
+    rendered = {r.template for r in result.routes if r.template and r.template != CARD}
+    assert rendered - PAGE_TEMPLATES == set()
+    assert {"page.html", "tags.html", "timeline.html"} <= rendered
