@@ -8,7 +8,6 @@ how texts are shown)."""
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from .i18n import (
     has_locale_data,
 )
 from .model import Content
-from .theme import I18N_DIR, scan
+from .theme import I18N_DIR, read_plain, scan
 
 # The texts sitegen itself writes, outside templates, and where.
 WRITTEN_BY_SITEGEN = {
@@ -227,10 +226,11 @@ def language_warnings(texts: Texts | None) -> list[Diagnostic]:
 
 def with_texts(content: Content, templates_dir: Path) -> Content:
     """The content with the theme's texts in its language (read again only when the
-    catalogue's files or the site's `strings:` changed); SiteError for their problems."""
+    catalogue's files or the site's `strings:` changed: compared by their bytes, which is
+    cheap for a few small files and never fooled by a clock); SiteError for their problems."""
     site = content.site
     files = scan(templates_dir).texts
-    key = (site.language, site.strings, tuple((n, file_state(p)) for n, p in sorted(files.items())))
+    key = (site.language, site.strings, tuple((n, file_bytes(p)) for n, p in sorted(files.items())))
     texts = _loaded.get(key)
     if texts is None:
         where = {name: (line, col) for name, line, col in site.where}
@@ -243,9 +243,8 @@ def with_texts(content: Content, templates_dir: Path) -> Content:
 _loaded: dict[tuple, Texts] = {}
 
 
-def file_state(path: Path) -> tuple[int, ...]:
+def file_bytes(path: Path) -> bytes | None:
     try:
-        s = os.stat(path)
+        return read_plain(path)
     except OSError:
-        return ()
-    return (s.st_mtime_ns, s.st_ctime_ns, s.st_size, s.st_ino)
+        return None

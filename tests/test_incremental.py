@@ -116,6 +116,10 @@ edits = st.one_of(
     st.tuples(
         st.just("template"), st.sampled_from(["milestone.html", "base.html"]), template_lines
     ),
+    # The theme's texts: a catalogue edited (the site's language reads it, or falls back).
+    st.tuples(
+        st.just("texts"), st.sampled_from(["en", "fr"]), st.sampled_from(["Go to", "Skip to"])
+    ),
     # New words in the same places: the dev server's quickest path (see SiteBuilder._replan)
     st.tuples(
         st.just("reword"),
@@ -136,6 +140,15 @@ def apply(site: Path, edit: tuple) -> set[str]:
         return {f"content/{args[0]}"}
     if kind == "draft":
         return toggle_draft(site, f"content/{args[0]}")
+    if kind == "texts":
+        path = site / "templates" / "i18n" / f"{args[0]}.yaml"
+        lines = path.read_text().splitlines()
+        lines = [
+            f"skip_to_content: {args[1]} it" if x.startswith("skip_to_content:") else x
+            for x in lines
+        ]
+        path.write_text("\n".join(lines) + "\n")
+        return {f"templates/i18n/{args[0]}.yaml"}
     if kind == "delete":
         (site / "content" / args[0]).unlink(missing_ok=True)
         return {f"content/{args[0]}"}
