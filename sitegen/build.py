@@ -145,9 +145,7 @@ class SiteBuilder:
                 values = {path: f.checked.value for path, f in files.items()}
                 if problems := links_to_drafts(values, self.site_dir):
                     raise SiteError(problems)
-            content = with_texts(
-                content, self.site_dir / "templates"
-            )  # the theme's, in its language
+            content = with_texts(content, self.site_dir / "templates")  # in its language
         with timed("plan"):
             plan = replace and self._replan(content, cache, replace)
             plan = plan or self._plan(content, cache, files_changed, out_dir)

@@ -186,9 +186,9 @@ PROGRESS_AFTER = 0.5  # seconds: quicker builds show no bar at all
 BAR_WIDTH = 30
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
-    options = Options(
+def options_from(args: argparse.Namespace) -> Options:
+    """What the command line asks of the build."""
+    return Options(
         base_url=args.base_url,
         site_url=getattr(args, "site_url", None),
         jobs=getattr(args, "jobs", 0),
@@ -197,6 +197,11 @@ def main(argv: list[str] | None = None) -> int:
         drafts=getattr(args, "drafts", True),  # `serve` shows drafts, marked as such
         progress=progress_bar(sys.stderr) if args.command != "serve" else None,
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    options = options_from(args)
     if args.command == "serve":
         return run_serve(args.site, options, args.host, args.port, args.poll)
     try:

@@ -160,3 +160,19 @@ def test_serve_shows_a_draft_marked_and_publishing_it_clears_the_mark(
     expect(tab.locator(".draft-notice")).to_have_count(0)  # the tab reloads by itself
     tab.goto(served.url)
     expect(tab.locator(".draft-badge")).to_have_count(0)
+
+
+@pytest.mark.parametrize(
+    ("argv", "drafts"),
+    [
+        (["serve"], True),  # the dev server always shows drafts
+        (["build"], False),
+        (["build", "--drafts"], True),
+        (["check"], False),
+        (["check", "--drafts"], True),
+    ],
+)
+def test_which_commands_show_drafts(argv: list[str], drafts: bool) -> None:
+    from sitegen.cli import make_parser, options_from
+
+    assert options_from(make_parser().parse_args(argv)).drafts is drafts
