@@ -25,7 +25,7 @@ from .i18n import (
     has_locale_data,
 )
 from .model import Content
-from .theme import I18N_DIR, read_plain, scan
+from .theme import I18N_DIR, read_plain, text_files
 
 # The texts sitegen itself writes, outside templates, and where.
 WRITTEN_BY_SITEGEN = {
@@ -53,7 +53,7 @@ def load_texts(
     site.yaml over them, English for the rest. SiteError for every problem in a catalogue
     or in `strings` (`where` gives each key's line and column in site.yaml)."""
     problems: list[Diagnostic] = []
-    files = scan(templates_dir).texts  # links out of the theme refused, as for templates
+    files = text_files(templates_dir)  # links out of the theme refused, as for templates
     english = read_catalogue(files, DEFAULT_LANGUAGE, None, problems)
     shown = f"templates/{I18N_DIR}/{DEFAULT_LANGUAGE}.yaml"
     if f"{I18N_DIR}/{DEFAULT_LANGUAGE}.yaml" not in files:
@@ -229,7 +229,7 @@ def with_texts(content: Content, templates_dir: Path) -> Content:
     catalogue's files or the site's `strings:` changed: compared by their bytes, which is
     cheap for a few small files and never fooled by a clock); SiteError for their problems."""
     site = content.site
-    files = scan(templates_dir).texts
+    files = text_files(templates_dir)
     key = (site.language, site.strings, tuple((n, file_bytes(p)) for n, p in sorted(files.items())))
     texts = _loaded.get(key)
     if texts is None:

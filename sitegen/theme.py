@@ -73,6 +73,17 @@ def scan(templates_dir: Path) -> Theme:
     return theme
 
 
+def text_files(templates_dir: Path) -> dict[str, Path]:
+    """The theme's catalogue files (`i18n/fr.yaml` → file), by the rules above: a walk of
+    `templates/i18n/` alone, cheap enough for every build."""
+    theme = Theme()
+    folder = templates_dir / I18N_DIR
+    if folder.is_dir() and not link_problem(folder, os.path.realpath(templates_dir)):
+        root = os.path.realpath(templates_dir)
+        walk(folder, f"{I18N_DIR}/", root, {root, os.path.realpath(folder)}, theme)
+    return theme.texts
+
+
 def template_names(templates_dir: Path) -> list[str]:
     return sorted(scan(templates_dir).templates)
 
