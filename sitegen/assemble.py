@@ -11,6 +11,7 @@ from . import model
 from .diagnostics import Diagnostic, SiteError, did_you_mean
 from .load import Document
 from .model import DAY
+from .pages import built_in, url_problems
 from .validate import Checked, Reference, check_document
 from .vocabulary import DEFAULT, Words
 
@@ -32,6 +33,8 @@ def assemble(checked: list[Checked], quotes: Iterable[Diagnostic] = ()) -> model
     site = read["site"][0].value if read.get("site") else None
     words = Words(site.track, site.tracks) if isinstance(site, model.Site) else DEFAULT
     problems += check_ids(read, [r for c in checked for r in c.references], words)
+    taken = built_in({kind: [(c.path, c.value) for c in entries] for kind, entries in read.items()})
+    problems += url_problems(((c.path, c.value) for c in read["pages"]), taken)
     for kind in ("site", "foundation"):  # `site.yml` beside `site.yaml`: one would be ignored
         for extra in read.get(kind, [])[1:]:
             first = read[kind][0].path
@@ -57,6 +60,7 @@ def assemble(checked: list[Checked], quotes: Iterable[Diagnostic] = ()) -> model
         frameworks=tuple(frameworks),
         milestones=in_date_order([c.value for c in read["milestones"]], frameworks),
         foundation=read["foundation"][0].value if read["foundation"] else None,
+        pages=tuple(sorted((c.value for c in read["pages"]), key=lambda p: p.path)),
     )  # type: ignore[arg-type]
 
 
@@ -100,8 +104,10 @@ def check_ids(
             tracks = ref.kind == "frameworks"
             folder = words.tracks if tracks else ref.kind
             singular = words.track if tracks else ref.kind.removesuffix("s")
+            file = ref.id if ref.kind == "pages" else f"{ref.id}.yaml"
             hint = did_you_mean(ref.id, known[ref.kind]) or (
-                f"add content/{folder}/{ref.id}.yaml or use a known {singular} id"
+                f"add content/{folder}/{file} or use a known {singular}"
+                + ("" if ref.kind == "pages" else " id")
             )
             w = ref.where
             problems.append(

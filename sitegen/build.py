@@ -35,16 +35,22 @@ from .cache import (
     save_cache,
     templates_digest,
 )
+from .catalogue import language_warnings, with_texts
 from .colors import color_warnings
 from .contentlinks import content_link_problems
 from .diagnostics import Diagnostic, SiteError
+from .drafts import links_to_drafts, published
 from .memo import Memo
 from .model import Content, Milestone, Site
 from .outdir import claimed
+from .pages import link_problems as page_link_problems
+from .pages import nav_entries
 from .parallel import PARALLEL_MIN
 from .quotes import QuoteReport, check_quotes
 from .render import Page, Rendered, make_environment, prerender_markdown, render_pages
 from .routes import Replacer, Route, holders, plan_routes, replace_in_routes, shape, swap_uses
+from .tags import tag_warnings
+from .theme import unused_templates
 from .write import output_stat, refuse_shared_outputs, write_changed
 
 
@@ -58,6 +64,7 @@ class Options:
     cache: bool = True  # keep what a build computed under .sitegen-cache/ for the next run
     save_cache: bool = True  # `check` reads the cache but writes nothing
     force: bool = False  # replace an output folder that holds files sitegen did not write
+    drafts: bool = False  # show milestones and pages marked `draft: true` (as `serve` does)
     progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 
 
@@ -137,12 +144,19 @@ class SiteBuilder:
                 cache.content = None  # until these files pass
                 cache.content = assemble(checked, quotes.problems)
             content = apply_options(cache.content, self.options)
+            if not self.options.drafts:  # no published text may link to what is left out
+                values = {path: f.checked.value for path, f in files.items()}
+                if problems := links_to_drafts(values, self.site_dir):
+                    raise SiteError(problems)
+            content = with_texts(content, self.site_dir / "templates")  # in its language
         with timed("plan"):
             plan = replace and self._replan(content, cache, replace)
             plan = plan or self._plan(content, cache, files_changed, out_dir)
         with timed("links"):  # every link in content leads to a page (see contentlinks)
             if problems := content_link_problems(checked, plan.routes, content, self.site_dir):
                 raise SiteError(problems)
+            if problems := page_link_problems(content, map(OUTPUT, plan.routes)):
+                raise SiteError(problems)  # a page's links, at their line in its file
         if len(plan.fresh) >= PARALLEL_MIN:  # else the few summaries needed render in place
             with timed("markdown"):
                 base = content.site.base_url
@@ -169,9 +183,15 @@ class SiteBuilder:
                 save_cache(self.site_dir, cache)
             self.saved = True
         self._complete = True
-        warnings = site_url_warnings(content.site) + color_warnings(
-            content.frameworks,
-            {f.checked.value.id: p for p, f in files.items() if f.checked.kind == "frameworks"},
+        warnings = (
+            site_url_warnings(content.site)
+            + language_warnings(content.texts)
+            + tag_warnings(cache.content)  # drafts too: a tag only a draft carries is used
+            + unused_templates(self.site_dir / "templates", plan.templates)
+            + color_warnings(
+                content.frameworks,
+                {f.checked.value.id: p for p, f in files.items() if f.checked.kind == "frameworks"},
+            )
         )
         return BuildResult(
             content, plan.routes, plan.kept, len(plan.fresh), timings, warnings, quotes, plan.why
@@ -184,14 +204,18 @@ class SiteBuilder:
         build's, or rendered with other templates or site-wide values, or whose page is
         neither in memory nor in `out_dir` as the last build left it."""
         templates = templates_digest(self.site_dir / "templates")
-        if not files_changed and templates == cache.templates and cache.routes:
+        shared = site_wide(content, self.options)
+        if (
+            not files_changed
+            and (templates, shared) == (cache.templates, cache.shared)
+            and cache.routes
+        ):
             routes = list(cache.routes.values())  # the same content plans the same routes
         else:
             self._routes.next_build()
             self._held = None
             routes = plan_routes(content, self.site_dir / "templates", self._routes)
             refuse_shared_outputs(map(OUTPUT, routes))
-        shared = site_wide(content)
         same_theme = templates == cache.templates and shared == cache.shared
         before = cache.routes if same_theme else {}
         on_disk = output_record(cache, out_dir)
@@ -214,7 +238,7 @@ class SiteBuilder:
         indexed (as the dev server's builds do), or the templates or site-wide values
         changed."""
         templates = templates_digest(self.site_dir / "templates")
-        shared = site_wide(content)
+        shared = site_wide(content, self.options)
         if templates != cache.templates or shared != cache.shared:
             return None
         if self._env is None or self._held is None or len(self.pages) != len(cache.routes):
@@ -362,9 +386,18 @@ def stage_timer(timings: dict[str, float]) -> Callable[[str], AbstractContextMan
     return timed
 
 
-def site_wide(content: Content) -> tuple:
-    """What every page may read besides its route: the globals of `render.make_environment`."""
-    return (content.site, content.frameworks, content.sources, content.foundation is not None)
+def site_wide(content: Content, options: Options) -> tuple:
+    """What every page may read besides its route: the globals of `render.make_environment`,
+    and whether drafts are shown (which changes what is planned)."""
+    return (
+        options.drafts,
+        content.site,
+        content.frameworks,
+        content.sources,
+        content.foundation is not None,
+        content.texts,
+        nav_entries(content),
+    )
 
 
 def output_record(cache: BuildCache, out_dir: Path | None) -> dict[str, Stat]:
@@ -413,6 +446,8 @@ def apply_options(content: Content, options: Options) -> Content:
         site = dataclasses.replace(site, base_url=options.base_url)
     if options.site_url is not None:
         site = dataclasses.replace(site, site_url=options.site_url.rstrip("/"))
+    if not options.drafts:
+        content = published(content)
     where = "--site-url" if options.site_url is not None else "content/site.yaml"
     site = dataclasses.replace(site, site_url=site_origin(site, where))
     return dataclasses.replace(content, site=site)

@@ -34,7 +34,7 @@ from typing import BinaryIO
 
 from . import __version__, markup
 from .load import (
-    YAML_SUFFIXES,
+    FACT_SUFFIXES,
     document_kind,
     find_fact_files,
     load_content,
@@ -220,7 +220,7 @@ def listed_after(
         elif f"content/{name}" not in known:
             *folders, base = name.split("/")
             hidden = base.startswith((".", "#")) or any(f.startswith(".") for f in folders)
-            if base.endswith(YAML_SUFFIXES) and not hidden:  # else `find_fact_files` skips it
+            if base.endswith(FACT_SUFFIXES) and not hidden:  # else `find_fact_files` skips it
                 added.add(name)
     kept = [n for n in names if n not in removed]
     return sorted([*kept, *added], key=lambda name: name.split("/")) if added else kept
@@ -242,7 +242,7 @@ def templates_digest(templates_dir: Path) -> bytes:
     with the theme, and the code rendering them."""
     theme = scan(templates_dir)
     parts = [code_digest(), *(p.format().encode() for p in theme.problems)]
-    for name, path in sorted({**theme.templates, **theme.static}.items()):
+    for name, path in sorted({**theme.templates, **theme.static, **theme.texts}.items()):
         try:
             parts += (name.encode(), read_plain(path))
         except OSError:  # gone since: the build that renders it will say

@@ -133,6 +133,11 @@ def make_parser() -> argparse.ArgumentParser:
     add_new(commands)
     for sub in (build, check):
         sub.add_argument(
+            "--drafts",
+            action="store_true",
+            help="include milestones and pages marked 'draft: true' (serve always does)",
+        )
+        sub.add_argument(
             "--jobs",
             type=jobs,
             default=0,
@@ -248,20 +253,26 @@ PROGRESS_AFTER = 0.5  # seconds: quicker builds show no bar at all
 BAR_WIDTH = 30
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
-    if args.command == "new":
-        return run_new(args)
-    talk = Talk(args.quiet, args.verbose, painter(colour_wanted(sys.stderr)))
-    options = Options(
+def options_from(args: argparse.Namespace) -> Options:
+    """What the command line asks of the build."""
+    return Options(
         base_url=args.base_url,
         site_url=getattr(args, "site_url", None),
         jobs=getattr(args, "jobs", 0),
         cache=getattr(args, "cache", True),
         save_cache=args.command != "check",  # `check` writes nothing at all
         force=getattr(args, "force", False),
-        progress=progress_bar(sys.stderr) if args.command != "serve" and not talk.quiet else None,
+        drafts=getattr(args, "drafts", True),  # `serve` shows drafts, marked as such
+        progress=progress_bar(sys.stderr) if args.command != "serve" and not args.quiet else None,
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    if args.command == "new":
+        return run_new(args)
+    talk = Talk(args.quiet, args.verbose, painter(colour_wanted(sys.stderr)))
+    options = options_from(args)
     if args.command == "serve":
         return run_serve(args.site, options, args, talk)
     try:

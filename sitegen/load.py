@@ -1,5 +1,8 @@
 """Stage 1: read the fact files into YAML node trees that keep every line and column.
 
+Fact files are YAML, and the pages under `content/pages/` Markdown with YAML front matter:
+the front matter is composed like a fact file, at its own lines, and the body kept as text.
+
 Nothing is constructed into Python objects here: composing (not loading) keeps the
 positions for diagnostics and means no YAML tag can ever run code. The checks that
 belong to YAML itself live here too: syntax, tags, aliases, duplicate keys.
@@ -23,7 +26,9 @@ Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_FILE_BYTES = 1024 * 1024
 SINGLE_FILES = ("site", "foundation")
+PAGES = "pages"  # content/pages/**/*.md
 YAML_SUFFIXES = (".yaml", ".yml")
+FACT_SUFFIXES = (*YAML_SUFFIXES, ".md")  # what is read under content/ (archives aside)
 # What plain YAML resolves to without a '!': `<<` (merge) and `=` (value) are kept as
 # ordinary keys, so they are reported as unknown keys rather than as tags nobody wrote.
 PLAIN_TAGS = frozenset(
@@ -34,12 +39,15 @@ PLAIN_TAGS = frozenset(
 
 @dataclass(frozen=True)
 class Document:
-    """One fact file: its kind (`site`, `milestones`, ...), its path and its root node."""
+    """One fact file: its kind (`site`, `milestones`, ...), its path and its root node; for
+    a page, its front matter's node, and its body with the line the body starts on."""
 
     kind: str
     path: str
     node: yaml.MappingNode
     text: str = field(default="", repr=False)  # the file's text, to find links in it
+    body: str = ""  # a page's Markdown, after its front matter
+    body_line: int = 0
 
 
 def load_content(site_dir: Path) -> list[Document]:
@@ -66,8 +74,9 @@ def load_content(site_dir: Path) -> list[Document]:
 
 
 def find_fact_files(content: Path) -> list[str]:
-    """YAML files below `content/` as paths relative to it (`milestones/x.yaml`), sorted,
-    skipping hidden files and editor droppings.
+    """YAML and Markdown files below `content/` as paths relative to it
+    (`milestones/x.yaml`, `pages/about.md`), sorted, skipping hidden files and editor
+    droppings.
 
     Linked folders are followed (a shared folder of sources is a fair thing to link in), each
     real folder once, so a link that loops back is read only the first time round. Folders
@@ -87,7 +96,7 @@ def find_fact_files(content: Path) -> list[str]:
         found += [
             prefix + name
             for name in (*files, *dirs)
-            if name.endswith(YAML_SUFFIXES) and not name.startswith((".", "#"))
+            if name.endswith(FACT_SUFFIXES) and not name.startswith((".", "#"))
         ]
     return sorted(found, key=lambda path: path.split("/"))
 
@@ -118,6 +127,8 @@ def document_kind(relative: str, words: Words = DEFAULT) -> str | None:
     """`site`, `foundation` or a folder's kind, from where the file sits under `content/`:
     the tracks' folder, named by the site's `words`, holds kind `frameworks`."""
     parts = relative.split("/")
+    if relative.endswith(".md") or parts[0] == PAGES:  # Markdown in pages/, and only there
+        return PAGES if parts[0] == PAGES and len(parts) > 1 and relative.endswith(".md") else None
     if len(parts) == 1 and parts[0].rsplit(".", 1)[0] in SINGLE_FILES:
         return parts[0].rsplit(".", 1)[0]
     if len(parts) == 2:
@@ -170,6 +181,12 @@ def parse_document(kind: str, path: str, data: bytes) -> tuple[Document | None, 
     text = decode(path, data)
     if isinstance(text, Diagnostic):
         return None, [text]
+    body, body_line = "", 0
+    if kind == PAGES:
+        split = front_matter(path, text)
+        if isinstance(split, Diagnostic):
+            return None, [split]
+        text, body, body_line = split
     try:
         node = yaml.compose(text, Loader=Loader)
     except yaml.MarkedYAMLError as error:
@@ -178,6 +195,9 @@ def parse_document(kind: str, path: str, data: bytes) -> tuple[Document | None, 
         return None, [character_error(path, error, text)]
     except yaml.YAMLError as error:  # an error without a position (rare)
         return None, [Diagnostic(path, 0, 0, f"invalid YAML: {error}")]
+    if node is None and kind == PAGES:
+        hint = "write 'title: ...' between the '---' lines"
+        return None, [Diagnostic(path, 1, 1, "the front matter is empty", hint)]
     if node is None:
         hint = "write a mapping of keys to values, or delete the file"
         return None, [Diagnostic(path, 1, 1, "file is empty", hint)]
@@ -190,7 +210,21 @@ def parse_document(kind: str, path: str, data: bytes) -> tuple[Document | None, 
     if problems:
         return None, problems
     note_comments(node, text)  # once no alias is left: each node is visited once
-    return Document(kind, path, node, text), []
+    return Document(kind, path, node, text, body, body_line), []
+
+
+def front_matter(path: str, text: str) -> tuple[str, str, int] | Diagnostic:
+    """A page's front matter (as YAML text whose lines are the file's: the opening '---'
+    becomes an empty line), its Markdown body, and the line the body starts on."""
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        hint = "begin the file with a line '---', then 'title: ...', then a line '---'"
+        return Diagnostic(path, 1, 1, "a page starts with its front matter", hint)
+    for end in range(1, len(lines)):
+        if lines[end].rstrip() in ("---", "..."):
+            return "\n" + "\n".join(lines[1:end]), "\n".join(lines[end + 1 :]), end + 2
+    hint = "end it with a line '---' before the text of the page"
+    return Diagnostic(path, 1, 1, "the front matter is not closed", hint)
 
 
 def decode(path: str, data: bytes) -> str | Diagnostic:
@@ -349,12 +383,26 @@ def describe(node: yaml.Node) -> str:
 
 
 def _misplaced(path: str, relative: str, words: Words) -> Diagnostic:
-    folders = list(folder_kinds(words))
+    kinds = [*folder_kinds(words), PAGES]
+    *folders, name = relative.split("/")
+    stem = name.rsplit(".", 1)[0]
+    if name.endswith(".md"):
+        where = "/".join([*folders[1:], name] if folders[:1] == [PAGES] else [*folders, name])
+        message = "a Markdown file outside content/pages/, where pages are"
+        return Diagnostic(path, 0, 0, message, f"move it to content/pages/{where}")
+    if folders[:1] == [PAGES]:
+        message = "a YAML file in content/pages/, where pages are Markdown"
+        hint = f"write it as content/{'/'.join([*folders, stem])}.md, its keys as front matter"
+        return Diagnostic(path, 0, 0, message, hint)
     known = ", ".join(
-        f"content/{place}" for place in (*(f"{s}.yaml" for s in SINGLE_FILES), *folders)
+        f"content/{place}" for place in (*(f"{s}.yaml" for s in SINGLE_FILES), *kinds)
     )
     first = relative.split("/")[0].removesuffix(".yml").removesuffix(".yaml")
-    hint = did_you_mean(first, [*SINGLE_FILES, *folders]) or "move it into one of those places"
+    hint = did_you_mean(first, [*SINGLE_FILES, *kinds]) or (
+        f"move it into one of those places (a page is content/pages/{stem}.md)"
+        if not folders
+        else "move it into one of those places"
+    )
     return Diagnostic(path, 0, 0, f"fact file in an unknown place (known: {known})", hint)
 
 

@@ -18,7 +18,7 @@ import jinja2
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
-from . import cards, markup
+from . import cards, i18n, markup, pages, tags
 from .diagnostics import Diagnostic, SiteError
 from .markup import render_inline, render_markdown
 from .memo import Memo, value_key
@@ -88,6 +88,9 @@ def make_environment(
         item_list_ld=lambda years: item_list_ld(years, site, absolute_url, fragments),
         cached=partial(cached, fragments),
     )
+    i18n.install(env, content.texts)  # `t(key)`, dates and lists in the site's language
+    tags.install(env, content)  # `tag_label(id)`
+    pages.install(env, content)  # `nav`, `page_body(page)`
     env.filters["markdown"] = lambda text: Markup(render_markdown(text, base))
     env.filters["inline"] = lambda text: Markup(render_inline(text, base))
     env.filters["plain"] = lambda text: plain_text(text, base)

@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import cards
+from .i18n import Texts
 from .memo import Memo
 from .model import DAY, Citation, Content, Fact, Milestone, Source
+from .pages import page_routes, page_uses
 from .theme import STATIC_DIR, find, static_files
 from .timeline import plan_timeline
 
@@ -117,6 +119,10 @@ def plan_routes(content: Content, templates_dir: Path, memo: Memo | None = None)
                 milestones=foundation_milestones,
             )
         )
+    from .tags import tag_routes  # built on this module's `page` and `group_by_year`
+
+    routes += tag_routes(content)
+    routes += page_routes(content, page)
     routes += static_routes(templates_dir)
     if font := find(templates_dir, cards.FONT):  # the theme ships the cards' font
         for url, shown in cards.card_routes(content, font):
@@ -241,11 +247,14 @@ def citations_by_source(content: Content, memo: Memo | None = None) -> dict[str,
     for m in content.milestones:
         for source_id, use in memo.get(("uses", id(m)), m, partial(milestone_uses, m)):
             uses[source_id].append(use)
+    for title, url, text, citation in page_uses(content):
+        cite(title, url, text, (citation,))
     if (f := content.foundation) is not None:
-        url = "/foundation/"
+        url, texts = "/foundation/", content.texts or Texts()
         for fact in (f.summary, f.board, f.principles, f.purposes, f.governance, f.philosophy):
             cite_fact(f.name, url, fact)
-        cite(f.parent.name, url, f"Part of the {f.parent.name}.", f.parent.sources)
+        part_of = texts.plain("part_of_short", parent=f.parent.name)
+        cite(f.parent.name, url, part_of, f.parent.sources)
         cite(f.name, url, f.announcement.text, f.announcement.sources)
         for s in f.statements:
             cite(f"{s.speaker}, {s.role}", url, s.text, s.sources)
@@ -261,7 +270,7 @@ def milestone_uses(m: Milestone) -> list[tuple[str, Use]]:
 def shape(m: Milestone) -> tuple:
     """All of a milestone that decides where it goes and which pages list it: two
     milestones of one shape differ only in what those pages show of them."""
-    return (m.id, m.date, m.framework, m.also, m.tags, tuple(c.source for c in m.sources))
+    return (m.id, m.date, m.framework, m.also, m.tags, m.draft, tuple(c.source for c in m.sources))
 
 
 def swap_uses(old: int, new: Milestone, memo: Memo) -> dict[int, Use] | None:

@@ -11,6 +11,8 @@ Within each folder:
   `/static/` (`templates/static/style.css` → `/static/style.css`).
 - **Fonts** are the files under `templates/fonts/`, read by the build (to draw social
   cards) and not published.
+- **Texts** are the files under `templates/i18n/`: the theme's message catalogue, one
+  `<language>.yaml` a language (see `sitegen.i18n`), read by the build, not published.
 - **Templates** are all the other files under `templates/`, named by their path there
   (`milestone.html`, `partials/card.html`), and must be UTF-8 text.
 - **Ignored**, wherever they are: hidden files and everything inside hidden folders (a name
@@ -35,12 +37,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+import jinja2.meta
 from jinja2 import nodes
 
 from .diagnostics import Diagnostic, did_you_mean
 
 STATIC_DIR = "static"  # under templates/: the theme's stylesheets, scripts and images
 FONTS_DIR = "fonts"  # under templates/: fonts the build draws with, not published
+I18N_DIR = "i18n"  # under templates/: the theme's texts, one file a language
 EDITOR_SUFFIXES = (".swp", ".swo", ".swx", "~", "___jb_tmp___", "___jb_old___")
 IGNORED_NAMES = {"4913", "Thumbs.db", "desktop.ini"}  # vim's write test, and system files
 NOT_UTF8_HINT = "save it as UTF-8; images and other files to publish go in templates/static/"
@@ -90,6 +94,7 @@ class Theme:
     templates: dict[str, Path] = field(default_factory=dict)
     static: dict[str, Path] = field(default_factory=dict)
     fonts: dict[str, Path] = field(default_factory=dict)
+    texts: dict[str, Path] = field(default_factory=dict)  # `i18n/fr.yaml` → file
     named: dict[str, Path] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
 
@@ -103,6 +108,19 @@ def scan(templates_dir: Path) -> Theme:
             root = os.path.realpath(folder)
             walk(folder, "", root, {root}, theme, label)
     return theme
+
+
+def text_files(templates_dir: Path) -> dict[str, Path]:
+    """The theme's catalogue files (`i18n/fr.yaml` → file), by the rules above, the site's
+    replacing the packaged theme's: a walk of the `i18n/` folders alone, cheap enough for
+    every build."""
+    theme = Theme()
+    for templates, label in reversed(layers(templates_dir)):
+        folder = templates / I18N_DIR
+        root = os.path.realpath(templates)
+        if folder.is_dir() and not link_problem(folder, root):
+            walk(folder, f"{I18N_DIR}/", root, {root, os.path.realpath(folder)}, theme, label)
+    return theme.texts
 
 
 def template_names(templates_dir: Path) -> list[str]:
@@ -170,6 +188,8 @@ def walk(folder: Path, relative: str, root: str, seen: set[str], theme: Theme, l
             theme.static[where], theme.named[where] = Path(real), path
         elif where.startswith(f"{FONTS_DIR}/"):
             theme.fonts[where], theme.named[where] = Path(real), path  # see `cards`
+        elif where.startswith(f"{I18N_DIR}/"):
+            theme.texts[where], theme.named[where] = Path(real), path
         else:
             add_template(where, path, theme, label)
 
@@ -306,3 +326,48 @@ def loaded_names(expression: nodes.Expr) -> list[str]:
         names = [loaded_names(item) for item in expression.items]
         return [n[0] for n in names] if all(names) else []
     return []
+
+
+# The templates sitegen renders pages with (see `sitegen.routes`), whether or not this site
+# has such pages; the templates they use are found in them.
+PAGE_TEMPLATES = frozenset(
+    {
+        "timeline.html", "milestone.html", "framework.html", "source.html", "foundation.html",
+        "tags.html", "tag.html", "page.html", "404.html", "feed.xml", "sitemap.xml",
+        "robots.txt", "timeline.json",
+    }
+)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=4)
+def unused_templates(templates_dir: Path, digest: bytes) -> list[Diagnostic]:
+    """A warning for each template sitegen renders no page with and no such template
+    extends, imports or includes (`templates/about.html` makes no page: pages are Markdown
+    in content/pages/). None when a template names another by a variable. `digest` is the
+    theme's (see `cache.templates_digest`): the answer holds while it does."""
+    parser = jinja2.Environment()
+    templates = scan(templates_dir).templates
+    todo, seen = list(PAGE_TEMPLATES), set(PAGE_TEMPLATES)
+    while todo:
+        path = templates.get(todo.pop())
+        try:
+            tree = parser.parse(read_plain(path).decode("utf-8")) if path else None
+        except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
+            continue  # the build reports it
+        for name in jinja2.meta.find_referenced_templates(tree) if tree else ():
+            if name is None:
+                return []  # chosen at render time: any template may be used
+            if name not in seen:
+                seen.add(name)
+                todo.append(name)
+    return [
+        Diagnostic(
+            f"templates/{name}",
+            0,
+            0,
+            "no page is rendered with this template, and no template uses it",
+            f"a page of your own is Markdown: content/pages/{Path(name).stem}.md, say",
+            "warning",
+        )
+        for name in sorted(set(templates) - seen)
+    ]

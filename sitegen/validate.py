@@ -7,12 +7,13 @@ import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 from urllib.parse import urlsplit
 
 import yaml
 
-from . import model, vocabulary
+from . import model, pages, site_config
 from .contentlinks import ContentLink, find_links
 from .diagnostics import Diagnostic, did_you_mean
 from .load import COMMENT_AFTER, Document, at, describe
@@ -210,13 +211,43 @@ class Reader:
             self.error(
                 node,
                 f"'{key}' is not a real date: {text}",
-                f"{model.MONTHS[month]} {year} has days 01 to {last}",
+                f"{model.PartialDate(year, month).human} has days 01 to {last}",
             )
             return None
         return model.PartialDate(year, month, day)
 
     def strings(self, key: str, required: bool = False) -> tuple[str, ...]:
         return self.sequence(key, required, lambda node: self.scalar(node, key))
+
+    def boolean(self, key: str) -> bool:
+        """`true` or `false`; YAML 1.1's `yes`, `on` and the like are refused as unclear."""
+        node = self.value(key, required=False)
+        if node is None:
+            return False
+        if isinstance(node, yaml.ScalarNode) and node.value in ("true", "false"):
+            return node.value == "true"
+        self.error(node, f"'{key}' must be true or false, got {describe(node)}")
+        return False
+
+    def slugs(self, key: str) -> tuple[str, ...]:
+        """A list of slugs (tags, say), each once."""
+        found = self.sequence(key, False, lambda node: self.listed_slug(node, key))
+        for i, slug in enumerate(found):
+            if slug and slug in found[:i]:
+                node = self.pairs[key][1].value[i]
+                self.error(node, f"'{key}' names '{slug}' twice", "name each one once")
+        return tuple(dict.fromkeys(slug for slug in found if slug))
+
+    def listed_slug(self, node: yaml.Node, key: str) -> str:
+        text = self.scalar(node, key)
+        if text and not SLUG.fullmatch(text):
+            message = (
+                f"'{key}' must list slugs of lowercase letters, digits and hyphens, "
+                f"got {describe(node)}"
+            )
+            self.error(node, message, f"for example '{slugify(text)}'")
+            return ""
+        return text
 
     def references_to(self, key: str, kind: str) -> tuple[str, ...]:
         """A list of ids of `kind`, each checked later; a repeated id is reported here."""
@@ -358,76 +389,10 @@ def last_day(date: model.PartialDate) -> tuple[int, int, int]:
     return (date.year, month, date.day or calendar.monthrange(date.year, month)[1])
 
 
-def read_site(r: Reader) -> model.Site:
-    base_url = (
-        r.matching(
-            "base_url",
-            BASE_URL,
-            "a URL path such as '/' or '/my-repo/'",
-            BASE_URL_HINT,
-            required=False,
-        )
-        or "/"
-    )
-    r.words = read_track_words(r)  # before the eras, which name tracks with them
-    return model.Site(
-        title=r.text("title"),
-        description=r.text("description"),
-        language=r.text("language", required=False) or "en",
-        base_url=base_url,
-        site_url=r.url("site_url", site=True).rstrip("/"),
-        author=r.text("author", required=False),
-        intro=r.mapping("intro", read_fact, required=False),
-        eras=r.mappings("eras", read_era),
-        track=r.words.track,
-        tracks=r.words.tracks,
-        extra=read_extra(r),
-    )
-
-
-def read_track_words(r: Reader) -> Words:
-    """`track` and `tracks`: what the site calls its tracks (see `sitegen.vocabulary`)."""
-    expected, hint = "a word of lowercase letters, digits and hyphens", "for example 'track'"
-    track = r.matching("track", SLUG, expected, hint, required=False)
-    tracks = r.matching("tracks", SLUG, expected, hint + "s", required=False)
-    if "track" not in r.pairs and "tracks" in r.pairs:
-        r.error(r.pairs["tracks"][0], "'tracks' needs 'track' beside it", "add 'track: ...'")
-    if not track or ("tracks" in r.pairs and not tracks):
-        return DEFAULT  # none given, or reported above
-    words = Words(track, tracks or vocabulary.plural(track))
-    problems = vocabulary.problems(words)
-    for key, message, hint in problems:
-        r.error(r.pairs.get(key, r.pairs["track"])[1], message, hint)
-    return DEFAULT if problems else words
-
-
-def read_extra(r: Reader) -> model.Extra:
-    """`extra`: any mapping the site likes, for its templates as `site.extra`."""
-    node = r.value("extra", required=False)
-    if node is None:
-        return model.Extra()
-    if not isinstance(node, yaml.MappingNode):
-        r.error(node, f"'extra' must be a mapping of keys to values, got {describe(node)}")
-        return model.Extra()
-    value = plain_value(r, node)
-    return value if isinstance(value, model.Extra) else model.Extra()
-
-
-def plain_value(r: Reader, node: yaml.Node) -> object:
-    """A node as the value templates see: mappings as `model.Extra`, lists as tuples, and
-    scalars as YAML reads them (text, numbers, true/false, dates, null)."""
-    if isinstance(node, yaml.MappingNode):
-        return model.Extra({key.value: plain_value(r, value) for key, value in node.value})
-    if isinstance(node, yaml.SequenceNode):
-        return tuple(plain_value(r, item) for item in node.value)
-    if isinstance(node.value, str) and (control := CONTROL.search(node.value)):
-        message = f"'extra' contains the control character U+{ord(control[0]):04X}"
-        r.error(node, message, CONTROL_HINT)
-        return ""
-    return SCALARS.construct_object(node)
-
-
-SCALARS = yaml.constructor.SafeConstructor()  # only ever given scalars: plain tags, checked
+def slugify(text: str) -> str:
+    """`Release Notes` → `release-notes`: the slug a hint suggests (a short one)."""
+    slug = "-".join(re.findall(r"[a-z0-9]+", text.lower()))
+    return slug if 0 < len(slug) <= 40 else "release-notes"
 
 
 def read_source(r: Reader) -> model.Source:
@@ -476,7 +441,8 @@ def read_milestone(r: Reader) -> model.Milestone:
         title=r.text("title"),
         summary=r.markdown("summary"),
         sources=read_sources(r),
-        tags=tuple(r.strings("tags")),
+        tags=r.slugs("tags"),
+        draft=r.boolean("draft"),
     )
 
 
@@ -516,7 +482,7 @@ def read_foundation(r: Reader) -> model.Foundation:
 
 
 READERS: dict[str, Callable[[Reader], object]] = {
-    "site": read_site,
+    "site": lambda r: site_config.read_site(r),  # late: site_config builds on this module
     "foundation": read_foundation,
     "sources": read_source,
     "frameworks": read_framework,
@@ -547,7 +513,7 @@ def check_document(doc: Document, words: Words = DEFAULT) -> Checked:
     references: list[Reference] = []
     quotes: list[Quote] = []
     links: list[ContentLink] = []
-    read = READERS[doc.kind]
+    read = partial(pages.read_page, doc=doc) if doc.kind == "pages" else READERS[doc.kind]
     found = (problems, references, quotes)
     value = read_mapping(doc.path, doc.node, *found, read, words, links, doc.text)
     id_at, archive_at = (at_key(doc, key) for key in ("id", "archive"))

@@ -25,7 +25,9 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # A milestone's own keys, which its track key may not take; and the content folders and
 # URL prefixes that the tracks' folder and URLs may not take.
 MILESTONE_KEYS = frozenset({"id", "date", "title", "summary", "sources", "tags", "also"})
-TAKEN_PATHS = frozenset({"archive", "cards", "foundation", "milestones", "sources", "static"})
+TAKEN_PATHS = frozenset(
+    {"archive", "cards", "foundation", "milestones", "pages", "sources", "static", "tags"}
+)
 
 
 class Words(NamedTuple):

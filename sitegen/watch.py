@@ -28,7 +28,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
-from .load import YAML_SUFFIXES
+from .load import FACT_SUFFIXES
 from .quotes import ARCHIVE_FOLDER, ARCHIVE_SUFFIXES
 from .theme import is_ignored, packaged_theme
 
@@ -58,10 +58,10 @@ def is_source(path: str, site_dir: Path, ignored: Iterable[Path], folder: bool =
     if parts[:1] not in (("content",), ("templates",)):
         return False  # the site folder's own files: a README, say
     name = parts[-1]
-    # Under content/ only fact files are read, and copies of sources in content/archive/
+    # Under content/ only fact files and pages are read, and copies of sources in content/archive/
     # (not sed -i's temp files, for one).
     archive = parts[:2] == ARCHIVE_FOLDER and name.endswith(ARCHIVE_SUFFIXES)
-    read = archive or name.endswith(YAML_SUFFIXES)
+    read = archive or name.endswith(FACT_SUFFIXES)
     if parts[:1] == ("content",) and not folder and not read:
         return False
     return not any(map(is_ignored, parts))  # editors' and the system's files (see theme)

@@ -30,11 +30,38 @@ WORDS = st.sampled_from(["alpha", "beta", "*gamma*", "`delta`", "[link](/)", "- 
 DATES = st.sampled_from(["2019", "2020-05", "2020-05-04", "2021-02-30", "2022-12-31"])
 
 
-def milestone_text(ident: str, date: str, framework: str, title: str, summary: str) -> str:
+def milestone_text(
+    ident: str, date: str, framework: str, title: str, summary: str, more: str = ""
+) -> str:
     return (
         f"id: {ident}\ndate: '{date}'\nframework: {framework}\ntitle: {title}\n"
-        f"summary: |\n  {summary}\nsources:\n  - source: paper\n"
+        f"summary: |\n  {summary}\n{more}sources:\n  - source: paper\n"
     )
+
+
+# Tags (a bad one too) and drafts, on milestones and pages.
+TAGS = st.sampled_from(
+    ["", "tags: [release]\n", "tags: [release, compiler]\n", "tags: [Bad Tag]\n"]
+)
+DRAFT = st.sampled_from(["", "draft: true\n", "draft: false\n"])
+PAGE_PATHS = ("pages/about.md", "pages/guide/index.md", "pages/guide.md")  # the last two collide
+LINKS = st.sampled_from(
+    ["", "[m](/milestones/m-a/)", "[g](guide/index.md)", "[x](#why)", "[t](/tags/)"]
+)
+
+
+def page_text(title: str, body: str, link: str, tags: str, draft: str) -> str:
+    return f"---\ntitle: {title}\n{tags}{draft}---\n## Why\n\n{body} {link}\n"
+
+
+pages = st.builds(
+    page_text,
+    st.sampled_from(["About", "Guide", "Abut"]),
+    st.lists(WORDS, min_size=1, max_size=3).map(" ".join),
+    LINKS,
+    TAGS,
+    DRAFT,
+)
 
 
 milestones = st.builds(
@@ -44,6 +71,7 @@ milestones = st.builds(
     st.sampled_from(["alpha", "beta", "nope"]),
     st.sampled_from(["One", "Two", "Tw0"]),  # same length: an edit may keep the file's size
     st.lists(WORDS, min_size=1, max_size=4).map(" ".join),
+    st.tuples(TAGS, DRAFT).map("".join),
 )
 frameworks = st.builds(
     lambda ident, name, order: (
@@ -54,9 +82,18 @@ frameworks = st.builds(
     st.integers(0, 2),
 )
 sites = st.builds(
-    lambda title, base: f"title: {title}\ndescription: D.\nbase_url: {base}\n",
+    lambda title, base, more: f"title: {title}\ndescription: D.\nbase_url: {base}\n{more}",
     st.sampled_from(["T1", "T2"]),
     st.sampled_from(["/", "/repo/"]),
+    st.sampled_from(
+        [
+            "",
+            "nav: [about.md]\n",
+            "nav: [guide/index.md, about.md]\n",
+            "tags: {release: {label: Releases}}\n",
+            "language: fr\nstrings: {tracks: cadres}\n",
+        ]
+    ),
 )
 template_lines = st.sampled_from(["<p>extra</p>", "<p>extrA</p>", "{{ site.title }}"])
 
@@ -66,11 +103,22 @@ edits = st.one_of(
     ),
     st.tuples(st.just("delete"), st.sampled_from(IDS).map(lambda i: f"milestones/{i}.yaml")),
     st.tuples(st.just("rename"), st.sampled_from(IDS), st.sampled_from(IDS)),
+    st.tuples(st.just("write"), st.sampled_from(PAGE_PATHS), pages),
+    st.tuples(st.just("delete"), st.sampled_from(PAGE_PATHS)),
+    # Publish a draft, or make a published milestone or page a draft again.
+    st.tuples(
+        st.just("draft"),
+        st.sampled_from([*PAGE_PATHS, *(f"milestones/{i}.yaml" for i in ("alpha-1", *IDS))]),
+    ),
     st.tuples(st.just("write"), st.just("frameworks/beta.yaml"), frameworks),
     st.tuples(st.just("delete"), st.just("frameworks/beta.yaml")),
     st.tuples(st.just("write"), st.just("site.yaml"), sites),
     st.tuples(
         st.just("template"), st.sampled_from(["milestone.html", "base.html"]), template_lines
+    ),
+    # The theme's texts: a catalogue edited (the site's language reads it, or falls back).
+    st.tuples(
+        st.just("texts"), st.sampled_from(["en", "fr"]), st.sampled_from(["Go to", "Skip to"])
     ),
     # New words in the same places: the dev server's quickest path (see SiteBuilder._replan)
     st.tuples(
@@ -87,8 +135,20 @@ def apply(site: Path, edit: tuple) -> set[str]:
     touched, as the dev server's file watcher reports them."""
     kind, *args = edit
     if kind == "write":
+        (site / "content" / args[0]).parent.mkdir(parents=True, exist_ok=True)
         (site / "content" / args[0]).write_text(args[1])
         return {f"content/{args[0]}"}
+    if kind == "draft":
+        return toggle_draft(site, f"content/{args[0]}")
+    if kind == "texts":
+        path = site / "templates" / "i18n" / f"{args[0]}.yaml"
+        lines = path.read_text().splitlines()
+        lines = [
+            f"skip_to_content: {args[1]} it" if x.startswith("skip_to_content:") else x
+            for x in lines
+        ]
+        path.write_text("\n".join(lines) + "\n")
+        return {f"templates/i18n/{args[0]}.yaml"}
     if kind == "delete":
         (site / "content" / args[0]).unlink(missing_ok=True)
         return {f"content/{args[0]}"}
@@ -104,6 +164,22 @@ def apply(site: Path, edit: tuple) -> set[str]:
     template = site / "templates" / args[0]
     template.write_text(template.read_text() + args[1] + "\n")
     return {f"templates/{args[0]}"}
+
+
+def toggle_draft(site: Path, relative: str) -> set[str]:
+    """Publish a draft (`draft: true` → `false`), or make a milestone or page a draft."""
+    path = site / relative
+    if not path.exists():
+        return {relative}
+    text = path.read_text()
+    if "draft: true" in text:
+        text = text.replace("draft: true", "draft: false")
+    elif "draft: false" in text:
+        text = text.replace("draft: false", "draft: true")
+    else:
+        text = text.replace("title:", "draft: true\ntitle:", 1)
+    path.write_text(text)
+    return {relative}
 
 
 def reword(path: Path, title: str, summary: str) -> str:
@@ -133,8 +209,8 @@ def outcome(
     return {p.output: p.data for p in result.pages}
 
 
-def clean_build(site: Path) -> dict[str, bytes] | list[str]:
-    return outcome(SiteBuilder(site, Options(cache=False, jobs=1)))
+def clean_build(site: Path, drafts: bool = False) -> dict[str, bytes] | list[str]:
+    return outcome(SiteBuilder(site, Options(cache=False, jobs=1, drafts=drafts)))
 
 
 @contextmanager
@@ -149,14 +225,15 @@ def fresh_site() -> Iterator[Path]:
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(edits, min_size=1, max_size=8))
-def test_rebuilds_after_any_edits_equal_a_clean_build(sequence: list[tuple]) -> None:
+@given(st.lists(edits, min_size=1, max_size=8), st.booleans())
+def test_rebuilds_after_any_edits_equal_a_clean_build(sequence: list[tuple], drafts: bool) -> None:
+    """`drafts`: as `sitegen serve` builds (drafts shown), or as `sitegen build` does."""
     with fresh_site() as site:
-        builder = SiteBuilder(site, Options(cache=False, jobs=1))
+        builder = SiteBuilder(site, Options(cache=False, jobs=1, drafts=drafts))
         outcome(builder)
         for edit in sequence:
             changed = apply(site, edit)
-            assert outcome(builder, changed=changed) == clean_build(site), edit
+            assert outcome(builder, changed=changed) == clean_build(site, drafts), edit
 
 
 def test_a_same_size_edit_in_the_same_instant_is_seen(site_factory) -> None:
@@ -227,6 +304,8 @@ def test_rewording_a_milestone_of_the_default_site_updates_every_page_that_shows
         "sources/lf-blog-welcoming-pytorch/index.html",
         "sources/lf-press-release-pytorch/index.html",
         "sources/meta-newsroom-pytorch-foundation/index.html",
+        "tags/foundation/index.html",  # the pages of its tags
+        "tags/governance/index.html",
         "timeline.json",
     ]
     assert b"announces that PyTorch" in pages["sources/article-2022-09-14/index.html"]

@@ -193,7 +193,7 @@ CASES = {
     "merge key": Case(
         {"content/site.yaml": "title: T\ndescription: D\n<<: {author: A}\n"},
         "content/site.yaml:3:1: error: unknown key '<<'\n  hint: known keys: author, base_url, "
-        "description, eras, intro, language, site_url, title\n" + ONE_ERROR,
+        "description, eras, intro, language, nav, site_url, strings, tags, title\n" + ONE_ERROR,
     ),
     "an !include tag": Case(
         {"content/site.yaml": "title: T\ndescription: !include description.md\n"},
@@ -208,7 +208,8 @@ CASES = {
     "a terminal escape sequence in a key": Case(
         {"content/site.yaml": 'title: T\ndescription: D\n"\\e]0;pwned\\a\\e[2J": x\n'},
         "content/site.yaml:3:1: error: unknown key '\\x1b]0;pwned\\x07\\x1b[2J'\n  hint: known keys: "
-        "author, base_url, description, eras, intro, language, site_url, title\n" + ONE_ERROR,
+        "author, base_url, description, eras, intro, language, nav, site_url, strings, tags, title\n"
+        + ONE_ERROR,
     ),
     "a terminal escape sequence in a file name": Case(
         {"content/milestones/alpha-\x1b[2J.yaml": "id: [alpha\n"},
@@ -616,7 +617,7 @@ FOREIGN_HINT = (
 OWN_FOLDER_HINT = "  hint: choose an output folder of its own, such as output/\n"
 BUILD_USAGE = (
     "usage: sitegen build [-h] [--site DIR] [--out DIR] [--force] [--base-url PATH]\n"
-    "                     [--site-url URL] [--jobs N] [--no-cache]\n"
+    "                     [--site-url URL] [--drafts] [--jobs N] [--no-cache]\n"
 )
 SERVE_USAGE = (
     "usage: sitegen serve [-h] [--site DIR] [--base-url PATH] [--host HOST]\n"
