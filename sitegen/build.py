@@ -39,7 +39,7 @@ from .catalogue import language_warnings, with_texts
 from .colors import color_warnings
 from .contentlinks import content_link_problems
 from .diagnostics import Diagnostic, SiteError
-from .drafts import links_to_drafts, published
+from .drafts import draft_url, links_to_drafts, published
 from .memo import Memo
 from .model import Content, Milestone, Site
 from .outdir import claimed
@@ -153,7 +153,10 @@ class SiteBuilder:
             plan = replace and self._replan(content, cache, replace)
             plan = plan or self._plan(content, cache, files_changed, out_dir)
         with timed("links"):  # every link in content leads to a page (see contentlinks)
-            if problems := content_link_problems(checked, plan.routes, content, self.site_dir):
+            shown = (
+                checked if self.options.drafts else [c for c in checked if not draft_url(c.value)]
+            )
+            if problems := content_link_problems(shown, plan.routes, content, self.site_dir):
                 raise SiteError(problems)
             if problems := page_link_problems(content, map(OUTPUT, plan.routes)):
                 raise SiteError(problems)  # a page's links, at their line in its file

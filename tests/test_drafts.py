@@ -103,7 +103,7 @@ def test_a_published_milestone_that_links_to_a_draft_fails_at_the_link(
         title: Alpha 1.0
         summary: |
           The first release,
-          before [the second](/milestones/alpha-2/#plans).
+          before [the second](/milestones/alpha-2/).
         sources: [{source: paper}]
         """
     site = site_factory(
@@ -121,7 +121,7 @@ def test_a_published_milestone_that_links_to_a_draft_fails_at_the_link(
 
 def test_a_draft_may_link_to_another_draft(site_factory: SiteFactory) -> None:
     other = DRAFT.replace("alpha-2", "alpha-3").replace(
-        "Not announced yet.", "After [2](../alpha-2/)."
+        "Not announced yet.", "After [2](/milestones/alpha-2/)."
     )
     site = site_factory(
         {"content/milestones/alpha-2.yaml": DRAFT, "content/milestones/alpha-3.yaml": other}

@@ -282,11 +282,6 @@ CASES = {
         "templates/i18n/fr-CA.yaml:2:1: error: unknown text 'skip_to_contnt'\n"
         "  hint: did you mean 'skip_to_content'?\n1 error; nothing written\n",
     ),
-    "a theme without its English texts": (
-        {"templates/i18n/en.yaml": None},
-        "templates/i18n/en.yaml: error: the theme has no texts in English\n"
-        "  hint: copy templates/i18n/ from sitegen's default theme\n1 error; nothing written\n",
-    ),
     "a tag that is not a slug, and a tag twice": (
         {
             "content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "2020")
@@ -341,7 +336,7 @@ CASES = {
     "invalid YAML in a page's front matter, at its own line": (
         {"content/pages/about.md": "---\ntitle: About\n  bad: [\n---\nText.\n"},
         "content/pages/about.md:3:6: error: invalid YAML: mapping values are not allowed in this "
-        "context\n1 error; nothing written\n",
+        "context\n  hint: quote a value that contains ': '\n1 error; nothing written\n",
     ),
     "a control character in a page's body, at its line and column": (
         {"content/pages/about.md": "---\ntitle: A\n---\nLine one.\nA \x01 here.\n"},
@@ -357,7 +352,7 @@ CASES = {
     "a page at a track's address, naming both files": (
         {"content/pages/frameworks/alpha.md": "---\ntitle: A\n---\n"},
         "content/pages/frameworks/alpha.md: error: its address /frameworks/alpha/ is already the "
-        "page of track 'alpha' (content/frameworks/alpha.yaml)\n  hint: rename or move the page\n"
+        "page of framework 'alpha' (content/frameworks/alpha.yaml)\n  hint: rename or move the page\n"
         "1 error; nothing written\n",
     ),
     "two pages at one address": (

@@ -70,7 +70,8 @@ def test_a_site_names_its_tracks_in_folder_key_urls_and_texts(site_factory: Site
     assert (out / "cards/lines/py2.png").is_file()
     home = html(out / "index.html")
     assert home.css_first("#filters-label").text() == "Lines"
-    assert home.css_first("[data-filter]").attributes["data-track"] == "line"
+    status = home.css_first("script#timeline-texts").text()  # the filter's own words
+    assert "No line selected" in status
     assert home.css_first(".lane-heads").attributes["aria-label"] == "Lines"
     chips = [a.attributes["href"] for a in home.css(".filters a")]
     assert chips == ["/lines/py2/", "/lines/py3/"]
@@ -109,7 +110,7 @@ def test_the_old_words_are_errors_once_the_site_names_its_own(site_factory: Site
     assert result.stderr == (
         "content/frameworks/beta.yaml: error: fact file in an unknown place (known: "
         "content/site.yaml, content/foundation.yaml, content/sources, content/lines, "
-        "content/milestones)\n"
+        "content/milestones, content/pages)\n"
         "  hint: move it into one of those places\n"
         "1 error; nothing written\n"
     )
@@ -121,7 +122,7 @@ def test_the_old_words_are_errors_once_the_site_names_its_own(site_factory: Site
         "content/milestones/python-2-7.yaml:2:8: error: unknown line 'cobol'\n"
         "  hint: add content/lines/cobol.yaml or use a known line id\n"
         "content/milestones/python-2-7.yaml:4:1: error: unknown key 'framework'\n"
-        "  hint: known keys: also, date, id, line, sources, summary, tags, title\n"
+        "  hint: known keys: also, date, draft, id, line, sources, summary, tags, title\n"
         "3 errors; nothing written\n"
     )
 
@@ -153,7 +154,7 @@ def test_the_dev_server_reads_every_file_again_when_the_words_change(
         "content/milestones/alpha-1.yaml:1:1: error: missing required key 'line'\n"
         "  hint: add 'line: ...'",
         "content/milestones/alpha-1.yaml:3:1: error: unknown key 'framework'\n"
-        "  hint: known keys: also, date, id, line, sources, summary, tags, title",
+        "  hint: known keys: also, date, draft, id, line, sources, summary, tags, title",
     ]
     milestone = site / "content/milestones/alpha-1.yaml"
     milestone.write_text(milestone.read_text().replace("framework:", "line:"))
