@@ -26,25 +26,31 @@ def write_changed(
     on_disk: dict[str, Stat],
     out_dir: Path,
     render_into: Callable[[Callable[[str, bytes], Stat]], dict[str, Stat]],
+    derive: Callable[[Path], dict[str, bytes]] | None = None,
 ) -> dict[str, Stat] | None:
     """Make `out_dir` hold exactly `outputs`: those in `fresh` rendered by `render_into`
     (which hands each page to the function it is given, in the process that rendered it),
     `pages` written, the others linked from the files in `on_disk` (what the last build
     wrote there, unchanged since). A fresh page that came out as the file already there is
-    linked too. Returns the stat of every file, or None if `out_dir` held the site already.
-    The manifest listing them goes with them."""
-    if not fresh and not pages and holds_exactly(out_dir, outputs):
+    linked too. Then `derive`, given the staging folder holding all of that, makes files
+    from it (the search index), which are written the same way. Returns the stat of every
+    file, or None if `out_dir` held the site already. The manifest listing them goes with
+    them."""
+    if not fresh and not pages and derive is None and holds_exactly(out_dir, outputs):
         return None
     with replacing(out_dir) as staging:
-        manifest = manifest_bytes(outputs)
+        store = partial(store_page, staging, out_dir, on_disk)
+        record = {o: link_file(staging, out_dir, o) for o in outputs - fresh - pages.keys()}
+        record |= {o: put_file(staging, o, data) for o, data in pages.items()}
+        if fresh:
+            record |= render_into(store)
+        if derive is not None:
+            record |= {o: store(o, data) for o, data in derive(staging).items()}
+        manifest = manifest_bytes(record)
         if manifest == read_manifest(real(out_dir)):
             link_file(staging, out_dir, MANIFEST)
         else:
             put_file(staging, MANIFEST, manifest)
-        record = {o: link_file(staging, out_dir, o) for o in outputs - fresh - pages.keys()}
-        record |= {o: put_file(staging, o, data) for o, data in pages.items()}
-        if fresh:
-            record |= render_into(partial(store_page, staging, out_dir, on_disk))
     return record
 
 
