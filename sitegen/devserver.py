@@ -43,6 +43,7 @@ class Snapshot:
     # When only stylesheets changed: their path → their new URL, so tabs swap them in place.
     stylesheets: Mapping[str, str] | None = None
     script: bytes = field(default=b"", repr=False)  # the live-reload tag for HTML pages
+    search: int = 0  # counts search indexes published, so that tabs use the newest one
 
     def event(self) -> dict[str, object]:
         """What an open tab needs to know about this snapshot."""
@@ -51,6 +52,7 @@ class Snapshot:
             "previous": self.previous,
             "stylesheets": dict(self.stylesheets) if self.stylesheets else None,
             "errors": self.errors,
+            "search": self.search,
         }
 
 
@@ -201,15 +203,19 @@ class DevServer:
             self._state.notify_all()
 
     def _publish_search(self, bundle: dict[str, bytes]) -> None:
-        """Swap a new search index into the snapshot, quietly: tabs need not reload for it.
-        The last index's files stay beside it, so that a tab that loaded that one before
-        the swap still finds the pieces it names (each piece has a name of its own)."""
+        """Swap a new search index into the snapshot. Tabs need not reload for it: they
+        hear of it (`search` in the event) and load the new one for the next query. The
+        last index's files stay beside it, so that a tab that loaded that one before the
+        swap still finds the pieces it names (each piece has a name of its own)."""
         with self._state:
             last = {o: d for o, d in self._search.items() if o in self._latest}
             self._search, self._latest = {**last, **bundle}, set(bundle)
             old = self._snapshot
             files = {o: d for o, d in old.files.items() if not o.startswith(f"{SEARCH_DIR}/")}
-            self._snapshot = dataclasses.replace(old, files={**files, **self._search})
+            files.update(self._search)
+            new = dataclasses.replace(old, files=files, state=old.state + 1, search=old.search + 1)
+            self._snapshot = new
+            self._state.notify_all()
 
     def _publish_errors(self, report: str) -> None:
         old = self._snapshot

@@ -15,19 +15,22 @@ export async function start(form) {
   let shown = 0;
   let query = 0; // counts queries, so that a slow answer to an old one is dropped
 
-  const pagefind = import(form.dataset.bundle + "pagefind.js").then(async (module) => {
-    await module.options({ baseUrl: form.dataset.base, excerptLength: 24 });
-    module.init();
-    return module;
-  });
-  pagefind.catch(() => {}); // reported when a query needs it
+  let pagefind = null; // Pagefind's module, once loading it has begun
+  let dropped = Promise.resolve(); // the last index let go of (see "sitegen:search-index")
+  const load = () =>
+    (pagefind ??= dropped.then(() => import(form.dataset.bundle + "pagefind.js")).then(async (module) => {
+      await module.options({ baseUrl: form.dataset.base, excerptLength: 24 });
+      module.init();
+      return module;
+    }));
+  load().catch(() => {}); // begun at once; a failure is reported when a query needs it
 
   form.addEventListener("submit", (event) => {
     event.preventDefault(); // Enter opens the first result
     list.querySelector("a")?.click();
   });
   input.addEventListener("input", () => run());
-  input.addEventListener("focus", () => { if (input.value.trim()) open(true); });
+  input.addEventListener("click", () => { if (input.value.trim()) open(true); });
   form.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && !panel.hidden) {
       event.preventDefault();
@@ -38,8 +41,9 @@ export async function start(form) {
       list.querySelector("a")?.focus();
     }
   });
+  // Tabbing out closes the results; focus lost to nothing (another window) does not.
   form.addEventListener("focusout", (event) => {
-    if (!form.contains(event.relatedTarget)) open(false);
+    if (event.relatedTarget && !form.contains(event.relatedTarget)) open(false);
   });
   document.addEventListener("pointerdown", (event) => {
     if (!form.contains(event.target)) open(false);
@@ -50,11 +54,14 @@ export async function start(form) {
       run();
     }),
   );
-  more.addEventListener("click", () => {
-    const next = list.children.length;
-    show(query).then(() => list.children[next]?.querySelector("a")?.focus());
-  });
+  more.addEventListener("click", () => show(query, true));
   if (input.value.trim()) run(); // typed before this module arrived
+  // The dev server made a new index (sitegen serve): the next query uses it.
+  document.addEventListener("sitegen:search-index", () => {
+    dropped = (pagefind ?? dropped).then((module) => module?.destroy()).catch(() => {});
+    pagefind = null;
+    if (input.value.trim()) run();
+  });
 
   function open(yes) {
     panel.hidden = !yes;
@@ -80,9 +87,10 @@ export async function start(form) {
     const filters = { track: tracks.length === chips.length ? [] : { any: tracks } };
     let search;
     try {
-      search = await (await pagefind).debouncedSearch(term, { filters }, 150);
+      search = await (await load()).debouncedSearch(term, { filters }, 150);
     } catch {
-      if (mine === query) status.textContent = "Search is not available on this copy of the site.";
+      pagefind = null; // tried again with the next query (the dev server makes it later)
+      if (mine === query) status.textContent = "Search is not available: its index is missing or not made yet.";
       return;
     }
     if (search === null || mine !== query) return; // a newer query took over
@@ -108,11 +116,14 @@ export async function start(form) {
     });
   }
 
-  async function show(mine) {
+  // The next results; `focus` moves to the first of them (from "More results").
+  async function show(mine, focus = false) {
     const batch = await Promise.all(found.slice(shown, shown + PAGE).map((r) => r.data()));
     if (mine !== query) return;
     shown += batch.length;
-    list.append(...batch.map(result));
+    const items = batch.map(result);
+    list.append(...items);
+    if (focus && items.length) items[0].querySelector("a").focus();
     more.hidden = shown >= found.length;
   }
 
