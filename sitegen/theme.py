@@ -4,6 +4,7 @@
   `/static/` (`templates/static/style.css` → `/static/style.css`).
 - **Fonts** are the files under `templates/fonts/`, read by the build (to draw social
   cards) and not published.
+- **Settings**: `templates/theme.yaml`, read by the build (see `sitegen.pagination`).
 - **Templates** are all the other files under `templates/`, named by their path there
   (`milestone.html`, `partials/card.html`), and must be UTF-8 text.
 - **Ignored**, wherever they are: hidden files and everything inside hidden folders (a name
@@ -32,6 +33,7 @@ from .diagnostics import Diagnostic
 
 STATIC_DIR = "static"  # under templates/: the theme's stylesheets, scripts and images
 FONTS_DIR = "fonts"  # under templates/: fonts the build draws with, not published
+SETTINGS = "theme.yaml"  # in templates/: what the theme decides (its timeline's page size)
 EDITOR_SUFFIXES = (".swp", ".swo", ".swx", "~", "___jb_tmp___", "___jb_old___")
 IGNORED_NAMES = {"4913", "Thumbs.db", "desktop.ini"}  # vim's write test, and system files
 NOT_UTF8_HINT = "save it as UTF-8; images and other files to publish go in templates/static/"
@@ -113,6 +115,8 @@ def walk(folder: Path, relative: str, root: str, seen: set[str], theme: Theme) -
             theme.static[where] = Path(real)
         elif where.startswith(f"{FONTS_DIR}/"):
             continue  # read by `cards`, which opens only the font it names
+        elif where == SETTINGS:
+            continue  # read by `pagination`
         else:
             add_template(where, Path(real), theme)
 

@@ -103,12 +103,17 @@
       visible.length === ids.length ? `All ${total} milestones, oldest first.`
       : visible.length === 0 ? "No track selected: choose one above to see its milestones."
       : `Showing ${count} of ${total} milestones: ${list.join(" and ")}.`;
-    if (remember) {
-      const url = new URL(location.href);
-      if (visible.length === ids.length) url.searchParams.delete("fw");
-      else url.searchParams.set("fw", visible.join(","));
-      history.replaceState(null, "", url.pathname + url.search.replace(/%2C/g, ",") + url.hash);
-    }
+    if (remember) history.replaceState(null, "", filtered(location.href, visible) + location.hash);
+    // The other pages of a split timeline open with the same tracks shown.
+    document.querySelectorAll("a[data-pager]").forEach((a) => { a.href = filtered(a.href, visible); });
+  }
+
+  // `href` without its fragment, with ?fw= naming the tracks shown (none when all are).
+  function filtered(href, visible) {
+    const url = new URL(href, location.href);
+    if (visible.length === ids.length) url.searchParams.delete("fw");
+    else url.searchParams.set("fw", visible.join(","));
+    return url.pathname + url.search.replace(/%2C/g, ",");
   }
 
   show(fromUrl(), false);
