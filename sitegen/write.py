@@ -54,12 +54,16 @@ def write_changed(
     return record
 
 
-def put_file(root: Path, output: str, data: bytes) -> Stat:
-    """Write one file of the new site; its stat, to know it again by."""
+def put_file(root: Path, output: str, data: bytes | Iterable[bytes]) -> Stat:
+    """Write one file of the new site, whole or piece by piece as its pieces are made;
+    its stat, to know it again by."""
     target = os.path.join(root, output)
     make_folder(os.path.dirname(target))
     with open(target, "wb") as f:
-        f.write(data)
+        if isinstance(data, bytes):
+            f.write(data)
+        else:
+            f.writelines(data)
         f.flush()  # so that the stat below sees every byte; closing then changes nothing
         return as_stat(os.fstat(f.fileno()))
 
@@ -87,10 +91,15 @@ def link_file(root: Path, previous: Path, output: str) -> Stat:
 
 
 def store_page(
-    staging: Path, previous: Path, on_disk: dict[str, Stat], output: str, data: bytes
+    staging: Path,
+    previous: Path,
+    on_disk: dict[str, Stat],
+    output: str,
+    data: bytes | Iterable[bytes],
 ) -> Stat:
-    """Write a page rendered afresh, or link it if the previous site has these very bytes."""
-    if same_bytes(previous, output, data, on_disk):
+    """Write a page rendered afresh, or link it if the previous site has these very bytes
+    (a file made as it is written is written)."""
+    if isinstance(data, bytes) and same_bytes(previous, output, data, on_disk):
         return link_file(staging, previous, output)
     return put_file(staging, output, data)
 

@@ -5,6 +5,7 @@ site of 2,000 milestones in Chromium."""
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections import deque
@@ -264,3 +265,44 @@ def test_the_track_filter_works_on_a_year_page_and_follows_its_links(
     shown = page.eval_on_selector_all(".card:not([hidden])", "cs => cs.map(c => c.dataset.fw)")
     assert set(shown) == {"pytorch", "jax"}
     page.close()
+
+
+def test_timeline_json_is_written_as_it_is_made_and_stays_whole(
+    site_factory: SiteFactory,
+) -> None:
+    from sitegen.build import Options, SiteBuilder
+    from sitegen.render import make_environment, render_route
+
+    site = site_factory(SMALL)
+    result = SiteBuilder(site, Options(cache=False)).build()  # in memory: whole
+    route = next(r for r in result.routes if r.output == "timeline.json")
+    env = make_environment(site, result.content)
+    pieces = render_route(route, env)
+    assert not isinstance(pieces, bytes)  # made as it is asked for
+    data = b"".join(pieces)
+    assert data == result.files["timeline.json"]
+    events = json.loads(data)["events"]
+    assert [e["unique_id"] for e in events] == [
+        "a-2019",
+        "alpha-1",
+        "b-2021",
+        "c-2021",
+        "d-2021",
+        "e-2022",
+    ]
+    build_site(site, site / "output")
+    assert (site / "output/timeline.json").read_bytes() == data
+
+
+def test_a_template_error_in_a_file_written_as_it_is_made_is_reported(
+    site_factory: SiteFactory,
+) -> None:
+    site = site_factory(
+        {"templates/timeline.json": "{{ timeline_json(years) }}\n{{ nothing.here }}\n"}
+    )
+    result = sitegen("build", "--site", site)
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "templates/timeline.json:2: error: template error: 'nothing' is undefined\n"
+    ), result.stderr
+    assert not (site / "output").exists()
