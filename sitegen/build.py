@@ -49,6 +49,7 @@ from .parallel import PARALLEL_MIN
 from .quotes import QuoteReport, check_quotes
 from .render import Page, Rendered, make_environment, prerender_markdown, render_pages
 from .routes import Replacer, Route, holders, plan_routes, replace_in_routes, shape, swap_uses
+from .search import bundle_in, kept_bundle
 from .tags import tag_warnings
 from .theme import unused_templates
 from .write import output_stat, refuse_shared_outputs, write_changed
@@ -276,7 +277,7 @@ class SiteBuilder:
         render = partial(render_pages, plan.fresh, env, self.site_dir, jobs, progress)
         if out_dir is not None:
             self.pages = {}  # the pages are in out_dir: this process need not hold them
-            return self._write(plan, out_dir, render, timings)
+            return self._write(plan, out_dir, render, timings, content.site.language)
         if plan.fresh:  # else the templates are those of the last build, which compiled them all
             with stage_timer(timings)("templates"):
                 plan.kept.update(note_cpu(timings, render()).delivered)
@@ -289,18 +290,31 @@ class SiteBuilder:
         out_dir: Path,
         render: Callable[..., Rendered],
         timings: dict[str, float],
+        language: str,
     ) -> bool:
-        """Write the site to `out_dir`, rendering the fresh pages into it; True if it wrote.
-        The stat of every file written is remembered, to know them again next time."""
+        """Write the site to `out_dir`, rendering the fresh pages into it, then its search
+        index from it (the last one stays while no page changed); True if it wrote. The
+        stat of every file written is remembered, to know them again next time."""
 
         def render_into(deliver: Callable[[str, bytes], Stat]) -> dict[str, Stat]:
             with stage_timer(timings)("templates"):
                 return note_cpu(timings, render(deliver=deliver)).delivered
 
+        def index(pages: set[str], staging: Path) -> dict[str, bytes]:
+            with stage_timer(timings)("search"):
+                return bundle_in(staging, pages, language)
+
         start = time.perf_counter()
         outputs, fresh = set(map(OUTPUT, plan.routes)), set(map(OUTPUT, plan.fresh))
-        record = write_changed(outputs, fresh, plan.kept, plan.on_disk, out_dir, render_into)
-        timings["write"] = time.perf_counter() - start - timings.get("templates", 0.0)
+        derive: Callable[[Path], dict[str, bytes]] | None = partial(index, set(outputs))
+        kept = None if fresh or plan.kept else kept_bundle(out_dir, plan.on_disk)
+        if kept is not None:
+            outputs, derive = outputs | kept, None
+        record = write_changed(
+            outputs, fresh, plan.kept, plan.on_disk, out_dir, render_into, derive
+        )
+        done = timings.get("templates", 0.0) + timings.get("search", 0.0)
+        timings["write"] = time.perf_counter() - start - done
         self._cache().outputs[str(out_dir.resolve())] = plan.on_disk if record is None else record
         return record is not None
 

@@ -23,6 +23,7 @@ from . import terminal
 from .build import Options, SiteBuilder
 from .diagnostics import Paint, SiteError, format_report, plain
 from .httpd import EVENTS_PATH, ServeError, SiteHTTPServer, bind, content_hash
+from .search import SEARCH_DIR, BackgroundIndex
 from .watch import ChangeCollector, Watcher
 
 BUILD_WAIT_SECONDS = 60.0  # a request waits at most this long for a running build
@@ -52,6 +53,7 @@ class Snapshot:
     # When only stylesheets changed: their path → their new URL, so tabs swap them in place.
     stylesheets: Mapping[str, str] | None = None
     script: bytes = field(default=b"", repr=False)  # the live-reload tag for HTML pages
+    search: int = 0  # counts search indexes published, so that tabs use the newest one
 
     def event(self) -> dict[str, object]:
         """What an open tab needs to know about this snapshot."""
@@ -60,6 +62,7 @@ class Snapshot:
             "previous": self.previous,
             "stylesheets": dict(self.stylesheets) if self.stylesheets else None,
             "errors": self.errors,
+            "search": self.search,
         }
 
 
@@ -88,6 +91,7 @@ class DevServer:
         poll: bool = False,
         log: Log = lambda line: None,
         talk: Talk | None = None,
+        search_delay: float = 1.0,
     ) -> None:
         self.site_dir = site_dir
         self.options = options or Options()
@@ -107,6 +111,10 @@ class DevServer:
         self.httpd: SiteHTTPServer | None = None
         self._threads: list[threading.Thread] = []
         self._watcher: Watcher | None = None
+        # The search index: made after each build, while the pages are already served.
+        self.search = BackgroundIndex(self._publish_search, search_delay)
+        self._search: dict[str, bytes] = {}  # the newest index's files, and the one's before
+        self._latest: set[str] = set()  # the newest index's files alone
 
     # Lifecycle ---------------------------------------------------------------------------
 
@@ -134,6 +142,7 @@ class DevServer:
         started here is joined, but for a build still running then and the watcher's own
         threads, which end with the process."""
         self.changes.close()
+        self.search.close()
         with self._state:
             self._closing = True
             self._state.notify_all()
@@ -174,6 +183,7 @@ class DevServer:
             return
         files = result.files
         self._publish(files, result.content.site.base_url, changed)
+        self.search.update(files, result.content.site.language)
         elapsed = (time.perf_counter() - start) * 1000
         if self.talk.quiet:
             return
@@ -190,23 +200,39 @@ class DevServer:
                 self.log(warning.format(self.talk.paint))
 
     def _publish(self, files: dict[str, bytes], base_url: str, changed: set[str]) -> None:
-        old = self._snapshot
-        if files == old.files and base_url == old.base_url and old.version:
-            new = dataclasses.replace(old, state=old.state + 1, errors="")
-        else:
-            self._builds += 1
-            version = f"{self.instance}-{self._builds}"
-            new = Snapshot(
-                files,
-                base_url,
-                version,
-                state=old.state + 1,
-                previous=old.version,
-                stylesheets=stylesheet_swaps(old.files, files, base_url, changed),
-                script=livereload_tag(version),
-            )
         with self._state:
+            old = self._snapshot
+            files = {**files, **self._search}
+            if files == old.files and base_url == old.base_url and old.version:
+                new = dataclasses.replace(old, state=old.state + 1, errors="")
+            else:
+                self._builds += 1
+                version = f"{self.instance}-{self._builds}"
+                new = Snapshot(
+                    files,
+                    base_url,
+                    version,
+                    state=old.state + 1,
+                    previous=old.version,
+                    stylesheets=stylesheet_swaps(old.files, files, base_url, changed),
+                    script=livereload_tag(version),
+                )
             self._snapshot, self._building = new, False
+            self._state.notify_all()
+
+    def _publish_search(self, bundle: dict[str, bytes]) -> None:
+        """Swap a new search index into the snapshot. Tabs need not reload for it: they
+        hear of it (`search` in the event) and load the new one for the next query. The
+        last index's files stay beside it, so that a tab that loaded that one before the
+        swap still finds the pieces it names (each piece has a name of its own)."""
+        with self._state:
+            last = {o: d for o, d in self._search.items() if o in self._latest}
+            self._search, self._latest = {**last, **bundle}, set(bundle)
+            old = self._snapshot
+            files = {o: d for o, d in old.files.items() if not o.startswith(f"{SEARCH_DIR}/")}
+            files.update(self._search)
+            new = dataclasses.replace(old, files=files, state=old.state + 1, search=old.search + 1)
+            self._snapshot = new
             self._state.notify_all()
 
     def _publish_errors(self, report: str) -> None:

@@ -9,7 +9,7 @@ import re
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -84,7 +84,7 @@ def make_environment(
         atom_id=lambda path: absolute_url(path) if site.site_url else tag_uri(site.title, path),
         has_foundation=content.foundation is not None,
         social_cards=find(templates_dir, cards.FONT) is not None,
-        timeline_json=lambda years: timeline_json(years, base, fragments),
+        timeline_json=lambda years: TimelineJson(years, base, fragments),
         item_list_ld=lambda years: item_list_ld(years, site, absolute_url, fragments),
         cached=partial(cached, fragments),
     )
@@ -130,8 +130,12 @@ class Rendered(NamedTuple):
     deliver_seconds: float
 
 
-def keep_bytes(output: str, data: bytes) -> bytes:
-    return data
+Chunks = Iterable[bytes]  # a file rendered as it is written, piece by piece
+
+
+def keep_bytes(output: str, data: bytes | Chunks) -> bytes:
+    """A rendered file, whole (a stream is joined)."""
+    return data if isinstance(data, bytes) else b"".join(data)
 
 
 def render_pages(
@@ -140,7 +144,7 @@ def render_pages(
     site_dir: Path,
     jobs: int = 1,
     progress: Callable[[int], None] | None = None,
-    deliver: Callable[[str, bytes], Any] = keep_bytes,
+    deliver: Callable[[str, bytes | Chunks], Any] = keep_bytes,
 ) -> Rendered:
     """Every route rendered, over `jobs` processes where it pays; raises SiteError with every
     template problem found. Each page goes to `deliver(output, data)` in the process that
@@ -174,7 +178,7 @@ def _render_batch(
     routes: list[Route],
     env: jinja2.Environment,
     site_dir: Path,
-    deliver: Callable[[str, bytes], Any],
+    deliver: Callable[[str, bytes | Chunks], Any],
     indexes: list[int],
 ) -> tuple[list[tuple[int, Any]], float, float]:
     results: list[tuple[int, Any]] = []
@@ -184,14 +188,19 @@ def _render_batch(
         start = time.perf_counter()
         try:
             data = render_route(route, env)
-        except Exception as error:  # any template failure is the author's to fix, not a crash
+            rendered = time.perf_counter()
+            results.append((i, deliver(route.output, data)))  # a stream renders as it goes
+        except TemplateFailure as failure:
+            error = failure.__cause__ or failure
             results.append((i, template_error(error, site_dir, f"templates/{route.template}")))
             continue
-        rendered = time.perf_counter()
-        results.append((i, deliver(route.output, data)))
         rendering += rendered - start
         delivering += time.perf_counter() - rendered
     return results, rendering, delivering
+
+
+class TemplateFailure(Exception):
+    """A template failed (its cause says how): the author's to fix, not a crash."""
 
 
 def cost(route: Route) -> int:
@@ -233,8 +242,10 @@ def prerender_markdown(texts: Iterable[str], base_url: str, jobs: int) -> None:
             markup.rendered[(todo[i], base_url, False)] = html_text
 
 
-def render_route(route: Route, env: jinja2.Environment) -> bytes:
-    """One route's bytes."""
+def render_route(route: Route, env: jinja2.Environment) -> bytes | Chunks:
+    """One route's bytes; a data file (`timeline.json`, `sitemap.xml`: anything but a
+    page), which may be large, as pieces made as they are asked for, so that it is
+    written as it is generated. Raises TemplateFailure."""
     if route.static is not None:
         return route.static.read_bytes()
     if route.template == cards.TEMPLATE:
@@ -242,7 +253,29 @@ def render_route(route: Route, env: jinja2.Environment) -> bytes:
     if not route.template:
         return b""
     context = {**route.context, "page_url": route.url}
-    return env.get_template(route.template).render(context).encode()
+    try:
+        template = env.get_template(route.template)
+        if not route.output.endswith(".html"):
+            return streamed(template.generate(context))
+        return template.render(context).encode()
+    except Exception as error:
+        raise TemplateFailure from error
+
+
+def streamed(pieces: Iterator[str]) -> Chunks:
+    """Jinja's output pieces as bytes, about 64 KiB at a time."""
+    try:
+        batch: list[str] = []
+        size = 0
+        for piece in pieces:
+            batch.append(piece)
+            size += len(piece)
+            if size >= 1 << 16:
+                yield "".join(batch).encode()
+                batch, size = [], 0
+        yield "".join(batch).encode()
+    except Exception as error:
+        raise TemplateFailure from error
 
 
 @lru_cache(maxsize=1024)  # a page asks for its description several times
@@ -266,14 +299,33 @@ def tag_uri(title: str, path: str) -> str:
 Years = Iterable[tuple[Any, ...]]  # (year, milestones, ...) runs, as routes' `years` hold them
 
 
-def timeline_json(years: Years, base_url: str, fragments: Memo) -> str:
+class TimelineJson:
     """The milestones in TimelineJS3's JSON format, one event a line; dates keep their
-    precision.
+    precision. Iterated, as the theme's timeline.json does, it gives a year at a time (each
+    event rendered once and kept in `fragments`), so the file is written as it is made;
+    as text (`{{ timeline_json(years) }}`), the whole.
 
     TimelineJS shows `headline` and `text` as HTML, so both are escaped or sanitised here.
     """
-    head, tail = '{"events": [\n', "\n]}"  # the template ends the file
-    return joined(fragments, "timeline.json", years, (head, ",\n", tail), timeline_event, base_url)
+
+    def __init__(self, years: Years, base_url: str, fragments: Memo) -> None:
+        self.years, self.base_url, self.fragments = tuple(years), base_url, fragments
+
+    def __iter__(self) -> Iterator[str]:
+        yield '{"events": [\n'
+        separator = ""
+        for run in self.years:
+            if run[1]:
+                yield separator + ",\n".join(map(self.event, run[1]))
+                separator = ",\n"
+        yield "\n]}"  # the template ends the file
+
+    def event(self, m: Milestone) -> str:
+        make = partial(timeline_event, m, self.base_url)
+        return self.fragments.get(("timeline.json", id(m)), m, make)
+
+    def __str__(self) -> str:
+        return "".join(self)
 
 
 def timeline_event(m: Milestone, base_url: str) -> str:

@@ -19,10 +19,11 @@ from typing import Any, NamedTuple
 from . import cards
 from .i18n import Texts
 from .memo import Memo
-from .model import DAY, Citation, Content, Fact, Milestone, Source
+from .model import DAY, Citation, Content, Era, Fact, Framework, Milestone, Site, Source
 from .pages import page_routes, page_uses
+from .pagination import Pager, Run, page_size, paginate, parts
 from .theme import STATIC_DIR, find, static_files
-from .timeline import plan_timeline
+from .timeline import Year, plan_timeline
 
 # Named tuples, not dataclasses: a build makes tens of thousands of these, and compares
 # each with the last build's, which a tuple does several times faster.
@@ -74,36 +75,22 @@ def plan_routes(content: Content, templates_dir: Path, memo: Memo | None = None)
     makes few routes anew, and the reused ones compare equal at once."""
     memo = memo or Memo()
     milestones = content.milestones
-    timeline, eras_after = plan_timeline(milestones, content.frameworks, content.site.eras)
+    size = page_size(templates_dir)
+    split = size if len(milestones) > size else 0  # see `pagination`
+    timeline, eras_after = plan_timeline(milestones, content.frameworks, content.site.eras, split)
     years = group_by_year(milestones)
     by_framework = milestones_by_framework(content)
-    routes = [
-        page(
-            "/",
-            "timeline.html",
-            milestones=milestones,
-            years=timeline,
-            eras_after=eras_after,
-            by_framework=by_framework,
-        ),
+    routes, places = timeline_pages(content, timeline, eras_after, by_framework, split)
+    routes += [
         page("/404.html", "404.html"),
         page("/robots.txt", "robots.txt"),
         Route("/.nojekyll", ".nojekyll"),  # tells GitHub Pages to publish as it is
         page("/feed.xml", "feed.xml", milestones=milestones),
         page("/timeline.json", "timeline.json", milestones=milestones, years=years),
     ]
-    routes += milestone_pages(milestones, by_framework, memo)
+    routes += milestone_pages(milestones, by_framework, memo, places)
     for fw in content.frameworks:
-        own = by_framework[fw.id]
-        routes.append(
-            page(
-                content.site.track_path(fw.id),
-                "framework.html",
-                framework=fw,
-                milestones=own,
-                years=group_by_year(own),
-            )
-        )
+        routes += track_pages(content.site, fw, by_framework[fw.id], size)
     uses = citations_by_source(content, memo)
     for source in content.sources:
         cited = tuple(uses.get(source.id, ()))
@@ -149,8 +136,75 @@ def milestones_by_framework(content: Content) -> dict[str, tuple[Milestone, ...]
     return {fw_id: tuple(items) for fw_id, items in tracks.items()}
 
 
+def timeline_pages(
+    content: Content,
+    timeline: tuple[Year, ...],
+    eras_after: tuple[Era, ...],
+    by_framework: Mapping[str, tuple[Milestone, ...]],
+    split: int,
+) -> tuple[list[Route], dict[int, str]]:
+    """The timeline: one page, or past the page size (`split`) a page per year or part of
+    one and a first page of the latest years (see `pagination`); and the page each
+    milestone's card is on, by the milestone's id(), when that is not the first."""
+    if not split:
+        shown = dict(years=timeline, eras_after=eras_after, by_framework=by_framework)
+        return [page("/", "timeline.html", milestones=content.milestones, pager=None, **shown)], {}
+    runs = [Run(y.year, y.part, y.parts, y.milestones, y) for y in timeline]
+    routes, places = [], {}
+    for sheet in paginate(runs, split, "/", "/years/"):
+        newest = sheet.shown[-1] is timeline[-1]
+        routes.append(
+            page(
+                sheet.url,
+                "timeline.html",
+                milestones=sheet.milestones,
+                years=sheet.shown,
+                eras_after=eras_after if newest else (),
+                by_framework=tracks_of(sheet.milestones, content.frameworks),
+                pager=sheet.pager,
+            )
+        )
+        if sheet.pager.label:
+            places.update((id(m), sheet.url) for m in sheet.milestones)
+    return routes, places
+
+
+def track_pages(site: Site, fw: Framework, own: tuple[Milestone, ...], size: int) -> list[Route]:
+    """A track's page, split as the timeline is when it has more milestones than `size`."""
+    url = site.track_path(fw.id)
+    if len(own) <= size:
+        return [track_page(url, fw, own, group_by_year(own), None)]
+    runs = []
+    for year, items in group_by_year(own):
+        chunks = parts(items, size)
+        for n, chunk in enumerate(chunks, 1):
+            runs.append(Run(year, n if len(chunks) > 1 else 0, len(chunks), chunk, (year, chunk)))
+    sheets = paginate(runs, size, url, url)
+    return [track_page(s.url, fw, s.milestones, s.shown, s.pager) for s in sheets]
+
+
+def track_page(
+    url: str, fw: Framework, own: tuple[Milestone, ...], years: YearRuns, pager: Pager | None
+) -> Route:
+    return page(url, "framework.html", framework=fw, milestones=own, years=years, pager=pager)
+
+
+def tracks_of(
+    milestones: tuple[Milestone, ...], frameworks: Iterable[Framework]
+) -> dict[str, tuple[Milestone, ...]]:
+    """Each track's milestones among these, as `milestones_by_framework` gives them."""
+    tracks: dict[str, list[Milestone]] = {fw.id: [] for fw in frameworks}
+    for m in milestones:
+        for fw_id in m.tracks:
+            tracks[fw_id].append(m)
+    return {fw_id: tuple(items) for fw_id, items in tracks.items()}
+
+
 def milestone_pages(
-    milestones: tuple[Milestone, ...], by_framework: Mapping[str, tuple[Milestone, ...]], memo: Memo
+    milestones: tuple[Milestone, ...],
+    by_framework: Mapping[str, tuple[Milestone, ...]],
+    memo: Memo,
+    places: Mapping[int, str],
 ) -> list[Route]:
     before_in: dict[int, Milestone] = {}  # by id(): a milestone's hash reads every field
     after_in: dict[int, Milestone] = {}
@@ -166,13 +220,15 @@ def milestone_pages(
         here = id(m)  # the key (kept alive by its entry); the neighbours are checked below
         around = (before, after, before_in.get(here), after_in.get(here))
         others = meanwhile(m, by_framework, days)
+        place = places.get(here, "/")
         kept = memo.find(here)
         if (
             kept is None
             or any(map(operator.is_not, kept.context["neighbours"], around))
             or not same_meanwhile(kept.context["meanwhile"], others)
+            or kept.context["place"] != place
         ):
-            kept = memo.keep(here, m, milestone_page(m, Neighbours(*around), others))
+            kept = memo.keep(here, m, milestone_page(m, Neighbours(*around), others, place))
         routes.append(kept)
     return routes
 
@@ -199,13 +255,17 @@ def same_meanwhile(kept: Meanwhile, new: Meanwhile) -> bool:
     )
 
 
-def milestone_page(m: Milestone, around: Neighbours, others: Meanwhile = ()) -> Route:
+def milestone_page(
+    m: Milestone, around: Neighbours, others: Meanwhile = (), place: str = "/"
+) -> Route:
+    """`place` is the timeline page its card is on."""
     return page(
         f"/milestones/{m.id}/",
         "milestone.html",
         milestone=m,
         neighbours=around,
         meanwhile=others,
+        place=place,
     )
 
 

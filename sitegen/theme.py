@@ -13,6 +13,7 @@ Within each folder:
   cards) and not published.
 - **Texts** are the files under `templates/i18n/`: the theme's message catalogue, one
   `<language>.yaml` a language (see `sitegen.i18n`), read by the build, not published.
+- **Settings**: `templates/theme.yaml`, read by the build (see `sitegen.pagination`).
 - **Templates** are all the other files under `templates/`, named by their path there
   (`milestone.html`, `partials/card.html`), and must be UTF-8 text.
 - **Ignored**, wherever they are: hidden files and everything inside hidden folders (a name
@@ -45,6 +46,7 @@ from .diagnostics import Diagnostic, did_you_mean
 STATIC_DIR = "static"  # under templates/: the theme's stylesheets, scripts and images
 FONTS_DIR = "fonts"  # under templates/: fonts the build draws with, not published
 I18N_DIR = "i18n"  # under templates/: the theme's texts, one file a language
+SETTINGS = "theme.yaml"  # in templates/: what the theme decides (its timeline's page size)
 EDITOR_SUFFIXES = (".swp", ".swo", ".swx", "~", "___jb_tmp___", "___jb_old___")
 IGNORED_NAMES = {"4913", "Thumbs.db", "desktop.ini"}  # vim's write test, and system files
 NOT_UTF8_HINT = "save it as UTF-8; images and other files to publish go in templates/static/"
@@ -123,6 +125,15 @@ def text_files(templates_dir: Path) -> dict[str, Path]:
     return theme.texts
 
 
+def settings_file(templates_dir: Path) -> tuple[Path, str] | None:
+    """The theme's settings (`theme.yaml`): the site's, else the packaged theme's, with how
+    messages name it; None when neither has one."""
+    for folder, label in layers(templates_dir):
+        if (folder / SETTINGS).is_file():
+            return folder / SETTINGS, f"{label}/{SETTINGS}"
+    return None
+
+
 def template_names(templates_dir: Path) -> list[str]:
     return sorted(scan(templates_dir).templates)
 
@@ -190,6 +201,8 @@ def walk(folder: Path, relative: str, root: str, seen: set[str], theme: Theme, l
             theme.fonts[where], theme.named[where] = Path(real), path  # see `cards`
         elif where.startswith(f"{I18N_DIR}/"):
             theme.texts[where], theme.named[where] = Path(real), path
+        elif where == SETTINGS:
+            continue  # read by `pagination` (see `settings_file`)
         else:
             add_template(where, path, theme, label)
 

@@ -26,7 +26,7 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # URL prefixes that the tracks' folder and URLs may not take.
 MILESTONE_KEYS = frozenset({"id", "date", "title", "summary", "sources", "tags", "also"})
 TAKEN_PATHS = frozenset(
-    {"archive", "cards", "foundation", "milestones", "pages", "sources", "static", "tags"}
+    {"archive", "cards", "foundation", "milestones", "pages", "sources", "static", "tags", "years"}
 )
 
 

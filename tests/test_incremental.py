@@ -96,6 +96,8 @@ sites = st.builds(
     ),
 )
 template_lines = st.sampled_from(["<p>extra</p>", "<p>extrA</p>", "{{ site.title }}"])
+# The timeline's page size: the fixture site has a page a year (or part of one) at 1 or 2.
+page_sizes = st.sampled_from([1, 2, 3, 250])
 
 edits = st.one_of(
     st.tuples(
@@ -114,12 +116,15 @@ edits = st.one_of(
     st.tuples(st.just("delete"), st.just("frameworks/beta.yaml")),
     st.tuples(st.just("write"), st.just("site.yaml"), sites),
     st.tuples(
-        st.just("template"), st.sampled_from(["milestone.html", "base.html"]), template_lines
+        st.just("template"),
+        st.sampled_from(["milestone.html", "base.html", "timeline.html"]),
+        template_lines,
     ),
     # The theme's texts: a catalogue edited (the site's language reads it, or falls back).
     st.tuples(
         st.just("texts"), st.sampled_from(["en", "fr"]), st.sampled_from(["Go to", "Skip to"])
     ),
+    st.tuples(st.just("theme"), page_sizes),
     # New words in the same places: the dev server's quickest path (see SiteBuilder._replan)
     st.tuples(
         st.just("reword"),
@@ -161,6 +166,9 @@ def apply(site: Path, edit: tuple) -> set[str]:
         return {
             reword(site / "content" / "milestones" / f"{name}.yaml", *args[1:]) for name in args[0]
         }
+    if kind == "theme":
+        (site / "templates/theme.yaml").write_text(f"timeline_page_size: {args[0]}\n")
+        return {"templates/theme.yaml"}
     template = site / "templates" / args[0]
     template.write_text(template.read_text() + args[1] + "\n")
     return {f"templates/{args[0]}"}
@@ -221,6 +229,8 @@ def fresh_site() -> Iterator[Path]:
         shutil.copytree(REPO / "templates", site / "templates")
         for name, text in MINIMAL_SITE.items():
             write(site / name, text)
+        # Two milestones a page: most edits move milestones across the timeline's year pages.
+        (site / "templates/theme.yaml").write_text("timeline_page_size: 2\n")
         yield site
 
 

@@ -463,11 +463,12 @@ def test_unreadable_file(site_factory: SiteFactory, capsys: pytest.CaptureFixtur
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A real 256 KiB file system: a build that does not fit meets a real 'disk full'."""
+    """A real 1 MiB file system (the minimal site takes about 300 KiB, most of it the search
+    index's script and code): a build that does not fit meets a real 'disk full'."""
     disk = tmp_path / "disk"
     disk.mkdir()
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], capture_output=True
     )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
@@ -482,7 +483,7 @@ def test_disk_full_mid_write_keeps_the_old_site(
     out = small_disk / "output"
     assert main(["build", "--site", str(site), "--out", str(out)]) == 0
     before = tree_bytes(out)
-    filler = "A long summary that no longer fits on the disk. " * 4000  # ~200 KB a page
+    filler = "A long summary that no longer fits on the disk. " * 8000  # ~400 KB a page
     write_files(site, {MILESTONE: milestone(summary=filler)})
     capsys.readouterr()
     assert main(["build", "--site", str(site), "--out", str(out)]) == 1

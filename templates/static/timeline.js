@@ -123,12 +123,17 @@
       visible.length === ids.length ? text("filter_all", { count: total })
       : visible.length === 0 ? text("filter_none")
       : text("filter_some", { shown: count, count: total, names: listed(list) });
-    if (remember) {
-      const url = new URL(location.href);
-      if (visible.length === ids.length) url.searchParams.delete("fw");
-      else url.searchParams.set("fw", visible.join(","));
-      history.replaceState(null, "", url.pathname + url.search.replace(/%2C/g, ",") + url.hash);
-    }
+    if (remember) history.replaceState(null, "", filtered(location.href, visible) + location.hash);
+    // The other pages of a split timeline open with the same tracks shown.
+    document.querySelectorAll("a[data-pager]").forEach((a) => { a.href = filtered(a.href, visible); });
+  }
+
+  // `href` without its fragment, with ?fw= naming the tracks shown (none when all are).
+  function filtered(href, visible) {
+    const url = new URL(href, location.href);
+    if (visible.length === ids.length) url.searchParams.delete("fw");
+    else url.searchParams.set("fw", visible.join(","));
+    return url.pathname + url.search.replace(/%2C/g, ",");
   }
 
   show(fromUrl(), false);
