@@ -108,7 +108,7 @@ def plan_routes(content: Content, templates_dir: Path, memo: Memo | None = None)
         )
     from .tags import tag_routes  # built on this module's `page` and `group_by_year`
 
-    routes += tag_routes(content)
+    routes += tag_routes(content, size)
     routes += page_routes(content, page)
     routes += static_routes(templates_dir)
     if font := find(templates_dir, cards.FONT):  # the theme ships the cards' font
@@ -171,22 +171,25 @@ def timeline_pages(
 
 def track_pages(site: Site, fw: Framework, own: tuple[Milestone, ...], size: int) -> list[Route]:
     """A track's page, split as the timeline is when it has more milestones than `size`."""
-    url = site.track_path(fw.id)
-    if len(own) <= size:
-        return [track_page(url, fw, own, group_by_year(own), None)]
+    return [
+        page(url, "framework.html", framework=fw, milestones=items, years=years, pager=pager)
+        for url, items, years, pager in by_year_pages(site.track_path(fw.id), own, size)
+    ]
+
+
+def by_year_pages(
+    url: str, milestones: tuple[Milestone, ...], size: int
+) -> list[tuple[str, tuple[Milestone, ...], YearRuns, Pager | None]]:
+    """A listing's pages (address, milestones, their years, pager): one page at `url`, or
+    past `size` milestones a page per year or part of one, as the timeline is split."""
+    if len(milestones) <= size:
+        return [(url, milestones, group_by_year(milestones), None)]
     runs = []
-    for year, items in group_by_year(own):
+    for year, items in group_by_year(milestones):
         chunks = parts(items, size)
         for n, chunk in enumerate(chunks, 1):
             runs.append(Run(year, n if len(chunks) > 1 else 0, len(chunks), chunk, (year, chunk)))
-    sheets = paginate(runs, size, url, url)
-    return [track_page(s.url, fw, s.milestones, s.shown, s.pager) for s in sheets]
-
-
-def track_page(
-    url: str, fw: Framework, own: tuple[Milestone, ...], years: YearRuns, pager: Pager | None
-) -> Route:
-    return page(url, "framework.html", framework=fw, milestones=own, years=years, pager=pager)
+    return [(s.url, s.milestones, s.shown, s.pager) for s in paginate(runs, size, url, url)]
 
 
 def tracks_of(
