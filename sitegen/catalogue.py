@@ -35,6 +35,8 @@ WRITTEN_BY_SITEGEN = {
     "site_card_empty": "on social cards",
     "announced_on": "on social cards",
     "part_of_short": "on source pages",
+    "latest": "in the links of a timeline split by years",
+    "year_part": "in the labels of a timeline split by years",
 }
 
 

@@ -235,6 +235,13 @@ class Texts:
     def date(self, date: PartialDate) -> str:
         return format_date(date, self.language)
 
+    def year(self, year: int) -> str:
+        """A year alone, as a date: `2019`, `2019年`."""
+        return format_date(PartialDate(year), self.language)
+
+    def number(self, number: int) -> str:
+        return format_number(number, self.language)
+
     def list(self, items: Iterable[str]) -> str:
         return format_list(items, self.language)
 

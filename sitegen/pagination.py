@@ -1,7 +1,8 @@
 """A timeline that stays small: past the page size the theme chooses, the timeline (and
 each track's page) is split into a page per year, or per part of a long year, joined by
 links to the older and newer page and an index of every year; the first page shows the
-most recent years.
+most recent years. Its labels (`2019, part 2 of 3`, `Latest`) are the theme's texts, in the
+site's language.
 
 The page size is the theme's (`templates/theme.yaml`, `timeline_page_size`): a page of
 cards has a weight a theme knows, and a browser shows a few hundred cards at once at ease.
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .diagnostics import SiteError
+from .i18n import Texts
 from .load import read_document
 from .model import Milestone
 from .theme import settings_file
@@ -106,28 +108,30 @@ def run_url(prefix: str, run: Run) -> str:
     return f"{prefix}{run.year}/{tail}"
 
 
-def run_label(run: Run) -> str:
-    return f"{run.year}, part {run.part} of {run.parts}" if run.part else str(run.year)
+def run_label(run: Run, texts: Texts) -> str:
+    """`2019`, or `2019, part 2 of 3`, in the site's language."""
+    year = texts.year(run.year)
+    return texts.plain("year_part", year=year, part=run.part, parts=run.parts) if run.part else year
 
 
-def paginate(runs: Sequence[Run], size: int, first: str, prefix: str) -> list[Sheet]:
+def paginate(runs: Sequence[Run], size: int, first: str, prefix: str, texts: Texts) -> list[Sheet]:
     """The first page (the most recent runs that fit in `size`, at least one) and a page
     per run, newest first; each links to the older and newer page and holds the index."""
     urls = [run_url(prefix, run) for run in runs]
-    index = year_index(runs, urls)
+    index = year_index(runs, urls, texts)
     recent, total = len(runs) - 1, len(runs[-1].milestones)
     while recent > 0 and total + len(runs[recent - 1].milestones) <= size:
         recent -= 1
         total += len(runs[recent].milestones)
 
     def link(i: int) -> Link | None:
-        return Link(urls[i], run_label(runs[i])) if 0 <= i < len(runs) else None
+        return Link(urls[i], run_label(runs[i], texts)) if 0 <= i < len(runs) else None
 
     home = Pager("", first, first, link(recent - 1), None, index)
     sheets = [sheet(first, runs[recent:], home)]
     for i in reversed(range(len(runs))):
-        newer = link(i + 1) or Link(first, "Latest")
-        pager = Pager(run_label(runs[i]), urls[i], first, link(i - 1), newer, index)
+        newer = link(i + 1) or Link(first, texts.plain("latest"))
+        pager = Pager(run_label(runs[i], texts), urls[i], first, link(i - 1), newer, index)
         sheets.append(sheet(urls[i], runs[i : i + 1], pager))
     return sheets
 
@@ -137,10 +141,11 @@ def sheet(url: str, runs: Sequence[Run], pager: Pager) -> Sheet:
     return Sheet(url, tuple(run.shown for run in runs), milestones, pager)
 
 
-def year_index(runs: Sequence[Run], urls: Sequence[str]) -> tuple[YearEntry, ...]:
+def year_index(runs: Sequence[Run], urls: Sequence[str], texts: Texts) -> tuple[YearEntry, ...]:
+    """Every year, with its page, or its parts' pages labelled by their number."""
     entries: list[YearEntry] = []
     for run, url in zip(runs, urls, strict=True):
-        label = Link(url, str(run.part or run.year))
+        label = Link(url, texts.number(run.part) if run.part else texts.year(run.year))
         if entries and entries[-1].year == run.year:
             last = entries[-1]
             entries[-1] = last._replace(

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from . import cards
 from .i18n import Texts
 from .memo import Memo
-from .model import DAY, Citation, Content, Era, Fact, Framework, Milestone, Site, Source
+from .model import DAY, Citation, Content, Era, Fact, Framework, Milestone, Source
 from .pages import page_routes, page_uses
 from .pagination import Pager, Run, page_size, paginate, parts
 from .theme import STATIC_DIR, find, static_files
@@ -90,7 +90,7 @@ def plan_routes(content: Content, templates_dir: Path, memo: Memo | None = None)
     ]
     routes += milestone_pages(milestones, by_framework, memo, places)
     for fw in content.frameworks:
-        routes += track_pages(content.site, fw, by_framework[fw.id], size)
+        routes += track_pages(content, fw, by_framework[fw.id], size)
     uses = citations_by_source(content, memo)
     for source in content.sources:
         cited = tuple(uses.get(source.id, ()))
@@ -151,7 +151,7 @@ def timeline_pages(
         return [page("/", "timeline.html", milestones=content.milestones, pager=None, **shown)], {}
     runs = [Run(y.year, y.part, y.parts, y.milestones, y) for y in timeline]
     routes, places = [], {}
-    for sheet in paginate(runs, split, "/", "/years/"):
+    for sheet in paginate(runs, split, "/", "/years/", content.texts or Texts()):
         newest = sheet.shown[-1] is timeline[-1]
         routes.append(
             page(
@@ -169,19 +169,23 @@ def timeline_pages(
     return routes, places
 
 
-def track_pages(site: Site, fw: Framework, own: tuple[Milestone, ...], size: int) -> list[Route]:
+def track_pages(
+    content: Content, fw: Framework, own: tuple[Milestone, ...], size: int
+) -> list[Route]:
     """A track's page, split as the timeline is when it has more milestones than `size`."""
+    home = content.site.track_path(fw.id)
     return [
         page(url, "framework.html", framework=fw, milestones=items, years=years, pager=pager)
-        for url, items, years, pager in by_year_pages(site.track_path(fw.id), own, size)
+        for url, items, years, pager in by_year_pages(home, own, size, content.texts or Texts())
     ]
 
 
 def by_year_pages(
-    url: str, milestones: tuple[Milestone, ...], size: int
+    url: str, milestones: tuple[Milestone, ...], size: int, texts: Texts
 ) -> list[tuple[str, tuple[Milestone, ...], YearRuns, Pager | None]]:
     """A listing's pages (address, milestones, their years, pager): one page at `url`, or
-    past `size` milestones a page per year or part of one, as the timeline is split."""
+    past `size` milestones a page per year or part of one, as the timeline is split
+    (`texts` label its pages)."""
     if len(milestones) <= size:
         return [(url, milestones, group_by_year(milestones), None)]
     runs = []
@@ -189,7 +193,8 @@ def by_year_pages(
         chunks = parts(items, size)
         for n, chunk in enumerate(chunks, 1):
             runs.append(Run(year, n if len(chunks) > 1 else 0, len(chunks), chunk, (year, chunk)))
-    return [(s.url, s.milestones, s.shown, s.pager) for s in paginate(runs, size, url, url)]
+    sheets = paginate(runs, size, url, url, texts)
+    return [(s.url, s.milestones, s.shown, s.pager) for s in sheets]
 
 
 def tracks_of(

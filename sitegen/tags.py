@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from .diagnostics import Diagnostic
+from .i18n import Texts
 from .model import Content, Milestone, Page, Tag
 from .routes import Route, by_year_pages, page
 
@@ -54,7 +55,8 @@ def tag_routes(content: Content, size: int) -> list[Route]:
     for tag_id, (milestones, pages) in carried.items():
         tag = known.get(tag_id) or Tag(tag_id, tag_id)
         counts.append(TagCount(tag, len(milestones), len(pages)))
-        for url, _, years, pager in by_year_pages(f"/tags/{tag_id}/", milestones, size):
+        split = by_year_pages(f"/tags/{tag_id}/", milestones, size, content.texts or Texts())
+        for url, _, years, pager in split:
             first = pager is None or not pager.label  # the tag's pages are listed once
             shown = pages if first else ()
             routes.append(page(url, "tag.html", tag=tag, years=years, pages=shown, pager=pager))

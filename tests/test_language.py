@@ -5,6 +5,7 @@ fallback; French and Chinese fixture sites built and read with a parser."""
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -246,3 +247,173 @@ def test_the_default_site_reads_as_before_in_english(default_site: Path) -> None
     home = html(default_site / "index.html")
     whens = [w.text() for w in home.css(".card .when")]
     assert "November 2016" in whens and "In 2016" in whens
+
+
+# A site split into pages of years: two milestones a page (templates/theme.yaml), so that
+# 2022's four are in two parts, and the three tagged "compiler" too.
+
+SPLIT = {
+    **MILESTONES,
+    "templates/theme.yaml": "timeline_page_size: 2\n",
+    **{
+        f"content/milestones/alpha-{n}.yaml": MILESTONES["content/milestones/alpha-3.yaml"]
+        .replace("alpha-3", f"alpha-{n}")
+        .replace("2022-09-12", f"2022-{n + 6:02d}-12")
+        .replace("sources:", "tags: [compiler]\n        sources:")
+        for n in (3, 4, 5)
+    },
+}
+CATALOGUE = REPO / "templates" / "i18n"
+
+
+def split_site_in(site_factory: SiteFactory, language: str) -> Path:
+    site = site_factory(
+        {**SPLIT, "content/site.yaml": f"title: T\ndescription: D.\nlanguage: {language}\n"}
+    )
+    build_site(site, site / "output")
+    return site / "output"
+
+
+def test_a_french_site_split_by_years_shows_its_pager_and_index_in_french(
+    site_factory: SiteFactory,
+) -> None:
+    out = split_site_in(site_factory, "fr")
+    home = html(out / "index.html")
+    assert home.css_first(".pager").attributes["aria-label"] == "Plus anciens et plus récents"
+    assert words(home.css_first(".pager")) == "← Plus anciens 2022, partie 1 sur 2"
+    assert home.css_first("#years-label").text() == "Années"
+    assert home.css_first("#year-index-h").text() == "Toutes les années"
+    assert [words(li) for li in home.css(".year-index li")] == [
+        "2016 1 jalon",
+        "2022 2022, partie 1 2022, partie 2 4 jalons",
+    ]
+    assert home.css_first("#filter-status").text() == (
+        "2 jalons, de 2022 à 2022 : les plus récents, du plus ancien au plus récent."
+    )
+
+    part = html(out / "years" / "2022" / "page" / "2" / "index.html")
+    assert part.css_first("h1").text() == "2022, partie 2 sur 2"
+    assert part.css_first("title").text() == "2022, partie 2 sur 2 · T"
+    description = part.css_first('meta[name="description"]').attributes["content"]
+    assert description == "Les jalons de 2022, partie 2 sur 2, sur chaque piste\u00a0: 2 en tout."
+    assert words(part.css_first(".trail")) == "Frise 2022, partie 2 sur 2"
+    assert part.css_first(".trail").attributes["aria-label"] == "Fil d'Ariane"
+    assert words(part.css_first(".pager")) == (
+        "← Plus anciens 2022, partie 1 sur 2 Plus récents → Dernières années"
+    )
+
+    track = html(out / "frameworks" / "alpha" / "2016" / "index.html")
+    assert track.css_first("h1").text() == "Alpha, 2016"
+    description = track.css_first('meta[name="description"]').attributes["content"]
+    assert description == "Alpha, 2016\u00a0: 1 jalon."
+    assert words(track.css_first(".pager")) == "Plus récents → 2022, partie 1 sur 2"
+
+    tag = html(out / "tags" / "compiler" / "2022" / "page" / "2" / "index.html")
+    assert tag.css_first("title").text() == (
+        "Étiquette «\u00a0compiler\u00a0», 2022, partie 2 sur 2 · T"
+    )
+    assert words(tag.css_first(".pager")) == (
+        "← Plus anciens 2022, partie 1 sur 2 Plus récents → Dernières années"
+    )
+
+
+def test_a_french_site_searches_in_french(site_factory: SiteFactory) -> None:
+    out = split_site_in(site_factory, "fr")
+    form = html(out / "index.html").css_first("form[role=search]")
+    assert form.css_first("label[for=search-input]").text() == "Rechercher sur le site"
+    assert form.css_first("#search-input").attributes["placeholder"] == "Rechercher"
+    assert form.css_first("#search-tracks-label").text() == "Pistes"
+    assert form.css_first(".search-results").attributes["aria-label"] == (
+        "Résultats de la recherche"
+    )
+    assert form.css_first(".search-more").text() == "Plus de résultats"
+    texts = json.loads(form.css_first("#search-texts").text())
+    assert dict(texts["search_found"]) == {
+        "one": "{count} résultat pour «\u00a0{query}\u00a0»",
+        "other": "{count} résultats pour «\u00a0{query}\u00a0»",
+    }
+    assert texts["search_no_track"] == (
+        "Aucune piste choisie\u00a0: choisissez-en une ci-dessus pour y chercher."
+    )
+    assert texts["search_kind_track"] == "Piste"
+
+
+def test_a_chinese_site_split_by_years_writes_its_years_and_parts_in_chinese(
+    site_factory: SiteFactory,
+) -> None:
+    out = split_site_in(site_factory, "zh")
+    part = html(out / "years" / "2022" / "page" / "2" / "index.html")
+    assert part.css_first("h1").text() == "2022年（第 2 部分，共 2 部分）"
+    assert words(part.css_first(".pager")) == ("← 更早 2022年（第 1 部分，共 2 部分） 更近 → 最新")
+    assert [words(li) for li in part.css(".year-index li")] == [
+        "2016 1 个里程碑",
+        "2022 2022年第 1 部分 2022年第 2 部分 4 个里程碑",
+    ]
+    # Each part shows its number; a screen reader reads it with the rest of the text.
+    parts = part.css(".year-index-parts a")
+    assert [a.text(deep=False) for a in parts] == ["1", "2"]
+    assert [a.text() for a in parts] == ["2022年第 1 部分", "2022年第 2 部分"]
+    track = html(out / "frameworks" / "alpha" / "2016" / "index.html")
+    assert track.css_first("h1").text() == "Alpha，2016年"
+    assert track.css_first("#search-input").attributes["placeholder"] == "搜索"
+
+
+def forms(message: str | dict[str, str]) -> list[str]:
+    return [message] if isinstance(message, str) else list(message.values())
+
+
+def english_words(key: str) -> set[str]:
+    """The words of a text of the English catalogue that its French one does not share
+    (parameters left out): none of them should be read on a French page."""
+    english, french = (
+        yaml.safe_load((CATALOGUE / f"{lang}.yaml").read_text()) for lang in ("en", "fr")
+    )
+    shared = " ".join(forms(french[key]))
+    found = set()
+    for text in forms(english[key]):
+        for piece in re.split(r"\{\w+\}", text):
+            piece = piece.strip(" .,:–“”'")
+            if len(piece) >= 4 and piece not in shared:
+                found.add(piece)
+    return found
+
+
+def read_on(page: Path) -> str:
+    """What a reader of the page reads: its text, its scripts' texts, the labels and
+    descriptions in its attributes."""
+    tree = html(page)
+    said = [tree.css_first("title").text()]
+    for node in tree.css("[aria-label], [placeholder], [alt], meta[content]"):
+        said += [
+            node.attributes.get(a) or "" for a in ("aria-label", "placeholder", "alt", "content")
+        ]
+    for script in tree.css('script[type="application/json"]'):  # texts by key, for scripts
+        said += [
+            text
+            for m in json.loads(script.text()).values()
+            for text in forms(dict(m) if isinstance(m, list) else m)
+        ]
+    tree.strip_tags(["script", "style"])
+    return "\n".join([*said, tree.body.text(separator="\n")])
+
+
+def test_no_text_of_a_split_french_site_or_its_search_is_in_english(
+    site_factory: SiteFactory,
+) -> None:
+    out = split_site_in(site_factory, "fr")
+    keys = [
+        k
+        for k in yaml.safe_load((CATALOGUE / "en.yaml").read_text())
+        if k not in ("track", "tracks")
+    ]
+    pages = [
+        "index.html",
+        "years/2022/page/2/index.html",
+        "frameworks/alpha/2016/index.html",
+        "tags/compiler/2022/page/2/index.html",
+    ]
+    for page in pages:
+        said = read_on(out / page)
+        for key in keys:
+            for english in english_words(key):
+                assert english not in said, (page, key, english)

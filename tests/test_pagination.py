@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from sitegen.build import build_site
+from sitegen.catalogue import load_texts
 from sitegen.pagination import Run, paginate, parts
 
 from .browser import serve_folder
@@ -50,13 +51,16 @@ def test_parts_are_as_few_and_as_even_as_can_be() -> None:
     assert parts((1, 2), 5) == [(1, 2)]
 
 
+ENGLISH = load_texts(REPO / "templates", "en", (), {})  # the default theme's texts
+
+
 def run(year: int, count: int, part: int = 0, of: int = 1) -> Run:
     return Run(year, part, of, tuple(range(count)), f"{year}.{part}")  # type: ignore[arg-type]
 
 
 def test_the_first_page_shows_the_latest_years_that_fit_and_every_year_has_a_page() -> None:
     runs = [run(2019, 3), run(2020, 5, 1, 2), run(2020, 5, 2, 2), run(2021, 2), run(2022, 1)]
-    sheets = paginate(runs, 4, "/", "/years/")
+    sheets = paginate(runs, 4, "/", "/years/", ENGLISH)
     assert [(s.url, s.shown, s.pager.label) for s in sheets] == [
         ("/", ("2021.0", "2022.0"), ""),  # 2020's second part would make it 8
         ("/years/2022/", ("2022.0",), "2022"),
@@ -79,7 +83,7 @@ def test_the_first_page_shows_the_latest_years_that_fit_and_every_year_has_a_pag
 
 
 def test_a_year_larger_than_a_page_alone_is_on_the_first_page_by_its_last_part() -> None:
-    sheets = paginate([run(2020, 3, 1, 2), run(2020, 3, 2, 2)], 3, "/t/", "/t/")
+    sheets = paginate([run(2020, 3, 1, 2), run(2020, 3, 2, 2)], 3, "/t/", "/t/", ENGLISH)
     assert sheets[0].shown == ("2020.2",)
 
 

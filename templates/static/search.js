@@ -2,6 +2,9 @@
 // base.html loads this module the first time the field is focused; this module then
 // loads Pagefind (its script, then the index pieces a query needs), all from this site.
 const PAGE = 8; // results shown at first, and added by "More results"
+// A result's kind (its page's data-kind), shown by the theme's text for it; a milestone's
+// kind is not shown, and a kind without a text is shown as it is.
+const KINDS = { Track: "search_kind_track", Source: "search_kind_source", Governance: "search_kind_governance" };
 
 export async function start(form) {
   const input = form.querySelector("input");
@@ -11,6 +14,7 @@ export async function start(form) {
   const more = form.querySelector(".search-more");
   const chips = [...form.querySelectorAll(".search-filters button[data-fw]")];
   const names = Object.fromEntries(chips.map((c) => [c.dataset.fw, c.querySelector(".chip-name").textContent]));
+  const text = texts(document.documentElement.lang || "en");
   let found = []; // the current query's results, each with a data() loader
   let shown = 0;
   let query = 0; // counts queries, so that a slow answer to an old one is dropped
@@ -90,7 +94,7 @@ export async function start(form) {
       search = await (await load()).debouncedSearch(term, { filters }, 150);
     } catch {
       pagefind = null; // tried again with the next query (the dev server makes it later)
-      if (mine === query) status.textContent = "Search is not available: its index is missing or not made yet.";
+      if (mine === query) status.textContent = text("search_unavailable");
       return;
     }
     if (search === null || mine !== query) return; // a newer query took over
@@ -103,16 +107,16 @@ export async function start(form) {
     if (mine !== query) return;
     const count = found.length;
     status.textContent = !tracks.length
-      ? "No track selected: choose one above to search it."
+      ? text("search_no_track")
       : count
-        ? `${count} result${count === 1 ? "" : "s"} for “${term}”`
-        : `No results for “${term}”`;
+        ? text("search_found", { count, query: term })
+        : text("search_nothing", { query: term });
   }
 
   function counts(byTrack) {
     chips.forEach((chip) => {
       const n = byTrack[chip.dataset.fw] ?? 0;
-      chip.querySelector(".chip-count").textContent = `(${n})`;
+      chip.querySelector(".chip-count").textContent = text("search_track_count", { count: n });
     });
   }
 
@@ -137,7 +141,8 @@ export async function start(form) {
     const meta = document.createElement("p");
     meta.className = "search-meta";
     const tracks = (data.meta.tracks || "").split(" ").filter((id) => id in names);
-    if (data.meta.kind && data.meta.kind !== "Milestone") meta.append(tag("span", "search-kind", data.meta.kind));
+    const kind = data.meta.kind;
+    if (kind && kind !== "Milestone") meta.append(tag("span", "search-kind", KINDS[kind] ? text(KINDS[kind]) : kind));
     if (data.meta.date) meta.append(tag("span", "search-date", data.meta.date));
     for (const id of tracks) {
       const track = tag("span", `fw-tag fw-${id}`, "");
@@ -152,6 +157,27 @@ export async function start(form) {
     item.append(link, meta, excerpt);
     return item;
   }
+}
+
+// The theme's texts in the page's language (base.html's #search-texts, written as
+// timeline.js reads its own): `text(key, params)`, a text shown with a count taking the
+// form of its plural category by the browser's CLDR rules.
+function texts(lang) {
+  const messages = JSON.parse(document.getElementById("search-texts")?.textContent || "{}");
+  const plural = new Intl.PluralRules(lang);
+  const number = new Intl.NumberFormat(lang);
+  return (key, params = {}) => {
+    let message = messages[key] ?? key;
+    if (Array.isArray(message)) {
+      const forms = Object.fromEntries(message);
+      message = forms[params.count === 0 && forms.zero ? "zero" : plural.select(params.count ?? 0)] ?? forms.other;
+    }
+    return message.replace(/\{(\w+)\}/g, (found, name) => {
+      const value = params[name];
+      if (value === undefined) return found;
+      return typeof value === "number" ? number.format(value) : String(value);
+    });
+  };
 }
 
 function tag(name, className, text) {
