@@ -252,7 +252,9 @@ def test_the_default_site_is_searchable_and_its_index_is_small(default_site: Pat
     pages = indexed(default_site)
     milestones = len(list((REPO / "content/milestones").glob("*.yaml")))
     sources = len(list((REPO / "content/sources").glob("*.yaml")))
-    assert len(pages) == milestones + sources + 3 + 1  # and the tracks, and the foundation
+    documents = len(list((REPO / "content/pages").rglob("*.md")))
+    # and the tracks, the foundation and the documentation pages
+    assert len(pages) == milestones + sources + 3 + 1 + documents
     assert pages["/foundation/"]["meta"]["kind"] == "Governance"
     assert sum(len(v) for v in search_files(default_site).values()) < 600_000
 
@@ -267,3 +269,14 @@ def test_the_manifest_lists_the_index_so_the_next_build_may_replace_it(
         search_files(site / "output")
     )
     assert sitegen("build", "--site", site).returncode == 0  # no file it did not write
+
+
+def test_documentation_pages_are_indexed_and_drafts_never(site_factory: SiteFactory) -> None:
+    guide = "---\ntitle: A guide\n---\n## Install\n\nRun the installer twice.\n"
+    draft = "---\ntitle: Not yet\ndraft: true\n---\nUnfinished notes.\n"
+    site = site_factory({**TRACKS, "content/pages/guide.md": guide, "content/pages/next.md": draft})
+    build_site(site, site / "output", Options(drafts=True))  # built, marked, yet not indexed
+    pages = indexed(site / "output")
+    assert (site / "output/next/index.html").is_file() and "/next/" not in pages
+    assert pages["/guide/"]["meta"] == {"title": "A guide", "kind": "Page"}
+    assert "Run the installer twice." in pages["/guide/"]["content"]

@@ -4,7 +4,7 @@
 const PAGE = 8; // results shown at first, and added by "More results"
 // A result's kind (its page's data-kind), shown by the theme's text for it; a milestone's
 // kind is not shown, and a kind without a text is shown as it is.
-const KINDS = { Track: "search_kind_track", Source: "search_kind_source", Governance: "search_kind_governance" };
+const KINDS = { Track: "search_kind_track", Source: "search_kind_source", Governance: "search_kind_governance", Page: "search_kind_page" };
 
 export async function start(form) {
   const input = form.querySelector("input");
