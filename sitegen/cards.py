@@ -19,6 +19,8 @@ from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from .i18n import Texts
 from .model import Content, Milestone
+from .theme import find
+from .theme_settings import theme_settings
 
 WIDTH, HEIGHT = 1200, 630
 FONT = "fonts/Inter-Bold.otf"  # under templates/: the theme ships it, with its licence
@@ -132,6 +134,12 @@ def draw_marker(draw: ImageDraw.ImageDraw, marker: str, center: tuple[int, int],
         draw.polygon(((x, y - r - 4), (x + r + 4, y), (x, y + r + 4), (x - r - 4, y)), fill=255)
     else:
         draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
+
+
+def card_font(templates_dir: Path) -> Path | None:
+    """The font cards are drawn with, when the theme makes cards (`social_cards` in its
+    settings) and ships the font; None for no cards."""
+    return find(templates_dir, FONT) if theme_settings(templates_dir).social_cards else None
 
 
 def card_url(page_url: str) -> str:

@@ -83,7 +83,7 @@ def make_environment(
         atom_date=atom_date,
         atom_id=lambda path: absolute_url(path) if site.site_url else tag_uri(site.title, path),
         has_foundation=content.foundation is not None,
-        social_cards=find(templates_dir, cards.FONT) is not None,
+        social_cards=cards.card_font(templates_dir) is not None,
         timeline_json=lambda years: TimelineJson(years, base, fragments),
         item_list_ld=lambda years: item_list_ld(years, site, absolute_url, fragments),
         cached=partial(cached, fragments),

@@ -21,8 +21,9 @@ from .i18n import Texts
 from .memo import Memo
 from .model import DAY, Citation, Content, Era, Fact, Framework, Milestone, Source
 from .pages import page_routes, page_uses
-from .pagination import Pager, Run, page_size, paginate, parts
-from .theme import STATIC_DIR, find, static_files
+from .pagination import Pager, Run, paginate, parts
+from .theme import STATIC_DIR, static_files
+from .theme_settings import theme_settings
 from .timeline import Year, plan_timeline
 
 # Named tuples, not dataclasses: a build makes tens of thousands of these, and compares
@@ -75,7 +76,7 @@ def plan_routes(content: Content, templates_dir: Path, memo: Memo | None = None)
     makes few routes anew, and the reused ones compare equal at once."""
     memo = memo or Memo()
     milestones = content.milestones
-    size = page_size(templates_dir)
+    size = theme_settings(templates_dir).timeline_page_size
     split = size if len(milestones) > size else 0  # see `pagination`
     timeline, eras_after = plan_timeline(milestones, content.frameworks, content.site.eras, split)
     years = group_by_year(milestones)
@@ -111,7 +112,7 @@ def plan_routes(content: Content, templates_dir: Path, memo: Memo | None = None)
     routes += tag_routes(content, size)
     routes += page_routes(content, page)
     routes += static_routes(templates_dir)
-    if font := find(templates_dir, cards.FONT):  # the theme ships the cards' font
+    if font := cards.card_font(templates_dir):
         for url, shown in cards.card_routes(content, font):
             routes.append(Route(url, url.lstrip("/"), cards.TEMPLATE, shown))
     routes.sort(key=URL)

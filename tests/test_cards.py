@@ -90,3 +90,13 @@ def test_a_card_is_made_again_only_when_what_it_shows_changed(
     path.write_text(path.read_text().replace("title: Alpha 1.0", "title: Alpha One"))
     assert sitegen("build", "--site", site, "--out", out).returncode == 0
     assert card.read_bytes() != before
+
+
+def test_a_theme_may_turn_the_cards_off(site_factory: SiteFactory) -> None:
+    site = site_factory({"templates/theme.yaml": "social_cards: false\n"})
+    result = sitegen("build", "--site", site)
+    assert result.returncode == 0, result.stderr
+    assert not (site / "output/cards").exists()
+    home = html(site / "output/index.html")
+    assert home.css_first('meta[property="og:image"]') is None
+    assert home.css_first('meta[name="twitter:card"]').attributes["content"] == "summary"
