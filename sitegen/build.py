@@ -1,8 +1,9 @@
 """The pipeline, chained: load → validate → plan → render → write, each stage timed.
 
-`SiteBuilder` keeps what the last build read and rendered (in memory, and under
-`.sitegen-cache/` between runs), so a rebuild re-reads only the files that changed and
-re-renders only the pages whose inputs changed; `build_site` is one build.
+`SiteBuilder` keeps the last good build (a `State`: the files as read, the content they
+make and the dependency record; in memory, and under `.sitegen-cache/` between runs), so
+a rebuild re-reads only the files that changed and re-plans and re-renders only the
+outputs that read an input that changed (see `sitegen.depends`); `build_site` is one build.
 """
 
 from __future__ import annotations
@@ -17,32 +18,20 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import NamedTuple
 from urllib.parse import urlsplit
 
-import jinja2
-
-from . import markup
+from . import cache
 from .assemble import assemble
-from .cache import (
-    BuildCache,
-    FactFile,
-    Stat,
-    gc_paused,
-    load_cache,
-    read_files,
-    restore_markdown,
-    save_cache,
-    templates_digest,
-)
+from .depends import Record
 from .diagnostics import Diagnostic, SiteError
+from .environment import Fragments, Renderer
 from .load import missing_content
-from .memo import Memo
-from .model import Content, Milestone, Site
+from .model import Content, Site
 from .parallel import PARALLEL_MIN
-from .render import Page, Rendered, make_environment, prerender_markdown, render_pages
-from .routes import Replacer, Route, holders, plan_routes, replace_in_routes, shape, swap_uses
-from .write import output_stat, refuse_shared_outputs, write_changed
+from .render import Page, Rendered, check_templates, prerender_markdown, render_pages
+from .routes import STATIC_DIR, Paths, Plan, paths
+from .scan import Scanned, Stat, scan_content, scan_theme
+from .write import output_stat, write_changed
 
 
 @dataclass(frozen=True)
@@ -59,33 +48,42 @@ class Options:
 @dataclass
 class BuildResult:
     content: Content
-    routes: list[Route]
+    outputs: Collection[str]  # every output file
     files: dict[str, bytes]  # output path → bytes, for a build in memory (else empty)
-    rendered: int  # pages rendered afresh; the rest were reused from the previous build
+    rendered: int  # outputs rendered afresh; the rest were the last build's
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
 
     @property
     def pages(self) -> list[Page]:
-        """The files in route order."""
-        return [Page(r.output, self.files[r.output]) for r in self.routes if r.output in self.files]
+        """The files built in memory, in output order."""
+        return [Page(o, self.files[o]) for o in sorted(self.outputs) if o in self.files]
+
+
+@dataclass(frozen=True)
+class State:
+    """A good build: the files it read, the content they made, what each output read."""
+
+    files: Mapping[str, Scanned] = field(default_factory=dict)  # fact files by path
+    theme: Mapping[str, Scanned] = field(default_factory=dict)  # templates and assets
+    content: Content | None = None  # before the command line's options
+    paths: Paths = field(default_factory=dict)  # see `routes.paths`
+    record: Record = field(default_factory=Record)
+    outputs: Mapping[str, Mapping[str, Stat]] = field(default_factory=dict)  # folder → written
 
 
 class SiteBuilder:
-    """Builds one site again and again, reusing every file and page whose inputs did not
-    change (see `sitegen.cache` for what "did not change" means)."""
+    """Builds one site again and again, each time re-rendering only the outputs that read
+    an input that changed since the last good build."""
 
     def __init__(self, site_dir: Path, options: Options | None = None) -> None:
         self.site_dir = site_dir
         self.options = options or Options()
-        self.cache: BuildCache | None = None  # loaded on the first build
-        self.saved = False  # whether this builder saved the cache to disk yet
-        self.pages: dict[str, bytes] = {}  # the last build's pages, by output path
-        self._env: jinja2.Environment | None = None
-        self._fragments = Memo()  # pieces of pages, for `_env` only
-        self._routes = Memo()  # routes of single milestones and sources
-        self._complete = False  # whether the last build succeeded
-        self._held: dict[int, list[str]] | None = None  # `routes.holders` of cache.routes
+        self.last: State | None = None  # the last good build; loaded on the first build
+        self.pages: dict[str, bytes] = {}  # its pages, when it was built in memory
+        self.pending: set[str] | None = None  # paths changed since then, if known
+        self.renderer: Renderer | None = None  # made, with its fragments, when first needed
+        self.saved = False  # whether this builder saved its state to disk yet
 
     def build(
         self, out_dir: Path | None = None, changed: Collection[str] | None = None
@@ -93,14 +91,20 @@ class SiteBuilder:
         """Build in memory, and write to `out_dir` when given; SiteError on any problem.
 
         `changed` is for a file watcher: every path (relative to the site) changed since the
-        last build, so that the fact files it does not name need not be looked at. It is
-        used only after a build that succeeded: a failed one may not have read them all.
+        last build, so that the fact files it does not name need not be looked at. Until a
+        build succeeds, the next one is told what changed since the last that did.
 
         Garbage collection waits until the build is done: a build makes many lasting
         objects and no garbage cycles (rendering leaves none), so a collection during it
         would walk the whole model again and again for nothing."""
-        with gc_paused():
-            return self._build(out_dir, changed)
+        if changed is None or self.pending is None:
+            self.pending = None
+        else:
+            self.pending |= set(changed)
+        with cache.gc_paused():
+            result = self._build(out_dir, self.pending)
+        self.pending = set()
+        return result
 
     def _build(self, out_dir: Path | None, changed: Collection[str] | None) -> BuildResult:
         timings: dict[str, float] = {}
@@ -108,205 +112,151 @@ class SiteBuilder:
         problems = check_folders(self.site_dir, out_dir)
         if problems:
             raise SiteError(problems)
-        cache = self._cache()
+        last, first = self._last(), self.renderer is None
         jobs = self.options.jobs or os.cpu_count() or 1
-        hint, self._complete = changed if self._complete else None, False
-        with timed("load"):  # read, parse and check each fact file
-            files = read_files(self.site_dir, cache.files, hint, jobs)
-        known, cache.files = cache.files, files
-        rewritten = changed_files(known, files)
-        files_changed = len(files) != len(known) or bool(rewritten)
-        # An edit the watcher saw that moves nothing: the new milestones take the old ones'
-        # places, in the content and in the last plan (see `_replan`).
-        swaps = same_shape_swaps(known, files, rewritten) if hint is not None else None
-        replace = Replacer(swaps) if swaps and cache.content is not None else None
+        with timed("load"):  # read, parse and check each fact file that changed
+            files = scan_content(self.site_dir, last.files, changed, jobs)
+            theme = scan_theme(self.site_dir / "templates", last.theme)
+        edited, retheme = differing(last.files, files), differing(last.theme, theme)
         with timed("validate"):  # across files: ids, references
-            if replace and cache.content is not None:  # no cross-file check can differ
-                milestones = replace(cache.content.milestones)
-                cache.content = dataclasses.replace(cache.content, milestones=milestones)
-            elif files_changed or cache.content is None:
-                cache.content = None  # until these files pass
-                cache.content = assemble([f.checked for f in files.values()])
-            content = apply_options(cache.content, self.options)
-        with timed("plan"):
-            plan = replace and self._replan(content, cache, replace)
-            plan = plan or self._plan(content, cache, files_changed, out_dir)
-        if len(plan.fresh) >= PARALLEL_MIN:  # else the few summaries needed render in place
+            known, where = last.content, last.paths
+            if known is None or edited:
+                checked = [f.checked for f in files.values() if f.checked is not None]
+                known, where = assemble(checked), paths(checked)
+            content = apply_options(known, self.options)
+        with timed("plan"):  # the outputs that read an input that changed, planned again
+            plan = Plan(content, where, self.site_dir / "templates" / STATIC_DIR)
+            now, touched = dict(last.record.values), [*edited, *retheme]
+            now.update(
+                (p, found.digest) for p in touched if (found := files.get(p) or theme.get(p))
+            )
+            for path in (p for p in touched if p not in files and p not in theme):
+                del now[path]
+            if edited or first or not last.record.inputs:  # the site-wide facts may differ
+                now.update(facts := plan.facts(now))
+                touched += facts
+            outputs = set(plan.makers) if touched else set(last.record.inputs)
+            fresh, gone = self._affected(last.record, plan, now, touched, files, outputs, out_dir)
+            routes = [plan.route(o) for o in sorted(fresh)]
+        renderer = self._renderer()
+        renderer.bind(content, now, where)
+        if not last.record.inputs or any(not t.startswith(ASSETS) for t in retheme):
+            problems = check_templates(renderer.env, self.site_dir)  # every syntax error
+            if problems:
+                raise SiteError(problems)
+        if len(routes) >= PARALLEL_MIN:  # else the few summaries needed render in place
             with timed("markdown"):
-                base = content.site.base_url
-                prerender_markdown((m.summary for m in content.milestones), base, jobs)
-        wrote = self._render(plan, content, out_dir, jobs, timings)
-        if out_dir is None and self._held is None:  # ready for the dev server's next edit
-            with timed("plan"):
-                self._held = holders(plan.routes)
-        cache.routes = dict(zip(map(OUTPUT, plan.routes), plan.routes, strict=True))
-        cache.templates, cache.shared = plan.templates, plan.shared
-        if len(markup.rendered) > 2 * len(content.milestones) + 1000:
-            keep_markdown(cache, content)  # a long-running dev server must not grow
-        if self.options.cache and not self.saved and (plan.fresh or files_changed or wrote):
+                prerender_markdown((m.summary for m in content.milestones), renderer, jobs)
+        rendered, written = self._render(routes, outputs, gone, renderer, out_dir, jobs, timings)
+        record = last.record.updated(now, rendered.reads, gone)
+        self.last = State(files, theme, known, where, record, {**last.outputs, **written})
+        if self.options.cache and not self.saved and (routes or edited or retheme or written):
             # Saved once per builder: the dev server's rebuilds stay in memory, rather than
             # writing the cache to disk again on every edit.
             with timed("cache"):
-                keep_markdown(cache, content)
-                save_cache(self.site_dir, cache)
+                cache.save(self.site_dir, "build", self.last)
+                cache.save(self.site_dir, "fragments", renderer.fragments)
             self.saved = True
-        self._complete = True
         warnings = site_url_warnings(content.site)
-        return BuildResult(content, plan.routes, plan.kept, len(plan.fresh), timings, warnings)
+        built = self.pages if out_dir is None else {}
+        return BuildResult(content, outputs, built, len(routes), timings, warnings)
 
-    def _plan(
-        self, content: Content, cache: BuildCache, files_changed: bool, out_dir: Path | None
-    ) -> Plan:
-        """Every route, and which of them must be rendered: those not equal to the last
-        build's, or rendered with other templates or site-wide values, or whose page is
-        neither in memory nor in `out_dir` as the last build left it."""
-        templates = templates_digest(self.site_dir / "templates")
-        if not files_changed and templates == cache.templates and cache.routes:
-            routes = list(cache.routes.values())  # the same content plans the same routes
+    def _affected(
+        self,
+        record: Record,
+        plan: Plan,
+        now: Mapping[str, object],
+        touched: list[str],
+        files: Mapping[str, Scanned],
+        outputs: set[str],
+        out_dir: Path | None,
+    ) -> tuple[set[str], set[str]]:
+        """The outputs to render, and those no longer made. To render: those that read an
+        input that changed; those new; those that now show a fact file they did not read
+        (see `Plan.shown_on`); and those neither in memory nor in `out_dir` as the last
+        build left them."""
+        made = record.inputs.keys()
+        fresh = record.readers(record.changed(now, touched)) | (outputs - made)
+        for path in touched:
+            checked = files[path].checked if path in files else None
+            if checked is not None:
+                shown = plan.shown_on(checked.kind, checked.value)
+                fresh.update(o for o in shown if path not in record.inputs.get(o, ()))
+        if out_dir is None:
+            fresh |= outputs - self.pages.keys()
         else:
-            self._routes.next_build()
-            self._held = None
-            routes = plan_routes(content, self.site_dir / "templates", self._routes)
-            refuse_shared_outputs(map(OUTPUT, routes))
-        shared = site_wide(content)
-        same_theme = templates == cache.templates and shared == cache.shared
-        before = cache.routes if same_theme else {}
-        on_disk = output_record(cache, out_dir)
-        fresh, kept = [], {}
-        for r in routes:
-            if before.get(r.output) != r:
-                fresh.append(r)
-            elif r.output in self.pages:
-                kept[r.output] = self.pages[r.output]
-            elif r.output not in on_disk:
-                fresh.append(r)
-        return Plan(routes, fresh, kept, on_disk, templates, shared, same_theme)
-
-    def _replan(self, content: Content, cache: BuildCache, replace: Replacer) -> Plan | None:
-        """The last plan with milestones swapped for others of the same shape: only the
-        routes that hold them change (see `routes.shape`), found without planning the site
-        again. None when the last build did not leave every page in memory and its plan
-        indexed (as the dev server's builds do), or the templates or site-wide values
-        changed."""
-        templates = templates_digest(self.site_dir / "templates")
-        shared = site_wide(content)
-        if templates != cache.templates or shared != cache.shared:
-            return None
-        if self._env is None or self._held is None or len(self.pages) != len(cache.routes):
-            return None
-        swaps = replace.swaps
-        for old, new in list(swaps.items()):
-            uses = swap_uses(old, new, self._routes)
-            if uses is None:
-                return None
-            swaps.update(uses)
-        fresh = replace_in_routes(cache.routes, self._held, replace)
-        for old, new in swaps.items():  # the new values sit where the old ones did
-            self._held[id(new)] = self._held.pop(old, [])
-        routes = {**cache.routes, **{r.output: r for r in fresh}}
-        kept = dict(self.pages)
-        for r in fresh:
-            del kept[r.output]
-        return Plan(list(routes.values()), fresh, kept, {}, templates, shared, True)
+            fresh |= outputs - self._on_disk(out_dir).keys()
+        return fresh & outputs, set(made) - outputs
 
     def _render(
         self,
-        plan: Plan,
-        content: Content,
+        routes: list,
+        outputs: set[str],
+        gone: set[str],
+        renderer: Renderer,
         out_dir: Path | None,
         jobs: int,
         timings: dict[str, float],
-    ) -> bool:
-        """Render the fresh pages, into memory or into `out_dir`; True if it wrote there."""
-        env = self._environment(content, plan.same_theme) if plan.fresh else None
-        progress = counter(len(plan.fresh), self.options.progress)
-        render = partial(render_pages, plan.fresh, env, self.site_dir, jobs, progress)
-        if out_dir is not None:
-            self.pages = {}  # the pages are in out_dir: this process need not hold them
-            return self._write(plan, out_dir, render, timings)
-        if plan.fresh:  # else the templates are those of the last build, which compiled them all
-            with stage_timer(timings)("templates"):
-                plan.kept.update(note_cpu(timings, render()).delivered)
-        self.pages = plan.kept
-        return False
-
-    def _write(
-        self,
-        plan: Plan,
-        out_dir: Path,
-        render: Callable[..., Rendered],
-        timings: dict[str, float],
-    ) -> bool:
-        """Write the site to `out_dir`, rendering the fresh pages into it; True if it wrote.
-        The stat of every file written is remembered, to know them again next time."""
+    ) -> tuple[Rendered, dict[str, Mapping[str, Stat]]]:
+        """Render the routes into memory, or into `out_dir` along with the files kept there;
+        what they read, and the stat of what was written to `out_dir`."""
+        progress = counter(len(routes), self.options.progress)
+        render = partial(render_pages, routes, renderer, jobs, progress)
+        templates = stage_timer(timings)("templates")
+        if out_dir is None:
+            with templates:
+                rendered = note_cpu(timings, render())
+            pages = {**self.pages, **rendered.delivered}
+            for output in gone:
+                pages.pop(output, None)
+            self.pages = pages
+            return rendered, {}
+        self.pages = {}  # the pages are in out_dir: this process need not hold them
+        done: list[Rendered] = []
 
         def render_into(deliver: Callable[[str, bytes], Stat]) -> dict[str, Stat]:
-            with stage_timer(timings)("templates"):
-                return note_cpu(timings, render(deliver=deliver)).delivered
+            with templates:
+                done.append(note_cpu(timings, render(deliver=deliver)))
+            return done[0].delivered
 
-        start = time.perf_counter()
-        outputs, fresh = set(map(OUTPUT, plan.routes)), set(map(OUTPUT, plan.fresh))
-        record = write_changed(outputs, fresh, plan.kept, plan.on_disk, out_dir, render_into)
+        start, on_disk = time.perf_counter(), self._on_disk(out_dir)
+        fresh = {r.output for r in routes}
+        record = write_changed(outputs, fresh, {}, on_disk, out_dir, render_into)
         timings["write"] = time.perf_counter() - start - timings.get("templates", 0.0)
-        self._cache().outputs[str(out_dir.resolve())] = plan.on_disk if record is None else record
-        return record is not None
+        rendered = done[0] if done else Rendered({}, {}, 0.0, 0.0)
+        if record is None:  # out_dir held the site already
+            return rendered, {str(out_dir.resolve()): on_disk}
+        return rendered, {str(out_dir.resolve()): record}
 
-    def _environment(self, content: Content, same_theme: bool) -> jinja2.Environment:
-        """The last build's Jinja environment while its templates and globals still hold:
-        its compiled templates and cached fragments are most of what a small rebuild would
-        otherwise spend."""
-        if self._env is None or not same_theme:
-            self._fragments = Memo()
-            self._env = make_environment(self.site_dir, content, self._fragments)
-        self._fragments.next_build()
-        return self._env
+    def _on_disk(self, out_dir: Path) -> dict[str, Stat]:
+        """The files the last good build wrote to `out_dir` that are still as it left them."""
+        written = self._last().outputs.get(str(out_dir.resolve()), {})
+        return {o: stat for o, stat in written.items() if output_stat(out_dir / o) == stat}
 
-    def _cache(self) -> BuildCache:
-        if self.cache is None:
-            self.cache = load_cache(self.site_dir) if self.options.cache else BuildCache()
-            restore_markdown(self.cache)
-        return self.cache
+    def _last(self) -> State:
+        if self.last is None:
+            loaded = cache.load(self.site_dir, "build") if self.options.cache else None
+            self.last = loaded if isinstance(loaded, State) else State()
+        return self.last
 
-
-OUTPUT = operator.attrgetter("output")
-
-
-def changed_files(known: Mapping[str, FactFile], files: Mapping[str, FactFile]) -> list[str]:
-    """The paths of `files` read anew or added since `known` (unchanged ones are the same
-    records)."""
-    return list(
-        itertools.compress(files, map(operator.is_not, map(known.get, files), files.values()))
-    )
+    def _renderer(self) -> Renderer:
+        if self.renderer is None:
+            self.renderer = Renderer(self.site_dir)
+            loaded = cache.load(self.site_dir, "fragments") if self.options.cache else None
+            if isinstance(loaded, Fragments):
+                self.renderer.fragments = loaded
+        return self.renderer
 
 
-def same_shape_swaps(
-    known: Mapping[str, FactFile], files: Mapping[str, FactFile], changed: list[str]
-) -> dict[int, Milestone] | None:
-    """When the only change is milestones rewritten in the same shape (see `routes.shape`),
-    with no problem: each old milestone's id → the new milestone. Else None."""
-    if len(known) != len(files):
-        return None
-    swaps = {}
-    for path in changed:
-        old, new = known.get(path), files[path]
-        if old is None or old.checked.kind != "milestones" or new.checked.kind != "milestones":
-            return None
-        if new.checked.problems or shape(old.checked.value) != shape(new.checked.value):
-            return None
-        swaps[id(old.checked.value)] = new.checked.value
-    return swaps
+ASSETS = f"templates/{STATIC_DIR}/"  # the theme's assets; anything else there is a template
 
 
-class Plan(NamedTuple):
-    """What a build will do, worked out before rendering (see `SiteBuilder._plan`)."""
-
-    routes: list[Route]
-    fresh: list[Route]  # to render
-    kept: dict[str, bytes]  # pages held in memory: the last build's, then the fresh ones
-    on_disk: dict[str, Stat]  # files the last build wrote to the output folder, unchanged
-    templates: bytes  # the templates folder's digest
-    shared: tuple  # the site-wide values (see `site_wide`)
-    same_theme: bool  # whether both are the last build's
+def differing(old: Mapping[str, Scanned], new: Mapping[str, Scanned]) -> list[str]:
+    """The paths added, removed or with other bytes in `new` (reused entries are the same
+    objects, so most are passed over in C)."""
+    others = itertools.compress(new, map(operator.is_not, map(old.get, new), new.values()))
+    changed = [p for p in others if p not in old or old[p].digest != new[p].digest]
+    return changed + sorted(old.keys() - new.keys())
 
 
 def build_site(site_dir: Path, out_dir: Path | None, options: Options | None = None) -> BuildResult:
@@ -326,34 +276,11 @@ def stage_timer(timings: dict[str, float]) -> Callable[[str], AbstractContextMan
     return timed
 
 
-def site_wide(content: Content) -> tuple:
-    """What every page may read besides its route: the globals of `render.make_environment`."""
-    return (content.site, content.frameworks, content.sources, content.foundation is not None)
-
-
-def output_record(cache: BuildCache, out_dir: Path | None) -> dict[str, Stat]:
-    """The files the last build wrote to `out_dir` that are still there as it left them."""
-    if out_dir is None:
-        return {}
-    record = cache.outputs.pop(str(out_dir.resolve()), {})
-    return {o: stat for o, stat in record.items() if output_stat(out_dir / o) == stat}
-
-
 def note_cpu(timings: dict[str, float], rendered: Rendered) -> Rendered:
     """Add how long the pages took to render and to write, over every process."""
     timings["render (cpu)"] = timings.get("render (cpu)", 0.0) + rendered.render_seconds
     timings["write (cpu)"] = timings.get("write (cpu)", 0.0) + rendered.deliver_seconds
     return rendered
-
-
-def keep_markdown(cache: BuildCache, content: Content) -> None:
-    """Keep the rendered summaries in use, for this process and the next run; forget the
-    rest (the few other texts are rendered again when next needed)."""
-    base = content.site.base_url
-    keys = {(m.summary, base, False) for m in content.milestones}
-    cache.markdown = {k: markup.rendered[k] for k in keys if k in markup.rendered}
-    markup.rendered.clear()
-    markup.rendered.update(cache.markdown)
 
 
 def counter(total: int, report: Callable[[int, int], None] | None) -> Callable[[int], None] | None:

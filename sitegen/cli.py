@@ -177,7 +177,7 @@ def run_build(site: Path, out: Path, options: Options) -> int:
     start = time.perf_counter()
     result = build_site(site, out, options)
     elapsed = time.perf_counter() - start
-    print(f"Built {len(result.routes)} files in {elapsed * 1000:.0f} ms into {out}/")
+    print(f"Built {len(result.outputs)} files in {elapsed * 1000:.0f} ms into {out}/")
     print_warnings(result.warnings)
     return EXIT_OK
 

@@ -23,7 +23,7 @@ from watchdog.observers.api import BaseObserver
 from .build import Options, SiteBuilder
 from .diagnostics import SiteError, format_report
 from .httpd import EVENTS_PATH, ServeError, SiteHTTPServer, bind, content_hash
-from .routes import Route
+from .routes import STATIC_DIR
 from .watch import ChangeCollector, start_observer
 
 BUILD_WAIT_SECONDS = 60.0  # a request waits at most this long for a running build
@@ -157,7 +157,7 @@ class DevServer:
             self._publish_errors(f"build failed: {type(error).__name__}: {error}")
             self.log(f"{describe(changed)}: build failed: {type(error).__name__}: {error}")
             return
-        files = servable_files(result.files, result.routes, self.site_dir)
+        files = servable_files(result.files, self.site_dir)
         self._publish(files, result.content.site.base_url, changed)
         elapsed = (time.perf_counter() - start) * 1000
         self.log(
@@ -221,16 +221,16 @@ class DevServer:
         return snapshot.files.get("404.html", PLACEHOLDER)
 
 
-def servable_files(
-    files: dict[str, bytes], routes: list[Route], site_dir: Path
-) -> dict[str, bytes]:
+def servable_files(files: dict[str, bytes], site_dir: Path) -> dict[str, bytes]:
     """Output path → bytes, leaving out static files whose symlinks lead outside the theme."""
-    static_root = (site_dir / "templates" / "static").resolve()
-    files = dict(files)
-    for r in routes:
-        if r.static is not None and static_root not in r.static.resolve().parents:
-            files.pop(r.output, None)
-    return files
+    static_root = (site_dir / "templates" / STATIC_DIR).resolve()
+    outside = [
+        output
+        for output in files
+        if output.startswith(f"{STATIC_DIR}/")
+        and static_root not in (site_dir / "templates" / output).resolve().parents
+    ]
+    return {o: data for o, data in files.items() if o not in outside} if outside else files
 
 
 def stylesheet_swaps(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from .diagnostics import Diagnostic, SiteError, did_you_mean
+from .diagnostics import Diagnostic, did_you_mean
 
 # libyaml's parser is several times faster; the pure-Python one gives the same nodes.
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -38,28 +38,6 @@ class Document:
     kind: str
     path: str
     node: yaml.MappingNode
-
-
-def load_content(site_dir: Path) -> list[Document]:
-    """Every fact file under `content/`, in path order; raises SiteError with all problems."""
-    content = site_dir / "content"
-    if not content.is_dir():
-        raise SiteError([missing_content(site_dir)])
-    documents: list[Document] = []
-    problems: list[Diagnostic] = []
-    for name in find_fact_files(content):
-        relative = f"content/{name}"
-        kind = document_kind(name)
-        if kind is None:
-            problems.append(_misplaced(relative, name))
-            continue
-        document, found = read_document(kind, relative, content / name)
-        problems += found
-        if document is not None:
-            documents.append(document)
-    if problems:
-        raise SiteError(problems)
-    return documents
 
 
 def find_fact_files(content: Path) -> list[str]:
@@ -99,16 +77,18 @@ def document_kind(relative: str) -> str | None:
     return None
 
 
-def read_document(kind: str, path: str, file: Path) -> tuple[Document | None, list[Diagnostic]]:
-    """Read, decode and compose one file; a file that cannot be read is a diagnostic."""
+def read_fact(path: str, name: str, file: Path) -> tuple[str, bytes] | Diagnostic:
+    """One fact file's kind and bytes (`path` is `content/` + `name`), or a diagnostic
+    saying why it cannot be read: misplaced, unreadable, not a plain file, too big."""
+    kind = document_kind(name)
+    if kind is None:
+        return _misplaced(path, name)
     try:
         data = read_fact_file(path, file)
     except OSError as error:
         hint = "check that the file exists and is readable"
-        return None, [Diagnostic(path, 0, 0, f"cannot read file: {error.strerror}", hint)]
-    if isinstance(data, Diagnostic):
-        return None, [data]
-    return parse_document(kind, path, data)
+        return Diagnostic(path, 0, 0, f"cannot read file: {error.strerror}", hint)
+    return data if isinstance(data, Diagnostic) else (kind, data)
 
 
 def read_fact_file(path: str, file: str | Path) -> bytes | Diagnostic:

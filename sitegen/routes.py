@@ -1,29 +1,32 @@
-"""Stage 3: plan every output file: its URL, its path, its template and exactly what it shows.
+"""Stage 3: plan every output file: its URL, its path, its template, exactly what it shows,
+and the inputs that decide it.
 
-A route's context holds only what its page shows, so a page whose context and template
-did not change renders to the same bytes: the dev server and the cache rely on that.
+A `Plan` plans one route when asked for it, so a rebuild plans only the routes whose inputs
+changed (see `sitegen.depends`). A route's `inputs` name the fact files whose values its
+context shows and the site-wide facts (see `Plan.facts`) its planning read; rendering adds
+what the templates read.
 """
 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import hashlib
 import itertools
 import operator
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from functools import partial
+from collections.abc import Callable, Iterable, Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .memo import Memo
 from .model import DAY, Citation, Content, Era, Fact, Milestone, Source
+from .write import refuse_shared_outputs
 
 STATIC_DIR = "static"  # under templates/: the theme's stylesheets, scripts and images
-
-
-# Named tuples, not dataclasses: a build makes tens of thousands of these, and compares
-# each with the last build's, which a tuple does several times faster.
+FOUNDATION_TAG = "foundation"  # milestones with this tag are listed on the foundation page
+ORDER = "order:frameworks"  # the tracks' order, which orders milestones of one date
+PAGES = "list:pages"  # every page's URL, for the sitemap
 
 
 class Route(NamedTuple):
@@ -35,6 +38,7 @@ class Route(NamedTuple):
     template: str = ""
     context: Mapping[str, Any] = {}  # shared, and never changed: routes are values
     static: Path | None = None
+    inputs: tuple[str, ...] = ()  # fact files and site-wide facts the context comes from
 
 
 class Neighbours(NamedTuple):
@@ -56,76 +60,293 @@ class Use(NamedTuple):
 
 
 YearRuns = tuple[tuple[int, tuple[Milestone, ...]], ...]  # see `group_by_year`
+Paths = Mapping[str, Mapping[str, str]]  # kind → id → the fact file's path (see `paths`)
 
 
-def page(url: str, template: str, **context: Any) -> Route:
+def page(url: str, template: str, inputs: tuple[str, ...] = (), **context: Any) -> Route:
     """A folder-style HTML page (`/x/` → `x/index.html`), or a file when the URL names one."""
+    return Route(url, output_of(url), template, context, None, inputs)
+
+
+def output_of(url: str) -> str:
     output = url.strip("/")
     if url.endswith("/"):
-        output = f"{output}/index.html" if output else "index.html"
-    return Route(url, output, template, context)
+        return f"{output}/index.html" if output else "index.html"
+    return output
 
 
-def plan_routes(content: Content, templates_dir: Path, memo: Memo | None = None) -> list[Route]:
-    """Every route of the site, in URL order. Routes for one milestone or source are kept in
-    `memo` and reused while what they show is the same objects: a rebuild after one edit
-    makes few routes anew, and the reused ones compare equal at once."""
-    memo = memo or Memo()
-    milestones = content.milestones
-    era_starts = place_eras(milestones, content.site.eras)
-    years = group_by_year(milestones)
-    by_framework = milestones_by_framework(content)
-    routes = [
-        page(
-            "/",
-            "timeline.html",
-            milestones=milestones,
-            years=timeline_years(years, era_starts),
-            eras_after=era_starts.get("", ()),
-            by_framework=by_framework,
-        ),
-        page("/404.html", "404.html"),
-        page("/robots.txt", "robots.txt"),
-        Route("/.nojekyll", ".nojekyll"),  # tells GitHub Pages to publish as it is
-        page("/feed.xml", "feed.xml", milestones=milestones),
-        page("/timeline.json", "timeline.json", milestones=milestones, years=years),
-    ]
-    routes += milestone_pages(milestones, by_framework, memo)
-    for fw in content.frameworks:
-        own = by_framework[fw.id]
-        routes.append(
-            page(
-                f"/frameworks/{fw.id}/",
-                "framework.html",
-                framework=fw,
-                milestones=own,
-                years=group_by_year(own),
-            )
-        )
-    uses = citations_by_source(content, memo)
-    for source in content.sources:
-        cited = tuple(uses.get(source.id, ()))
-        key = ("source", id(source), *map(id, cited))
-        routes.append(memo.get(key, (source, cited), partial(source_page, source, cited)))
-    if content.foundation:
-        foundation_milestones = tuple(m for m in milestones if "foundation" in m.tags)
-        routes.append(
-            page(
-                "/foundation/",
-                "foundation.html",
-                foundation=content.foundation,
-                milestones=foundation_milestones,
-            )
-        )
-    routes += static_routes(templates_dir / STATIC_DIR)
-    routes.sort(key=URL)
-    html_urls = tuple(r.url for r in routes if r.output.endswith("index.html"))
-    routes.append(page("/sitemap.xml", "sitemap.xml", urls=html_urls))
-    routes.sort(key=URL)  # sorted but for the last: quick
-    return routes
+def paths(checked: Iterable[Any]) -> dict[str, dict[str, str]]:
+    """For each kind of fact file, the path of the file defining each id."""
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    for c in checked:
+        found[c.kind][getattr(c.value, "id", "")] = c.path
+    return dict(found)
+
+
+def plan_routes(content: Content, paths: Paths, templates_dir: Path) -> list[Route]:
+    """Every route of the site, in URL order."""
+    plan = Plan(content, paths, templates_dir / STATIC_DIR)
+    return sorted(map(plan.route, plan.makers), key=URL)
 
 
 URL = operator.attrgetter("url")
+ID = operator.attrgetter("id")
+
+
+class Plan:
+    """The routes of one content model, each planned when asked for (`route`), and which
+    of them show a given value (`shown_on`)."""
+
+    def __init__(self, content: Content, paths: Paths, static_dir: Path) -> None:
+        self.content, self.paths, self.static_dir = content, paths, static_dir
+
+    @cached_property
+    def static(self) -> list[str]:
+        return static_files(self.static_dir)
+
+    @cached_property
+    def makers(self) -> dict[str, tuple[Callable[[Any], Route], Any]]:
+        """Every output, with what plans its route: (a method, the value it is given)."""
+        c = self.content
+        made: list[tuple[str, tuple[Callable[[Any], Route], Any]]] = [
+            ("index.html", (self.timeline, None)),
+            ("404.html", (lambda _: page("/404.html", "404.html"), None)),
+            ("robots.txt", (lambda _: page("/robots.txt", "robots.txt"), None)),
+            (".nojekyll", (lambda _: Route("/.nojekyll", ".nojekyll"), None)),  # Pages: as is
+            ("feed.xml", (self.feed, None)),
+            ("timeline.json", (self.timeline_json, None)),
+            ("sitemap.xml", (self.sitemap, None)),
+        ]
+        for prefix, values, make in (
+            ("milestones", c.milestones, self.milestone),
+            ("frameworks", c.frameworks, self.framework),
+            ("sources", c.sources, self.source),
+        ):
+            outputs = [f"{prefix}/{v.id}/index.html" for v in values]
+            made += zip(outputs, zip(itertools.repeat(make), values), strict=False)
+        if c.foundation is not None:
+            made.append(("foundation/index.html", (self.foundation, c.foundation)))
+        made += ((f"{STATIC_DIR}/{name}", (self.asset, name)) for name in self.static)
+        makers = dict(made)
+        if len(makers) < len(made):
+            refuse_shared_outputs(output for output, _ in made)
+        return makers
+
+    def route(self, output: str) -> Route:
+        make, value = self.makers[output]
+        return make(value)
+
+    def facts(self, digests: Mapping[str, object]) -> dict[str, object]:
+        """The site-wide values pages may read, by key (see `sitegen.depends`): each value
+        of the site's config, the tracks in order, the frameworks' and sources' files, whether
+        there is a foundation, and every page's URL."""
+        c = self.content
+        site = {f"site:{f.name}": getattr(c.site, f.name) for f in dataclasses.fields(c.site)}
+        listed = {
+            f"list:{kind}": tuple((p, digests.get(p)) for p in self.files(kind, values))
+            for kind, values in (("frameworks", c.frameworks), ("sources", c.sources))
+        }
+        has = {"has:foundation": c.foundation is not None}
+        return {**site, **listed, **has, ORDER: tuple(map(ID, c.frameworks)), PAGES: self.pages}
+
+    @cached_property
+    def pages(self) -> tuple[str, ...]:
+        """The URL of every output named `index.html`, sorted: the sitemap's list."""
+        c = self.content
+        urls = ["/", *(f"/{STATIC_DIR}/{n}" for n in self.static if n.endswith("index.html"))]
+        for prefix, values in (
+            ("milestones", c.milestones),
+            ("frameworks", c.frameworks),
+            ("sources", c.sources),
+        ):
+            urls += (f"/{prefix}/{v.id}/" for v in values)
+        urls += ["/foundation/"] if c.foundation is not None else []
+        return tuple(sorted(urls))
+
+    def files(self, kind: str, values: Iterable[Any]) -> tuple[str, ...]:
+        return tuple(map(self.paths.get(kind, {}).__getitem__, map(ID, values)))
+
+    def shown_on(self, kind: str, value: Any) -> list[str]:
+        """The outputs that show a value read from a fact file (so a file that starts being
+        shown somewhere is planned there too, though that route did not read it before)."""
+        cited = self.cited_pages(c for *_, cs in statements_of(kind, value) for c in cs)
+        if kind != "milestones":
+            own = {
+                "sources": "sources/{}/",
+                "frameworks": "frameworks/{}/",
+                "foundation": "foundation/",
+            }
+            page = own.get(kind, "").format(getattr(value, "id", ""))
+            return [f"{page}index.html", *cited] if page else cited
+        m = value
+        around = [f"milestones/{n.id}/index.html" for n in self.neighbours(m) if n]
+        tracks = [f"frameworks/{fw}/index.html" for fw in m.tracks]
+        extra = ["foundation/index.html"] if self.on_foundation_page(m) else []
+        own = ["index.html", "feed.xml", "timeline.json", f"milestones/{m.id}/index.html"]
+        return [*own, *around, *tracks, *extra, *cited]
+
+    @staticmethod
+    def cited_pages(citations: Iterable[Citation]) -> list[str]:
+        return [f"sources/{c.source}/index.html" for c in citations if c.source]
+
+    def on_foundation_page(self, m: Milestone) -> bool:
+        return self.content.foundation is not None and FOUNDATION_TAG in m.tags
+
+    # The routes ----------------------------------------------------------------------------
+
+    def timeline(self, _: None) -> Route:
+        ms = self.content.milestones
+        eras = place_eras(ms, self.content.site.eras)
+        return page(
+            "/",
+            "timeline.html",
+            (*self.files("milestones", ms), "site:eras", ORDER),
+            milestones=ms,
+            years=timeline_years(self.years, eras),
+            eras_after=eras.get("", ()),
+            by_framework=self.by_framework,
+        )
+
+    def feed(self, _: None) -> Route:
+        ms = self.content.milestones
+        return page("/feed.xml", "feed.xml", (*self.files("milestones", ms), ORDER), milestones=ms)
+
+    def timeline_json(self, _: None) -> Route:
+        ms = self.content.milestones
+        inputs = (*self.files("milestones", ms), ORDER)
+        return page("/timeline.json", "timeline.json", inputs, milestones=ms, years=self.years)
+
+    def sitemap(self, _: None) -> Route:
+        return page("/sitemap.xml", "sitemap.xml", (PAGES,), urls=self.pages)
+
+    def milestone(self, m: Milestone) -> Route:
+        around = self.neighbours(m)
+        inputs = (*self.files("milestones", [m, *filter(None, around)]), ORDER)
+        return page(
+            f"/milestones/{m.id}/", "milestone.html", inputs, milestone=m, neighbours=around
+        )
+
+    def framework(self, fw: Any) -> Route:
+        own = self.by_framework[fw.id]
+        inputs = (*self.files("frameworks", [fw]), *self.files("milestones", own), ORDER)
+        return page(
+            f"/frameworks/{fw.id}/",
+            "framework.html",
+            inputs,
+            framework=fw,
+            milestones=own,
+            years=group_by_year(own),
+        )
+
+    def source(self, source: Source) -> Route:
+        uses, shown = self.uses(source.id)
+        inputs = (*self.files("sources", [source]), *shown)
+        return page(f"/sources/{source.id}/", "source.html", inputs, source=source, uses=uses)
+
+    def asset(self, name: str) -> Route:
+        key, file = f"templates/{STATIC_DIR}/{name}", self.static_dir / name
+        return Route(f"/{STATIC_DIR}/{name}", f"{STATIC_DIR}/{name}", static=file, inputs=(key,))
+
+    def foundation(self, foundation: Any) -> Route:
+        listed = tuple(m for m in self.content.milestones if self.on_foundation_page(m))
+        inputs = (*self.paths["foundation"].values(), *self.files("milestones", listed))
+        return page(
+            "/foundation/", "foundation.html", inputs, foundation=foundation, milestones=listed
+        )
+
+    # What the routes share, worked out once per plan when first needed --------------------
+
+    @cached_property
+    def years(self) -> YearRuns:
+        return group_by_year(self.content.milestones)
+
+    @cached_property
+    def by_framework(self) -> dict[str, tuple[Milestone, ...]]:
+        return milestones_by_framework(self.content)
+
+    @cached_property
+    def places(self) -> dict[str, tuple[tuple[Milestone, ...], dict[str, int]]]:
+        """All milestones and each track's own (its neighbours are on its own track), each
+        with every milestone's index in it; the whole list under ''."""
+        ms = self.content.milestones
+        found = {"": (ms, dict(zip(map(ID, ms), itertools.count())))}
+        for fw_id, listed in self.by_framework.items():
+            own = tuple(m for m in listed if m.framework == fw_id)
+            found[fw_id] = (own, dict(zip(map(ID, own), itertools.count())))
+        return found
+
+    def neighbours(self, m: Milestone) -> Neighbours:
+        (every, at), (own, at_own) = self.places[""], self.places[m.framework]
+        return Neighbours(*around(every, at[m.id]), *around(own, at_own[m.id]))
+
+    def uses(self, source_id: str) -> tuple[tuple[Use, ...], list[str]]:
+        """Every statement citing a source, in page order (the intro, the frameworks' facts,
+        the milestones, the foundation), and the files they come from."""
+        c, found, files = self.content, [], []
+
+        def add(path: str, statements: Iterable[Statement]) -> None:
+            cited = [
+                Use(title, url, text, x.quote)
+                for title, url, text, citations in statements
+                for x in citations
+                if x.source == source_id
+            ]
+            if cited:
+                found.extend(cited)
+                files.append(path)
+
+        for kind, values in (("site", [c.site]), ("frameworks", c.frameworks)):
+            for value in values:
+                add(self.paths[kind][getattr(value, "id", "")], statements_of(kind, value))
+        for m in self.citing.get(source_id, ()):
+            add(self.paths["milestones"][m.id], statements_of("milestones", m))
+        if c.foundation is not None:
+            add(self.paths["foundation"][""], statements_of("foundation", c.foundation))
+        return tuple(found), files
+
+    @cached_property
+    def citing(self) -> dict[str, list[Milestone]]:
+        """For each source id, the milestones citing it, in date order."""
+        found: dict[str, list[Milestone]] = defaultdict(list)
+        for m in self.content.milestones:
+            cited = [c.source for c in m.sources if c.source]
+            for source_id in cited if len(cited) < 2 else dict.fromkeys(cited):
+                found[source_id].append(m)
+        return found
+
+
+def around(items: tuple[Milestone, ...], i: int) -> tuple[Milestone | None, Milestone | None]:
+    """The items before and after index `i`, or None at either end."""
+    if not items:
+        return None, None
+    return (items[i - 1] if i > 0 else None), (items[i + 1] if i + 1 < len(items) else None)
+
+
+Statement = tuple[str, str, str, tuple[Citation, ...]]  # (page title, url, text, citations)
+
+
+def statements_of(kind: str, value: Any) -> list[Statement]:
+    """The cited statements a fact file's value makes, in page order."""
+    if kind == "milestones":
+        return [(value.title, f"/milestones/{value.id}/", value.summary, value.sources)]
+    if kind == "site":
+        intro = value.intro
+        return [(value.title, "/", fact_text(intro), intro.sources)] if intro else []
+    if kind == "frameworks":
+        url = f"/frameworks/{value.id}/"
+        return [(value.name, url, fact_text(f), f.sources) for f in value.facts]
+    if kind != "foundation":
+        return []
+    f, url = value, "/foundation/"
+    facts = (f.summary, f.board, f.principles, f.purposes, f.governance, f.philosophy)
+    found = [(f.name, url, fact_text(fact), fact.sources) for fact in facts]
+    found.append((f.parent.name, url, f"Part of the {f.parent.name}.", f.parent.sources))
+    found.append((f.name, url, f.announcement.text, f.announcement.sources))
+    return found + [(f"{s.speaker}, {s.role}", url, s.text, s.sources) for s in f.statements]
+
+
+def fact_text(fact: Fact) -> str:
+    return " ".join([fact.text, *fact.items]).strip()
 
 
 def milestones_by_framework(content: Content) -> dict[str, tuple[Milestone, ...]]:
@@ -138,36 +359,6 @@ def milestones_by_framework(content: Content) -> dict[str, tuple[Milestone, ...]
         else:
             tracks[m.framework].append(m)
     return {fw_id: tuple(items) for fw_id, items in tracks.items()}
-
-
-def milestone_pages(
-    milestones: tuple[Milestone, ...], by_framework: Mapping[str, tuple[Milestone, ...]], memo: Memo
-) -> list[Route]:
-    before_in: dict[int, Milestone] = {}  # by id(): a milestone's hash reads every field
-    after_in: dict[int, Milestone] = {}
-    for fw_id, listed in by_framework.items():
-        own = [m for m in listed if m.framework == fw_id]  # neighbours on its own track
-        for before, after in itertools.pairwise(own):
-            before_in[id(after)], after_in[id(before)] = before, after
-    routes = []
-    count = len(milestones)
-    befores, afters = (None, *milestones)[:count], (*milestones[1:], None)[:count]
-    for m, before, after in zip(milestones, befores, afters, strict=True):
-        here = id(m)  # the key (kept alive by its entry); the neighbours are checked below
-        around = (before, after, before_in.get(here), after_in.get(here))
-        kept = memo.find(here)
-        if kept is None or any(map(operator.is_not, kept.context["neighbours"], around)):
-            kept = memo.keep(here, m, milestone_page(m, Neighbours(*around)))
-        routes.append(kept)
-    return routes
-
-
-def milestone_page(m: Milestone, around: Neighbours) -> Route:
-    return page(f"/milestones/{m.id}/", "milestone.html", milestone=m, neighbours=around)
-
-
-def source_page(source: Source, uses: tuple[Use, ...]) -> Route:
-    return page(f"/sources/{source.id}/", "source.html", source=source, uses=uses)
 
 
 def group_by_year(milestones: tuple[Milestone, ...]) -> YearRuns:
@@ -186,7 +377,7 @@ def timeline_years(
 ) -> tuple[tuple[int, tuple[Milestone, ...], tuple[tuple[str, tuple[Era, ...]], ...]], ...]:
     """(year, milestones, eras) for each year of `group_by_year`, where `eras` pairs the id
     of a milestone with the eras (from `place_eras`) whose labels go before it. Each year is
-    a value of its own, so a template can cache it whole (see `render.cached`)."""
+    a value of its own, so a template can cache it whole (see `cached` in docs/templates.md)."""
     return tuple(
         (year, items, tuple((m.id, starts[m.id]) for m in items if m.id in starts))
         for year, items in years
@@ -207,149 +398,12 @@ def place_eras(
     return {key: tuple(value) for key, value in placed.items()}
 
 
-def citations_by_source(content: Content, memo: Memo | None = None) -> dict[str, list[Use]]:
-    """For each source id, every statement on the site that cites it, in page order. A
-    milestone's citations are kept in `memo` while it is the same object."""
-    memo = memo or Memo()
-    uses: dict[str, list[Use]] = defaultdict(list)
-
-    def cite(title: str, url: str, text: str, sources: Iterable[Citation]) -> None:
-        for c in sources:
-            if c.source:
-                uses[c.source].append(Use(title, url, text, c.quote))
-
-    def cite_fact(title: str, url: str, fact: Fact) -> None:
-        cite(title, url, " ".join([fact.text, *fact.items]).strip(), fact.sources)
-
-    site = content.site
-    if site.intro:
-        cite_fact(site.title, "/", site.intro)
-    for fw in content.frameworks:
-        for fact in fw.facts:
-            cite_fact(fw.name, f"/frameworks/{fw.id}/", fact)
-    for m in content.milestones:
-        for source_id, use in memo.get(("uses", id(m)), m, partial(milestone_uses, m)):
-            uses[source_id].append(use)
-    if (f := content.foundation) is not None:
-        url = "/foundation/"
-        for fact in (f.summary, f.board, f.principles, f.purposes, f.governance, f.philosophy):
-            cite_fact(f.name, url, fact)
-        cite(f.parent.name, url, f"Part of the {f.parent.name}.", f.parent.sources)
-        cite(f.name, url, f.announcement.text, f.announcement.sources)
-        for s in f.statements:
-            cite(f"{s.speaker}, {s.role}", url, s.text, s.sources)
-    return uses
-
-
-def milestone_uses(m: Milestone) -> list[tuple[str, Use]]:
-    """Where a milestone cites each source: (source id, use), in the order it cites them."""
-    url = f"/milestones/{m.id}/"
-    return [(c.source, Use(m.title, url, m.summary, c.quote)) for c in m.sources if c.source]
-
-
-def shape(m: Milestone) -> tuple:
-    """All of a milestone that decides where it goes and which pages list it: two
-    milestones of one shape differ only in what those pages show of them."""
-    return (m.id, m.date, m.framework, m.also, m.tags, tuple(c.source for c in m.sources))
-
-
-def swap_uses(old: int, new: Milestone, memo: Memo) -> dict[int, Use] | None:
-    """For milestones of one shape, the old one's uses (as `citations_by_source` kept them
-    in `memo`, under the old one's id) by id, each paired with the new one's; None when
-    they were not kept."""
-    before = memo.find(("uses", old))
-    if before is None:
-        return None
-    memo.forget(("uses", old))
-    memo.forget(old)  # its page's route: holds the old milestone, which it would keep alive
-    after = memo.keep(("uses", id(new)), new, milestone_uses(new))
-    return {id(b): a for (_, b), (_, a) in zip(before, after, strict=True)}
-
-
-def holders(routes: Iterable[Route]) -> dict[int, list[str]]:
-    """For each value a route's context holds, at any depth, the outputs of the routes that
-    hold it, by the value's id (plain tuples, lists and dicts are looked into, not listed)."""
-    held: dict[int, list[str]] = defaultdict(list)
-    for route in routes:
-        seen: set[int] = set()
-        todo = list(route.context.values())
-        while todo:
-            value = todo.pop()
-            kind = type(value)
-            if kind is str or kind is int or id(value) in seen:
-                continue
-            seen.add(id(value))
-            if kind is dict:
-                todo += value.values()
-            elif isinstance(value, (tuple, list)):
-                todo += value
-            if kind is not tuple and kind is not list and kind is not dict:
-                held[id(value)].append(route.output)
-    return held
-
-
-class Replacer:
-    """Swaps values (by id) for others, wherever tuples, lists and dicts hold them, making
-    a new container only where something inside changed, once for all that share it."""
-
-    def __init__(self, swaps: Mapping[int, Any]) -> None:
-        self.swaps = swaps
-        self.done: dict[int, Any] = {}
-
-    def __call__(self, value: Any) -> Any:
-        new = self.swaps.get(id(value))
-        if new is not None:
-            return new
-        kind = type(value)
-        if kind is not dict and not issubclass(kind, (tuple, list)):
-            return value
-        done = self.done.get(id(value))
-        if done is None:
-            done = self.done[id(value)] = self._inside(value, kind)
-        return done
-
-    def _inside(self, value: Any, kind: type) -> Any:
-        if kind is dict:
-            items = {key: self(item) for key, item in value.items()}
-            same = all(map(operator.is_, items.values(), value.values()))
-            return value if same else items
-        if any(issubclass(k, (tuple, list, dict)) for k in set(map(type, value))):
-            items = [self(item) for item in value]
-        else:  # the milestones of a listing, say: found in C, one pass, no call per item
-            items = list(value)
-            for i in itertools.compress(
-                itertools.count(), map(self.swaps.__contains__, map(id, value))
-            ):
-                items[i] = self.swaps[id(items[i])]
-        if all(map(operator.is_, items, value)):
-            return value
-        return kind(*items) if hasattr(kind, "_fields") else kind(items)
-
-
-def replace_in_routes(
-    routes: Mapping[str, Route], held: Mapping[int, list[str]], replace: Replacer
-) -> list[Route]:
-    """The routes that hold a value `replace` swaps, with it swapped."""
-    outputs = sorted({o for old in replace.swaps for o in held.get(old, ())})
-    changed = []
-    for output in outputs:
-        route = routes[output]
-        context = replace(route.context)
-        if context is not route.context:
-            changed.append(route._replace(context=context))
-    return changed
-
-
-def static_routes(static_dir: Path) -> list[Route]:
-    """The theme's assets, copied byte for byte under `/static/`."""
+def static_files(static_dir: Path) -> list[str]:
+    """The theme's assets (paths under `static/`), copied byte for byte under `/static/`."""
     if not static_dir.is_dir():
         return []
     files = sorted(p for p in static_dir.rglob("*") if p.is_file() and not p.name.startswith("."))
-    return [
-        Route(f"/{STATIC_DIR}/{rel}", f"{STATIC_DIR}/{rel}", static=p)
-        for p in files
-        for rel in [p.relative_to(static_dir).as_posix()]
-    ]
+    return [p.relative_to(static_dir).as_posix() for p in files]
 
 
 def fingerprint(path: Path) -> str:

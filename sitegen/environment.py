@@ -1,0 +1,381 @@
+"""The site's Jinja environment: autoescaped, strict, with the site's helpers, and every read
+recorded (see `sitegen.depends`).
+
+One `Renderer` lives as long as its `SiteBuilder`. Its compiled templates are kept while
+their sources keep the digests they were compiled from, and its helpers read the build
+they are bound to (`bind`), so nothing in it is trusted beyond the inputs' values:
+
+- the loader records each template a page loads (`extends`, `include` and `import` too):
+  Jinja asks the loader's `uptodate` on every use of a compiled template, not only the first;
+- the globals record what a page reads: each value of `site` (`site:title`), each
+  framework and source looked up by id (its file), the lists of frameworks and sources, and
+  the assets it links (their hash is in the link);
+- `cached(macro, args...)` keeps the macro's output under the template, the macro and its
+  arguments (model values by their file), with the inputs it read and their values: it is
+  reused in any later page, build or run while those are unchanged.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.loaders import split_template_path
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
+
+from .depends import Reads
+from .fragments import Fragments, value_key
+from .markup import render_inline, render_markdown, words_of
+from .model import Content, Milestone, PartialDate, Site
+from .routes import Paths, fingerprint
+from .scan import digest
+
+
+class Loader(jinja2.BaseLoader):
+    """The site's `templates/` folder, read as a page asks for each template."""
+
+    def __init__(self, folder: Path, reads: Reads) -> None:
+        self.folder, self.reads = folder, reads
+        self.now: Mapping[str, object] = {}  # the build's inputs (templates by digest)
+        self.loads: dict[str, set[str]] = {}  # template → templates it loads itself
+        self.names: dict[str, str] = {}  # file name → template, for `Renderer.cached`
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> Any:
+        name = "/".join(split_template_path(template))
+        file = posixpath.join(self.folder.as_posix(), name)
+        try:
+            with open(file, "rb") as f:
+                data = f.read()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise jinja2.TemplateNotFound(template) from None
+        self.names[file] = name
+        self.reads.update(self.keys(name))
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as open() reads
+        return text, file, partial(self.uptodate, name, digest(data), self.now)
+
+    def uptodate(self, name: str, source: bytes, then: Mapping[str, object]) -> bool:
+        """Whether a template compiled from a source of digest `source`, in a build whose
+        inputs were `then`, is still good: it, and every template it loads (its module
+        keeps theirs), has the digest it had then."""
+        keys = self.keys(name)
+        self.reads.update(keys)
+        now = self.now
+        return now.get(keys[0]) == source and all(now.get(k) == then.get(k) for k in keys)
+
+    def keys(self, name: str) -> list[str]:
+        """The inputs a template stands for: itself, then what it loads, all the way down."""
+        found, todo = {name: None}, [name]
+        while todo:
+            for loaded in self.loads.get(todo.pop(), ()):
+                if loaded not in found:
+                    found[loaded] = None
+                    todo.append(loaded)
+        return [f"templates/{n}" for n in found]
+
+    def list_templates(self) -> list[str]:
+        return sorted(k.removeprefix("templates/") for k in self.now if k.startswith("templates/"))
+
+
+class Environment(jinja2.Environment):
+    """Notes which template loads which (an import's module is made once, so the pages
+    that import it later must hear of what it loaded from the loader)."""
+
+    loader: Loader
+
+    def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> Any:
+        if parent is not None and isinstance(name, str):
+            loaded = "/".join(split_template_path(name))
+            self.loader.loads.setdefault("/".join(split_template_path(parent)), set()).add(loaded)
+        return super().get_template(name, parent, globals)
+
+
+# The globals below are made once and read the build their renderer is bound to: an
+# imported template's module keeps the globals it was made with (Jinja copies them).
+
+
+class SiteValues:
+    """`site` in templates: the site's values, each read recorded as `site:<name>`."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self._renderer = renderer
+
+    def __getattr__(self, name: str) -> Any:
+        site = self._renderer.site
+        if name.startswith("_") or not hasattr(site, name):
+            if name.startswith("__"):
+                raise AttributeError(name)
+            return self._renderer.env.undefined(obj=site, name=name)
+        return self._renderer.read(name)
+
+    def __str__(self) -> str:
+        for name in vars(self._renderer.site):
+            self._renderer.read(name)
+        return str(self._renderer.site)
+
+
+class Listed(Sequence[Any]):
+    """`frameworks`: the frameworks in track order, read as `list:frameworks`."""
+
+    def __init__(self, renderer: Renderer, kind: str) -> None:
+        self._renderer, self._kind = renderer, kind
+
+    def items(self) -> tuple[Any, ...]:
+        self._renderer.reads.add(f"list:{self._kind}")
+        return getattr(self._renderer.content, self._kind)  # type: ignore[no-any-return]
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.items()[index]
+
+    def __len__(self) -> int:
+        return len(self.items())
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.items())
+
+
+class ById(Mapping[str, Any]):
+    """`framework_by_id` and `source_by_id`: each value looked up records its file."""
+
+    def __init__(self, renderer: Renderer, kind: str) -> None:
+        self._renderer, self._kind = renderer, kind
+
+    def __getitem__(self, key: str) -> Any:
+        renderer = self._renderer
+        renderer.reads.add(renderer.paths.get(self._kind, {}).get(key, f"list:{self._kind}"))
+        return renderer.by_id[self._kind][key]
+
+    def __iter__(self) -> Iterator[str]:
+        self._renderer.reads.add(f"list:{self._kind}")
+        return iter(self._renderer.by_id[self._kind])
+
+    def __len__(self) -> int:
+        self._renderer.reads.add(f"list:{self._kind}")
+        return len(self._renderer.by_id[self._kind])
+
+
+class HasFoundation:
+    """`has_foundation`: whether the site has a foundation page, read as `has:foundation`."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self._renderer = renderer
+
+    def __bool__(self) -> bool:
+        self._renderer.reads.add("has:foundation")
+        return self._renderer.content.foundation is not None
+
+    def __str__(self) -> str:
+        return str(bool(self))
+
+
+class Renderer:
+    """A site's Jinja environment with its helpers, kept from build to build."""
+
+    def __init__(self, site_dir: Path) -> None:
+        self.site_dir = site_dir
+        self.reads = Reads()
+        self.env = Environment(
+            loader=Loader(site_dir / "templates", self.reads),
+            autoescape=jinja2.select_autoescape(["html", "xml"]),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=True,  # so that each use of a template asks `Loader.uptodate`
+        )
+        self.fragments = Fragments()
+        self.now: Mapping[str, object] = {}
+        self.paths: Paths = {}
+        self.content = Content(Site("", ""), (), (), ())
+        self.site = self.content.site
+        self.by_id: dict[str, dict[str, Any]] = {}
+        self.hashes: dict[str, str] = {}
+        self.env.filters.update(
+            markdown=lambda text: Markup(self.html("block", text)),
+            inline=lambda text: Markup(self.html("inline", text)),
+            plain=lambda text: self.html("plain", text),
+        )
+        self.env.globals.update(
+            url=self.url,
+            absolute_url=self.absolute_url,
+            asset=self.asset,
+            atom_date=atom_date,
+            atom_id=self.atom_id,
+            timeline_json=self.timeline_json,
+            item_list_ld=self.item_list_ld,
+            cached=self.cached,
+            site=SiteValues(self),
+            frameworks=Listed(self, "frameworks"),
+            framework_by_id=ById(self, "frameworks"),
+            source_by_id=ById(self, "sources"),
+            has_foundation=HasFoundation(self),
+        )
+
+    def bind(self, content: Content, now: Mapping[str, object], paths: Paths) -> None:
+        """Give the helpers one build's content and inputs."""
+        self.now = self.env.loader.now = now
+        self.paths, self.content, self.site, self.hashes = paths, content, content.site, {}
+        self.by_id = {
+            "frameworks": {fw.id: fw for fw in content.frameworks},
+            "sources": {s.id: s for s in content.sources},
+        }
+        self.fragments.next_build(now)
+
+    def read(self, name: str) -> Any:
+        """One value of the site's config, recorded."""
+        self.reads.add(f"site:{name}")
+        return getattr(self.site, name)
+
+    def url(self, path: str) -> str:
+        """A site path under the base URL: `/milestones/x/` → `/REPO/milestones/x/`."""
+        return self.read("base_url") + path.lstrip("/")
+
+    def absolute_url(self, path: str) -> str:
+        """The full URL when the site's address is known, else the base-relative one."""
+        return self.read("site_url") + self.url(path)
+
+    def asset(self, path: str) -> str:
+        """A static file's URL with a content hash, so browsers never keep a stale copy."""
+        self.reads.add(f"templates/{path}")
+        if path not in self.hashes:
+            self.hashes[path] = fingerprint(self.site_dir / "templates" / path)
+        return f"{self.url(path)}?v={self.hashes[path]}"
+
+    def atom_id(self, path: str) -> str:
+        if self.read("site_url"):
+            return self.absolute_url(path)
+        return tag_uri(self.read("title"), path)
+
+    def html(self, kind: str, text: str) -> str:
+        """Markdown as block HTML, inline HTML or plain text (see `sitegen.markup`)."""
+        base = self.read("base_url")
+        key = (kind, text, base)
+        found = self.fragments.get(key, self.now)
+        if found is not None:
+            return found[0]
+        return self.fragments.put(key, MARKDOWN[kind](text, base, self.html), (), self.now)
+
+    # Fragments -----------------------------------------------------------------------------
+
+    def cached(self, macro: Any, *args: Any) -> Any:
+        """`{{ cached(card, m) }}`: the macro's output for these arguments, made once and
+        reused while what it read is unchanged (like Hugo's partialCached). For macros
+        imported without context: their output depends on their arguments and the site."""
+        file = macro._func.__code__.co_filename
+        name = self.env.loader.names.get(file, file)
+        templates = self.env.loader.keys(name) if file in self.env.loader.names else []
+        return self.fragment((name, macro.name), args, partial(macro, *args), templates)
+
+    def fragment(
+        self, name: tuple, args: tuple, make: Callable[[], Any], inputs: Iterable[str] = ()
+    ) -> Any:
+        """`make()`, kept under `name` and `args`: model values are known by their file,
+        other values by themselves; anything else (a dict, say) is made every time."""
+        keys = list(inputs)
+        try:
+            args = tuple(a.items() if isinstance(a, Listed) else a for a in args)
+            key = (*name, *[value_key(a, self.paths, keys) for a in args])
+        except (TypeError, KeyError):
+            return make()
+        found = self.fragments.get(key, self.now)
+        if found is not None:
+            self.reads.update(found[1])
+            return found[0]
+        with self.reads.collect(keys) as read:
+            value = make()
+        return self.fragments.put(key, value, read, self.now)
+
+    # Listings joined from cached pieces ----------------------------------------------------
+
+    def timeline_json(self, years: Years) -> str:
+        """The milestones in TimelineJS3's JSON format, one event a line; dates keep their
+        precision. TimelineJS shows `headline` and `text` as HTML: both are made safe."""
+        head, tail = '{"events": [\n', "\n]}"  # the template ends the file
+        return self.joined("timeline.json", years, (head, ",\n", tail), self.timeline_event)
+
+    def timeline_event(self, m: Milestone) -> str:
+        start = {"year": m.date.year}
+        start.update({"month": m.date.month} if m.date.month else {})
+        start.update({"day": m.date.day} if m.date.day else {})
+        text = {"headline": html.escape(m.title), "text": self.html("block", m.summary)}
+        event = {"unique_id": m.id, "group": m.framework, "start_date": start, "text": text}
+        return json.dumps(event, sort_keys=True)
+
+    def item_list_ld(self, years: Years) -> Markup:
+        """The page's schema.org ItemList as a JSON-LD script: each item points to the
+        milestone's own page, which describes it in full (the form for a summary page)."""
+        years = tuple(years)
+        listed = {
+            "@context": "https://schema.org",
+            "@type": "ItemList",
+            "name": self.read("title"),
+            "description": self.read("description"),
+            "numberOfItems": sum(len(run[1]) for run in years),
+            "itemListOrder": "https://schema.org/ItemListOrderAscending",
+            "itemListElement": [],  # last, so its items can go between its brackets below
+        }
+
+        def item(m: Milestone, position: int) -> str:
+            url = self.absolute_url(f"/milestones/{m.id}/")
+            return htmlsafe_json_dumps({"@type": "ListItem", "position": position, "url": url})
+
+        listing = str(htmlsafe_json_dumps(listed))  # a plain str: Markup would escape the tag
+        head = '<script type="application/ld+json">' + listing.removesuffix("]}")
+        tail = "]}</script>\n"
+        return Markup(self.joined("item_list", years, (head, ", ", tail), item, numbered=True))
+
+    def joined(
+        self,
+        kind: str,
+        years: Years,
+        punctuation: tuple[str, str, str],
+        encode: Callable[..., str],
+        numbered: bool = False,
+    ) -> str:
+        """`head + separator.join(encode(m) ...) + tail` over the milestones of every year,
+        where `punctuation` is (head, separator, tail). Each milestone is encoded once and
+        each year joined once, as fragments: a change costs one year, and the whole (tens
+        of megabytes for a large site) is copied once. `numbered` passes each milestone's
+        position (from 1) to `encode` too."""
+        head, separator, tail = punctuation
+        runs, start = [], 1
+        for run in years:
+            ms, first = run[1], start if numbered else 0
+            start += len(ms)
+
+            def join(ms: tuple[Milestone, ...] = ms, first: int = first) -> str:
+                pieces = []
+                for i, m in enumerate(ms, first):
+                    numbers = (i,) if numbered else ()
+                    make = partial(encode, m, *numbers)
+                    pieces.append(self.fragment((kind, *numbers), (m,), make))
+                return separator.join(pieces)
+
+            runs += (self.fragment((kind, first), (ms,), join), separator)
+        return "".join([head, *runs[:-1], tail])
+
+
+Years = Iterable[tuple[Any, ...]]  # (year, milestones, ...) runs, as routes' `years` hold them
+
+MARKDOWN: dict[str, Callable[[str, str, Callable[[str, str], str]], str]] = {
+    "block": lambda text, base, _: render_markdown(text, base),
+    "inline": lambda text, base, _: render_inline(text, base),
+    "plain": lambda text, base, html_of: words_of(html_of("block", text)),
+}
+
+
+def atom_date(date: PartialDate) -> str:
+    """RFC 3339, as Atom requires; a date known to the month or year starts on its first day."""
+    return f"{date.year:04d}-{date.month or 1:02d}-{date.day or 1:02d}T00:00:00Z"
+
+
+def tag_uri(title: str, path: str) -> str:
+    """A stable Atom id for a site that has no absolute address yet."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, title + path)}"
