@@ -28,8 +28,9 @@ def build(site: Path, *args: str) -> tuple[int, str, Path]:
 def test_warm_builds_in_new_processes_equal_clean_builds(sequence: list[tuple]) -> None:
     with fresh_site() as site:
         build(site)
+        undo: list[tuple[Path, bytes | None]] = []
         for edit in sequence:
-            apply(site, edit)
+            apply(site, edit, undo)
             code, errors, out = build(site)
             clean_code, clean_errors, clean = build(site, "--no-cache")
             assert (code, errors) == (clean_code, clean_errors), edit
