@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import cache
-from .assemble import assemble
+from .assemble import assemble, rewritten
 from .depends import Record
 from .diagnostics import Diagnostic, SiteError
 from .environment import Fragments, Renderer
@@ -29,7 +29,7 @@ from .load import missing_content
 from .model import Content, Site
 from .parallel import PARALLEL_MIN
 from .render import Page, Rendered, check_templates, prerender_markdown, render_pages
-from .routes import STATIC_DIR, Paths, Plan, paths
+from .routes import STATIC_DIR, Layout, Paths, Plan, paths
 from .scan import Scanned, Stat, scan_content, scan_theme
 from .write import output_stat, write_changed
 
@@ -70,6 +70,7 @@ class State:
     paths: Paths = field(default_factory=dict)  # see `routes.paths`
     record: Record = field(default_factory=Record)
     outputs: Mapping[str, Mapping[str, Stat]] = field(default_factory=dict)  # folder → written
+    layout: Layout | None = None  # where the milestones are listed (see `routes.Layout`)
 
 
 class SiteBuilder:
@@ -119,23 +120,29 @@ class SiteBuilder:
             theme = scan_theme(self.site_dir / "templates", last.theme)
         edited, retheme = differing(last.files, files), differing(last.theme, theme)
         with timed("validate"):  # across files: ids, references
-            known, where = last.content, last.paths
-            if known is None or edited:
-                checked = [f.checked for f in files.values() if f.checked is not None]
-                known, where = assemble(checked), paths(checked)
+            known, where, reassembled = content_of(last, files, edited)
             content = apply_options(known, self.options)
         with timed("plan"):  # the outputs that read an input that changed, planned again
-            plan = Plan(content, where, self.site_dir / "templates" / STATIC_DIR)
+            layout = None if reassembled else last.layout
+            plan = Plan(content, where, self.site_dir / "templates" / STATIC_DIR, layout)
             now, touched = dict(last.record.values), [*edited, *retheme]
             now.update(
                 (p, found.digest) for p in touched if (found := files.get(p) or theme.get(p))
             )
             for path in (p for p in touched if p not in files and p not in theme):
                 del now[path]
-            if edited or first or not last.record.inputs:  # the site-wide facts may differ
-                now.update(facts := plan.facts(now))
+            new_outputs = (
+                reassembled
+                or not last.record.inputs
+                or any(
+                    p.startswith(ASSETS) and (p not in theme or p not in last.theme)
+                    for p in retheme
+                )
+            )
+            if edited or first or new_outputs:  # the site-wide facts may differ
+                now.update(facts := plan.facts(now, pages=new_outputs))
                 touched += facts
-            outputs = set(plan.makers) if touched else set(last.record.inputs)
+            outputs = set(plan.outputs if new_outputs else last.record.inputs)
             fresh, gone = self._affected(last.record, plan, now, touched, files, outputs, out_dir)
             routes = [plan.route(o) for o in sorted(fresh)]
         renderer = self._renderer()
@@ -149,7 +156,8 @@ class SiteBuilder:
                 prerender_markdown((m.summary for m in content.milestones), renderer, jobs)
         rendered, written = self._render(routes, outputs, gone, renderer, out_dir, jobs, timings)
         record = last.record.updated(now, rendered.reads, gone)
-        self.last = State(files, theme, known, where, record, {**last.outputs, **written})
+        outputs_written = {**last.outputs, **written}
+        self.last = State(files, theme, known, where, record, outputs_written, plan.known_layout)
         if self.options.cache and not self.saved and (routes or edited or retheme or written):
             # Saved once per builder: the dev server's rebuilds stay in memory, rather than
             # writing the cache to disk again on every edit.
@@ -246,6 +254,29 @@ class SiteBuilder:
             if isinstance(loaded, Fragments):
                 self.renderer.fragments = loaded
         return self.renderer
+
+
+def content_of(
+    last: State, files: Mapping[str, Scanned], edited: list[str]
+) -> tuple[Content, Paths, bool]:
+    """The content the fact files make (before the command line's options), where each
+    value's file is, and whether they were put together anew (so ids may have changed):
+    files rewritten in place are swapped into the last content when no check across files
+    can answer otherwise (see `assemble.rewritten`)."""
+    if last.content is not None and not edited:
+        return last.content, last.paths, False
+    pairs = [
+        (old.checked, new.checked)
+        for path in edited
+        if (old := last.files.get(path)) and (new := files.get(path))
+        if old.checked and new.checked
+    ]
+    if last.content is not None and len(pairs) == len(edited):
+        content = rewritten(last.content, pairs)
+        if content is not None:
+            return content, last.paths, False
+    checked = [f.checked for f in files.values() if f.checked is not None]
+    return assemble(checked), paths(checked), True
 
 
 ASSETS = f"templates/{STATIC_DIR}/"  # the theme's assets; anything else there is a template

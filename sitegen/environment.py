@@ -260,7 +260,7 @@ class Renderer:
         found = self.fragments.get(key, self.now)
         if found is not None:
             return found[0]
-        return self.fragments.put(key, MARKDOWN[kind](text, base, self.html), (), self.now)
+        return self.fragments.put(key, MARKDOWN[kind](text, base, self.html), (), self.now)[0]
 
     # Fragments -----------------------------------------------------------------------------
 
@@ -271,26 +271,26 @@ class Renderer:
         file = macro._func.__code__.co_filename
         name = self.env.loader.names.get(file, file)
         templates = self.env.loader.keys(name) if file in self.env.loader.names else []
-        return self.fragment((name, macro.name), args, partial(macro, *args), templates)
+        values = [a.items() if type(a) is Listed else a for a in args]
+        return self.fragment((name, macro.name, *values), partial(macro, *args), templates)
 
-    def fragment(
-        self, name: tuple, args: tuple, make: Callable[[], Any], inputs: Iterable[str] = ()
-    ) -> Any:
-        """`make()`, kept under `name` and `args`: model values are known by their file,
-        other values by themselves; anything else (a dict, say) is made every time."""
-        keys = list(inputs)
+    def fragment(self, parts: tuple, make: Callable[[], Any], inputs: list[str]) -> Any:
+        """`make()`, kept under a key made of `parts` (model values known by their file's
+        digest: see `fragments.value_key`) with the other inputs it read; a part that may
+        change (a dict, say) means it is made every time."""
+        files: list[str] = []
         try:
-            args = tuple(a.items() if isinstance(a, Listed) else a for a in args)
-            key = (*name, *[value_key(a, self.paths, keys) for a in args])
+            key = tuple([value_key(part, self.paths, self.now, files) for part in parts])
         except (TypeError, KeyError):
             return make()
         found = self.fragments.get(key, self.now)
-        if found is not None:
-            self.reads.update(found[1])
-            return found[0]
-        with self.reads.collect(keys) as read:
-            value = make()
-        return self.fragments.put(key, value, read, self.now)
+        if found is None:
+            with self.reads.collect(inputs) as read:
+                value = make()
+            found = self.fragments.put(key, value, read.difference(files), self.now)
+        self.reads.update(found[1])
+        self.reads.update(files)
+        return found[0]
 
     # Listings joined from cached pieces ----------------------------------------------------
 
@@ -355,10 +355,10 @@ class Renderer:
                 for i, m in enumerate(ms, first):
                     numbers = (i,) if numbered else ()
                     make = partial(encode, m, *numbers)
-                    pieces.append(self.fragment((kind, *numbers), (m,), make))
+                    pieces.append(self.fragment((kind, *numbers, m), make, []))
                 return separator.join(pieces)
 
-            runs += (self.fragment((kind, first), (ms,), join), separator)
+            runs += (self.fragment((kind, first, ms), join, []), separator)
         return "".join([head, *runs[:-1], tail])
 
 

@@ -59,7 +59,13 @@ class Use(NamedTuple):
     quote: str
 
 
-YearRuns = tuple[tuple[int, tuple[Milestone, ...]], ...]  # see `group_by_year`
+class Run(tuple):  # type: ignore[type-arg]
+    """Milestones listed together, such as one year of a listing: a tuple, which keeps the
+    key `cached()` knows it by once worked out (see `fragments.value_key`), since a
+    listing's years are each passed to several fragments."""
+
+
+YearRuns = tuple[tuple[int, Run], ...]  # see `group_by_year`
 Paths = Mapping[str, Mapping[str, str]]  # kind → id → the fact file's path (see `paths`)
 
 
@@ -86,10 +92,9 @@ def paths(checked: Iterable[Any]) -> dict[str, dict[str, str]]:
 def plan_routes(content: Content, paths: Paths, templates_dir: Path) -> list[Route]:
     """Every route of the site, in URL order."""
     plan = Plan(content, paths, templates_dir / STATIC_DIR)
-    return sorted(map(plan.route, plan.makers), key=URL)
+    return sorted(map(plan.route, plan.outputs), key=operator.attrgetter("url"))
 
 
-URL = operator.attrgetter("url")
 ID = operator.attrgetter("id")
 
 
@@ -97,71 +102,64 @@ class Plan:
     """The routes of one content model, each planned when asked for (`route`), and which
     of them show a given value (`shown_on`)."""
 
-    def __init__(self, content: Content, paths: Paths, static_dir: Path) -> None:
+    def __init__(
+        self, content: Content, paths: Paths, static_dir: Path, layout: Layout | None = None
+    ) -> None:
         self.content, self.paths, self.static_dir = content, paths, static_dir
+        self.known_layout = layout  # the last plan's, when its milestones sit as these do
+
+    @property
+    def layout(self) -> Layout:
+        if self.known_layout is None:
+            self.known_layout = lay_out(self.content, self.paths)
+        return self.known_layout
 
     @cached_property
-    def static(self) -> list[str]:
-        return static_files(self.static_dir)
-
-    @cached_property
-    def makers(self) -> dict[str, tuple[Callable[[Any], Route], Any]]:
-        """Every output, with what plans its route: (a method, the value it is given)."""
+    def outputs(self) -> list[str]:
+        """Every output of the site; SiteError if two would be one file."""
         c = self.content
-        made: list[tuple[str, tuple[Callable[[Any], Route], Any]]] = [
-            ("index.html", (self.timeline, None)),
-            ("404.html", (lambda _: page("/404.html", "404.html"), None)),
-            ("robots.txt", (lambda _: page("/robots.txt", "robots.txt"), None)),
-            (".nojekyll", (lambda _: Route("/.nojekyll", ".nojekyll"), None)),  # Pages: as is
-            ("feed.xml", (self.feed, None)),
-            ("timeline.json", (self.timeline_json, None)),
-            ("sitemap.xml", (self.sitemap, None)),
-        ]
-        for prefix, values, make in (
-            ("milestones", c.milestones, self.milestone),
-            ("frameworks", c.frameworks, self.framework),
-            ("sources", c.sources, self.source),
-        ):
-            outputs = [f"{prefix}/{v.id}/index.html" for v in values]
-            made += zip(outputs, zip(itertools.repeat(make), values), strict=False)
-        if c.foundation is not None:
-            made.append(("foundation/index.html", (self.foundation, c.foundation)))
-        made += ((f"{STATIC_DIR}/{name}", (self.asset, name)) for name in self.static)
-        makers = dict(made)
-        if len(makers) < len(made):
-            refuse_shared_outputs(output for output, _ in made)
-        return makers
+        found = [o for o in ONE_OF_A_KIND if o != "foundation/index.html" or c.foundation]
+        for kind in PER_VALUE:
+            found += [f"{kind}/{v.id}/index.html" for v in getattr(c, kind)]
+        found += [f"{STATIC_DIR}/{name}" for name in static_files(self.static_dir)]
+        if len(set(found)) < len(found):
+            refuse_shared_outputs(found)
+        return found
 
     def route(self, output: str) -> Route:
-        make, value = self.makers[output]
-        return make(value)
+        """The route of one of `outputs`."""
+        kind, _, rest = output.partition("/")
+        if kind in PER_VALUE and rest.endswith("/index.html"):
+            return PER_VALUE[kind](self, self.value(kind, rest.removesuffix("/index.html")))
+        if kind == STATIC_DIR and rest:
+            file, key = self.static_dir / rest, f"templates/{output}"
+            return Route(f"/{output}", output, static=file, inputs=(key,))
+        return ONE_OF_A_KIND[output](self)
 
-    def facts(self, digests: Mapping[str, object]) -> dict[str, object]:
+    def facts(self, digests: Mapping[str, object], pages: bool) -> dict[str, object]:
         """The site-wide values pages may read, by key (see `sitegen.depends`): each value
         of the site's config, the tracks in order, the frameworks' and sources' files, whether
-        there is a foundation, and every page's URL."""
+        there is a foundation, and (when `pages`) every page's URL."""
         c = self.content
         site = {f"site:{f.name}": getattr(c.site, f.name) for f in dataclasses.fields(c.site)}
         listed = {
             f"list:{kind}": tuple((p, digests.get(p)) for p in self.files(kind, values))
             for kind, values in (("frameworks", c.frameworks), ("sources", c.sources))
         }
-        has = {"has:foundation": c.foundation is not None}
-        return {**site, **listed, **has, ORDER: tuple(map(ID, c.frameworks)), PAGES: self.pages}
+        has = {"has:foundation": c.foundation is not None, ORDER: tuple(map(ID, c.frameworks))}
+        return {**site, **listed, **has, **({PAGES: self.pages} if pages else {})}
 
     @cached_property
     def pages(self) -> tuple[str, ...]:
         """The URL of every output named `index.html`, sorted: the sitemap's list."""
-        c = self.content
-        urls = ["/", *(f"/{STATIC_DIR}/{n}" for n in self.static if n.endswith("index.html"))]
-        for prefix, values in (
-            ("milestones", c.milestones),
-            ("frameworks", c.frameworks),
-            ("sources", c.sources),
-        ):
-            urls += (f"/{prefix}/{v.id}/" for v in values)
-        urls += ["/foundation/"] if c.foundation is not None else []
-        return tuple(sorted(urls))
+        static = f"{STATIC_DIR}/"
+        return tuple(
+            sorted(
+                "/" + (o if o.startswith(static) else o.removesuffix("index.html"))
+                for o in self.outputs
+                if o.endswith("index.html")
+            )
+        )
 
     def files(self, kind: str, values: Iterable[Any]) -> tuple[str, ...]:
         return tuple(map(self.paths.get(kind, {}).__getitem__, map(ID, values)))
@@ -169,15 +167,16 @@ class Plan:
     def shown_on(self, kind: str, value: Any) -> list[str]:
         """The outputs that show a value read from a fact file (so a file that starts being
         shown somewhere is planned there too, though that route did not read it before)."""
-        cited = self.cited_pages(c for *_, cs in statements_of(kind, value) for c in cs)
+        cited = [
+            f"sources/{c.source}/index.html"
+            for *_, citations in statements_of(kind, value)
+            for c in citations
+            if c.source
+        ]
+        if kind in ("sources", "frameworks"):
+            return [f"{kind}/{value.id}/index.html", *cited]
         if kind != "milestones":
-            own = {
-                "sources": "sources/{}/",
-                "frameworks": "frameworks/{}/",
-                "foundation": "foundation/",
-            }
-            page = own.get(kind, "").format(getattr(value, "id", ""))
-            return [f"{page}index.html", *cited] if page else cited
+            return ["foundation/index.html", *cited] if kind == "foundation" else cited
         m = value
         around = [f"milestones/{n.id}/index.html" for n in self.neighbours(m) if n]
         tracks = [f"frameworks/{fw}/index.html" for fw in m.tracks]
@@ -185,38 +184,33 @@ class Plan:
         own = ["index.html", "feed.xml", "timeline.json", f"milestones/{m.id}/index.html"]
         return [*own, *around, *tracks, *extra, *cited]
 
-    @staticmethod
-    def cited_pages(citations: Iterable[Citation]) -> list[str]:
-        return [f"sources/{c.source}/index.html" for c in citations if c.source]
-
     def on_foundation_page(self, m: Milestone) -> bool:
         return self.content.foundation is not None and FOUNDATION_TAG in m.tags
 
     # The routes ----------------------------------------------------------------------------
 
-    def timeline(self, _: None) -> Route:
+    def timeline(self) -> Route:
         ms = self.content.milestones
         eras = place_eras(ms, self.content.site.eras)
         return page(
             "/",
             "timeline.html",
-            (*self.files("milestones", ms), "site:eras", ORDER),
+            (*self.listed, "site:eras", ORDER),
             milestones=ms,
             years=timeline_years(self.years, eras),
             eras_after=eras.get("", ()),
             by_framework=self.by_framework,
         )
 
-    def feed(self, _: None) -> Route:
+    def feed(self) -> Route:
         ms = self.content.milestones
-        return page("/feed.xml", "feed.xml", (*self.files("milestones", ms), ORDER), milestones=ms)
+        return page("/feed.xml", "feed.xml", (*self.listed, ORDER), milestones=ms)
 
-    def timeline_json(self, _: None) -> Route:
-        ms = self.content.milestones
-        inputs = (*self.files("milestones", ms), ORDER)
+    def timeline_json(self) -> Route:
+        ms, inputs = self.content.milestones, (*self.listed, ORDER)
         return page("/timeline.json", "timeline.json", inputs, milestones=ms, years=self.years)
 
-    def sitemap(self, _: None) -> Route:
+    def sitemap(self) -> Route:
         return page("/sitemap.xml", "sitemap.xml", (PAGES,), urls=self.pages)
 
     def milestone(self, m: Milestone) -> Route:
@@ -243,41 +237,48 @@ class Plan:
         inputs = (*self.files("sources", [source]), *shown)
         return page(f"/sources/{source.id}/", "source.html", inputs, source=source, uses=uses)
 
-    def asset(self, name: str) -> Route:
-        key, file = f"templates/{STATIC_DIR}/{name}", self.static_dir / name
-        return Route(f"/{STATIC_DIR}/{name}", f"{STATIC_DIR}/{name}", static=file, inputs=(key,))
-
-    def foundation(self, foundation: Any) -> Route:
-        listed = tuple(m for m in self.content.milestones if self.on_foundation_page(m))
+    def foundation(self) -> Route:
+        listed = self.at(self.layout.tagged)
         inputs = (*self.paths["foundation"].values(), *self.files("milestones", listed))
-        return page(
-            "/foundation/", "foundation.html", inputs, foundation=foundation, milestones=listed
-        )
+        f = self.content.foundation
+        return page("/foundation/", "foundation.html", inputs, foundation=f, milestones=listed)
 
     # What the routes share, worked out once per plan when first needed --------------------
 
     @cached_property
+    def listed(self) -> tuple[str, ...]:
+        """The files of all milestones, which the listings of them all show."""
+        return self.layout.files
+
+    @cached_property
     def years(self) -> YearRuns:
-        return group_by_year(self.content.milestones)
+        ms = self.content.milestones
+        return tuple((year, Run(ms[start:end])) for year, start, end in self.layout.years)
 
     @cached_property
     def by_framework(self) -> dict[str, tuple[Milestone, ...]]:
-        return milestones_by_framework(self.content)
+        """Each framework's milestones in date order, cross-track ones on every track."""
+        return {fw: self.at(indexes) for fw, indexes in self.layout.tracks.items()}
 
-    @cached_property
-    def places(self) -> dict[str, tuple[tuple[Milestone, ...], dict[str, int]]]:
-        """All milestones and each track's own (its neighbours are on its own track), each
-        with every milestone's index in it; the whole list under ''."""
-        ms = self.content.milestones
-        found = {"": (ms, dict(zip(map(ID, ms), itertools.count())))}
-        for fw_id, listed in self.by_framework.items():
-            own = tuple(m for m in listed if m.framework == fw_id)
-            found[fw_id] = (own, dict(zip(map(ID, own), itertools.count())))
-        return found
+    def at(self, indexes: Iterable[int]) -> tuple[Milestone, ...]:
+        return tuple(map(self.content.milestones.__getitem__, indexes))
+
+    def value(self, kind: str, ident: str) -> Any:
+        """The milestone, framework or source with this id."""
+        if kind == "milestones":
+            return self.content.milestones[self.layout.index[ident]]
+        return next(v for v in getattr(self.content, kind) if v.id == ident)
 
     def neighbours(self, m: Milestone) -> Neighbours:
-        (every, at), (own, at_own) = self.places[""], self.places[m.framework]
-        return Neighbours(*around(every, at[m.id]), *around(own, at_own[m.id]))
+        ms, i = self.content.milestones, self.layout.index[m.id]
+        own = self.layout.own[m.framework]  # its neighbours in its framework are of it too
+        j = bisect.bisect_left(own, i)
+        return Neighbours(
+            ms[i - 1] if i else None,
+            ms[i + 1] if i + 1 < len(ms) else None,
+            ms[own[j - 1]] if j else None,
+            ms[own[j + 1]] if j + 1 < len(own) else None,
+        )
 
     def uses(self, source_id: str) -> tuple[tuple[Use, ...], list[str]]:
         """Every statement citing a source, in page order (the intro, the frameworks' facts,
@@ -298,28 +299,28 @@ class Plan:
         for kind, values in (("site", [c.site]), ("frameworks", c.frameworks)):
             for value in values:
                 add(self.paths[kind][getattr(value, "id", "")], statements_of(kind, value))
-        for m in self.citing.get(source_id, ()):
+        for m in self.at(self.layout.citing.get(source_id, ())):
             add(self.paths["milestones"][m.id], statements_of("milestones", m))
         if c.foundation is not None:
             add(self.paths["foundation"][""], statements_of("foundation", c.foundation))
         return tuple(found), files
 
-    @cached_property
-    def citing(self) -> dict[str, list[Milestone]]:
-        """For each source id, the milestones citing it, in date order."""
-        found: dict[str, list[Milestone]] = defaultdict(list)
-        for m in self.content.milestones:
-            cited = [c.source for c in m.sources if c.source]
-            for source_id in cited if len(cited) < 2 else dict.fromkeys(cited):
-                found[source_id].append(m)
-        return found
 
-
-def around(items: tuple[Milestone, ...], i: int) -> tuple[Milestone | None, Milestone | None]:
-    """The items before and after index `i`, or None at either end."""
-    if not items:
-        return None, None
-    return (items[i - 1] if i > 0 else None), (items[i + 1] if i + 1 < len(items) else None)
+ONE_OF_A_KIND: dict[str, Callable[[Plan], Route]] = {
+    "index.html": Plan.timeline,
+    "404.html": lambda _: page("/404.html", "404.html"),
+    "robots.txt": lambda _: page("/robots.txt", "robots.txt"),
+    ".nojekyll": lambda _: Route("/.nojekyll", ".nojekyll"),  # GitHub Pages: publish as is
+    "feed.xml": Plan.feed,
+    "timeline.json": Plan.timeline_json,
+    "sitemap.xml": Plan.sitemap,
+    "foundation/index.html": Plan.foundation,
+}
+PER_VALUE: dict[str, Callable[[Plan, Any], Route]] = {
+    "milestones": Plan.milestone,
+    "frameworks": Plan.framework,
+    "sources": Plan.source,
+}
 
 
 Statement = tuple[str, str, str, tuple[Citation, ...]]  # (page title, url, text, citations)
@@ -349,16 +350,49 @@ def fact_text(fact: Fact) -> str:
     return " ".join([fact.text, *fact.items]).strip()
 
 
-def milestones_by_framework(content: Content) -> dict[str, tuple[Milestone, ...]]:
-    """Each framework's milestones in date order, cross-track ones on every track they name."""
-    tracks: dict[str, list[Milestone]] = {fw.id: [] for fw in content.frameworks}
-    for m in content.milestones:
-        if m.also:
-            for fw_id in m.tracks:
-                tracks[fw_id].append(m)
-        else:
-            tracks[m.framework].append(m)
-    return {fw_id: tuple(items) for fw_id, items in tracks.items()}
+class Layout(NamedTuple):
+    """Where each milestone is listed, by its index in the content's milestones, worked out
+    from what decides that alone (`assemble.place`): so it holds for every content whose
+    milestones sit in the same places, such as one with a milestone reworded."""
+
+    files: tuple[str, ...]  # each milestone's fact file
+    index: dict[str, int]  # id → index
+    years: tuple[tuple[int, int, int], ...]  # (year, first index, index after the last)
+    tracks: dict[str, tuple[int, ...]]  # framework id → its milestones, cross-track ones too
+    own: dict[str, tuple[int, ...]]  # framework id → the milestones of that framework
+    citing: dict[str, tuple[int, ...]]  # source id → the milestones citing it
+    tagged: tuple[int, ...]  # the milestones the foundation page lists
+
+
+def lay_out(content: Content, paths: Paths) -> Layout:
+    """The layout of a content model's milestones (see `Layout`), in one pass."""
+    ms = content.milestones
+    ids = tuple(map(ID, ms))
+    tracks: dict[str, list[int]] = {fw.id: [] for fw in content.frameworks}
+    own: dict[str, list[int]] = {fw.id: [] for fw in content.frameworks}
+    citing: dict[str, list[int]] = defaultdict(list)
+    tagged, years, start = [], [], 0
+    for year, run in itertools.groupby(m.date.year for m in ms):
+        end = start + sum(1 for _ in run)
+        years.append((year, start, end))
+        start = end
+    for i, m in enumerate(ms):
+        own[m.framework].append(i)
+        for fw_id in m.tracks:
+            tracks[fw_id].append(i)
+        for source_id in {c.source for c in m.sources if c.source}:
+            citing[source_id].append(i)
+        if FOUNDATION_TAG in m.tags:
+            tagged.append(i)
+    return Layout(
+        tuple(map(paths.get("milestones", {}).__getitem__, ids)),
+        dict(zip(ids, itertools.count())),
+        tuple(years),
+        {fw_id: tuple(found) for fw_id, found in tracks.items()},
+        {fw_id: tuple(found) for fw_id, found in own.items()},
+        {source_id: tuple(found) for source_id, found in citing.items()},
+        tuple(tagged),
+    )
 
 
 def group_by_year(milestones: tuple[Milestone, ...]) -> YearRuns:
@@ -367,7 +401,7 @@ def group_by_year(milestones: tuple[Milestone, ...]) -> YearRuns:
     groups, start = [], 0
     for year, run in itertools.groupby(years):
         end = start + len(list(run))
-        groups.append((year, milestones[start:end]))
+        groups.append((year, Run(milestones[start:end])))
         start = end
     return tuple(groups)
 
