@@ -16,19 +16,26 @@ import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from . import cache
 from .assemble import assemble, rewritten
 from .depends import Record
 from .diagnostics import Diagnostic, SiteError
-from .environment import Fragments, Renderer
+from .environment import Fragments, Renderer, in_use
 from .load import missing_content
 from .model import Content, Site
 from .parallel import PARALLEL_MIN
-from .render import Page, Rendered, check_templates, prerender_markdown, render_pages
+from .render import (
+    Page,
+    Rendered,
+    check_templates,
+    keep_bytes,
+    prerender_markdown,
+    render_pages,
+)
 from .routes import STATIC_DIR, Layout, Paths, Plan, paths
 from .scan import Scanned, Stat, scan_content, scan_theme
 from .write import output_stat, write_changed
@@ -77,13 +84,17 @@ class SiteBuilder:
     """Builds one site again and again, each time re-rendering only the outputs that read
     an input that changed since the last good build."""
 
-    def __init__(self, site_dir: Path, options: Options | None = None) -> None:
+    def __init__(
+        self, site_dir: Path, options: Options | None = None, lasting: bool = True
+    ) -> None:
         self.site_dir = site_dir
         self.options = options or Options()
+        self.lasting = lasting  # whether it will build again, as the dev server's does
         self.last: State | None = None  # the last good build; loaded on the first build
         self.pages: dict[str, bytes] = {}  # its pages, when it was built in memory
         self.pending: set[str] | None = None  # paths changed since then, if known
         self.renderer: Renderer | None = None  # made, with its fragments, when first needed
+        self.markdown_loaded: dict = {}  # the rendered Markdown the last run left
         self.saved = False  # whether this builder saved its state to disk yet
 
     def build(
@@ -113,7 +124,8 @@ class SiteBuilder:
         problems = check_folders(self.site_dir, out_dir)
         if problems:
             raise SiteError(problems)
-        last, first = self._last(), self.renderer is None
+        first = self.last is None  # the site-wide facts may differ from a run's before
+        last = self._last()
         jobs = self.options.jobs or os.cpu_count() or 1
         with timed("load"):  # read, parse and check each fact file that changed
             files = scan_content(self.site_dir, last.files, changed, jobs)
@@ -139,22 +151,23 @@ class SiteBuilder:
                     for p in retheme
                 )
             )
-            if edited or first or new_outputs:  # the site-wide facts may differ
+            if edited or first or new_outputs:
                 now.update(facts := plan.facts(now, pages=new_outputs))
                 touched += facts
             outputs = set(plan.outputs if new_outputs else last.record.inputs)
-            fresh, gone = self._affected(last.record, plan, now, touched, files, outputs, out_dir)
+            on_disk = None if out_dir is None else (out_dir, self._on_disk(out_dir))
+            fresh, gone = self._affected(last.record, plan, now, touched, files, outputs, on_disk)
             routes = [plan.route(o) for o in sorted(fresh)]
-        renderer = self._renderer()
-        renderer.bind(content, now, where)
-        if not last.record.inputs or any(not t.startswith(ASSETS) for t in retheme):
+        check = not last.record.inputs or any(not t.startswith(ASSETS) for t in retheme)
+        renderer = self._renderer(content, now, where) if routes or check else None
+        if renderer is not None and check:
             problems = check_templates(renderer.env, self.site_dir)  # every syntax error
             if problems:
                 raise SiteError(problems)
-        if len(routes) >= PARALLEL_MIN:  # else the few summaries needed render in place
+        if renderer is not None and len(routes) >= PARALLEL_MIN:  # else rendered in place
             with timed("markdown"):
                 prerender_markdown((m.summary for m in content.milestones), renderer, jobs)
-        rendered, written = self._render(routes, outputs, gone, renderer, out_dir, jobs, timings)
+        rendered, written = self._render(routes, outputs, gone, renderer, on_disk, jobs, timings)
         record = last.record.updated(now, rendered.reads, gone)
         outputs_written = {**last.outputs, **written}
         self.last = State(files, theme, known, where, record, outputs_written, plan.known_layout)
@@ -162,8 +175,7 @@ class SiteBuilder:
             # Saved once per builder: the dev server's rebuilds stay in memory, rather than
             # writing the cache to disk again on every edit.
             with timed("cache"):
-                cache.save(self.site_dir, "build", self.last)
-                cache.save(self.site_dir, "fragments", renderer.fragments)
+                self._save(content)
             self.saved = True
         warnings = site_url_warnings(content.site)
         built = self.pages if out_dir is None else {}
@@ -177,7 +189,7 @@ class SiteBuilder:
         touched: list[str],
         files: Mapping[str, Scanned],
         outputs: set[str],
-        out_dir: Path | None,
+        on_disk: tuple[Path, dict[str, Stat]] | None,
     ) -> tuple[set[str], set[str]]:
         """The outputs to render, and those no longer made. To render: those that read an
         input that changed; those new; those that now show a fact file they did not read
@@ -189,11 +201,8 @@ class SiteBuilder:
             checked = files[path].checked if path in files else None
             if checked is not None:
                 shown = plan.shown_on(checked.kind, checked.value)
-                fresh.update(o for o in shown if path not in record.inputs.get(o, ()))
-        if out_dir is None:
-            fresh |= outputs - self.pages.keys()
-        else:
-            fresh |= outputs - self._on_disk(out_dir).keys()
+                fresh.update(o for o in shown if not record.read(o, path))
+        fresh |= outputs - (self.pages if on_disk is None else on_disk[1]).keys()
         return fresh & outputs, set(made) - outputs
 
     def _render(
@@ -201,17 +210,22 @@ class SiteBuilder:
         routes: list,
         outputs: set[str],
         gone: set[str],
-        renderer: Renderer,
-        out_dir: Path | None,
+        renderer: Renderer | None,
+        on_disk: tuple[Path, dict[str, Stat]] | None,
         jobs: int,
         timings: dict[str, float],
     ) -> tuple[Rendered, dict[str, Mapping[str, Stat]]]:
         """Render the routes into memory, or into `out_dir` along with the files kept there;
         what they read, and the stat of what was written to `out_dir`."""
         progress = counter(len(routes), self.options.progress)
-        render = partial(render_pages, routes, renderer, jobs, progress)
+
+        def render(deliver: Callable[[str, bytes], Any] = keep_bytes) -> Rendered:
+            if renderer is None:  # nothing to render
+                return Rendered({}, {}, 0.0, 0.0)
+            return render_pages(routes, renderer, jobs, progress, deliver)
+
         templates = stage_timer(timings)("templates")
-        if out_dir is None:
+        if on_disk is None:
             with templates:
                 rendered = note_cpu(timings, render())
             pages = {**self.pages, **rendered.delivered}
@@ -227,14 +241,17 @@ class SiteBuilder:
                 done.append(note_cpu(timings, render(deliver=deliver)))
             return done[0].delivered
 
-        start, on_disk = time.perf_counter(), self._on_disk(out_dir)
+        start, (out_dir, kept) = time.perf_counter(), on_disk
         fresh = {r.output for r in routes}
-        record = write_changed(outputs, fresh, {}, on_disk, out_dir, render_into)
+        record = write_changed(outputs, fresh, {}, kept, out_dir, render_into)
         timings["write"] = time.perf_counter() - start - timings.get("templates", 0.0)
         rendered = done[0] if done else Rendered({}, {}, 0.0, 0.0)
         if record is None:  # out_dir held the site already
-            return rendered, {str(out_dir.resolve()): on_disk}
-        return rendered, {str(out_dir.resolve()): record}
+            return rendered, {}
+        # Stat again once the old site is gone: removing it unlinked the files linked from
+        # it, which changed their ctime since `write_changed` took their stat.
+        final = {o: output_stat(out_dir / o) for o in record}
+        return rendered, {str(out_dir.resolve()): {o: s for o, s in final.items() if s}}
 
     def _on_disk(self, out_dir: Path) -> dict[str, Stat]:
         """The files the last good build wrote to `out_dir` that are still as it left them."""
@@ -247,13 +264,30 @@ class SiteBuilder:
             self.last = loaded if isinstance(loaded, State) else State()
         return self.last
 
-    def _renderer(self) -> Renderer:
+    def _renderer(self, content: Content, now: Mapping[str, object], where: Paths) -> Renderer:
+        """The builder's renderer, bound to this build; made (with what the last run left
+        of Markdown and, for a builder that builds again, fragments) when first needed."""
         if self.renderer is None:
-            self.renderer = Renderer(self.site_dir)
-            loaded = cache.load(self.site_dir, "fragments") if self.options.cache else None
-            if isinstance(loaded, Fragments):
-                self.renderer.fragments = loaded
+            self.renderer = renderer = Renderer(self.site_dir, self.lasting)
+            if self.options.cache:
+                markdown = cache.load(self.site_dir, "markdown")
+                self.markdown_loaded = markdown if isinstance(markdown, dict) else {}
+                renderer.markdown = dict(self.markdown_loaded)
+            fragments = cache.load(self.site_dir, "fragments") if self.lasting else None
+            if self.options.cache and isinstance(fragments, Fragments):
+                renderer.fragments = fragments
+        self.renderer.bind(content, now, where)
         return self.renderer
+
+    def _save(self, content: Content) -> None:
+        """Keep the last good build, and what its renderer made, for the next run."""
+        cache.save(self.site_dir, "build", self.last)
+        if self.renderer is not None:
+            markdown = in_use(self.renderer.markdown, content)
+            if markdown != self.markdown_loaded:
+                cache.save(self.site_dir, "markdown", markdown)
+            if self.lasting:
+                cache.save(self.site_dir, "fragments", self.renderer.fragments)
 
 
 def content_of(
@@ -291,8 +325,8 @@ def differing(old: Mapping[str, Scanned], new: Mapping[str, Scanned]) -> list[st
 
 
 def build_site(site_dir: Path, out_dir: Path | None, options: Options | None = None) -> BuildResult:
-    """Build the site in `site_dir` from scratch; write it to `out_dir` unless that is None."""
-    return SiteBuilder(site_dir, options).build(out_dir)
+    """Build the site in `site_dir` once; write it to `out_dir` unless that is None."""
+    return SiteBuilder(site_dir, options, lasting=False).build(out_dir)
 
 
 def stage_timer(timings: dict[str, float]) -> Callable[[str], AbstractContextManager[None]]:

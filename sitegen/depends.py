@@ -22,6 +22,7 @@ record of the last good build as it was, and the next build compares against tha
 
 from __future__ import annotations
 
+import bisect
 import sys
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -30,22 +31,29 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Record:
-    """Every input's value at the last good build, and who read what."""
+    """Every input's value at the last good build, and who read what (as tuples: sets of
+    a few keys each, ten thousand times over, would take ten times the memory)."""
 
     values: Mapping[str, object] = field(default_factory=dict)  # input → digest or value
-    inputs: Mapping[str, frozenset[str]] = field(default_factory=dict)  # output → inputs
-    users: Mapping[str, frozenset[str]] = field(default_factory=dict)  # input → outputs
+    inputs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # output → inputs
+    users: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # input → outputs
 
     def changed(self, now: Mapping[str, object], touched: Iterable[str]) -> set[str]:
         """The inputs among `touched` whose value now is not the recorded one."""
         values = self.values
         return {key for key in touched if now.get(key) != values.get(key)}
 
+    def read(self, output: str, key: str) -> bool:
+        """Whether `output` read `key` (its inputs are sorted)."""
+        inputs = self.inputs.get(output, ())
+        i = bisect.bisect_left(inputs, key)
+        return i < len(inputs) and inputs[i] == key
+
     def readers(self, keys: Iterable[str]) -> set[str]:
         """The outputs that read any of `keys`."""
         found: set[str] = set()
         for key in keys:
-            found |= self.users.get(key, frozenset())
+            found.update(self.users.get(key, ()))
         return found
 
     def updated(
@@ -63,18 +71,15 @@ class Record:
         for output in gone:
             note(inputs.pop(output, ()), output, 0)
         for output, keys in reads.items():
-            old = inputs.get(output)
-            if old is not None and old == keys:
-                continue
-            new = frozenset(map(sys.intern, keys))
-            if new != old:
-                note(old - new if old else (), output, 0)
-                note(new - old if old else new, output, 1)
-                inputs[output] = new
+            old = set(inputs.get(output, ()))
+            if output not in inputs or old != keys:
+                note(old.difference(keys), output, 0)
+                note(set(keys).difference(old), output, 1)
+                inputs[output] = tuple(sorted(map(sys.intern, keys)))
         for key, (lost, gained) in changes.items():
-            outputs = (users.get(key, frozenset()) - lost) | gained
+            outputs = set(users.get(key, ())).difference(lost) | gained
             if outputs:
-                users[key] = outputs
+                users[key] = tuple(outputs)
             else:
                 users.pop(key, None)
         return Record(now, inputs, users)

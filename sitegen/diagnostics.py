@@ -17,7 +17,7 @@ def printable(text: str) -> str:
     return CONTROL.sub(lambda found: f"\\x{ord(found[0]):02x}", text)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Diagnostic:
     """A problem at `path:line:col` (1-based; 0 means unknown), with an optional fix."""
 

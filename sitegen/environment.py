@@ -17,6 +17,7 @@ they are bound to (`bind`), so nothing in it is trusted beyond the inputs' value
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import posixpath
@@ -116,8 +117,8 @@ class SiteValues:
         return self._renderer.read(name)
 
     def __str__(self) -> str:
-        for name in vars(self._renderer.site):
-            self._renderer.read(name)
+        for field in dataclasses.fields(self._renderer.site):
+            self._renderer.read(field.name)
         return str(self._renderer.site)
 
 
@@ -178,8 +179,9 @@ class HasFoundation:
 class Renderer:
     """A site's Jinja environment with its helpers, kept from build to build."""
 
-    def __init__(self, site_dir: Path) -> None:
+    def __init__(self, site_dir: Path, lasting: bool = True) -> None:
         self.site_dir = site_dir
+        self.lasting = lasting  # whether it renders again: else fragments are not kept
         self.reads = Reads()
         self.env = Environment(
             loader=Loader(site_dir / "templates", self.reads),
@@ -191,6 +193,7 @@ class Renderer:
             auto_reload=True,  # so that each use of a template asks `Loader.uptodate`
         )
         self.fragments = Fragments()
+        self.markdown: dict[tuple[str, str, str], str] = {}  # (kind, text, base URL) → HTML
         self.now: Mapping[str, object] = {}
         self.paths: Paths = {}
         self.content = Content(Site("", ""), (), (), ())
@@ -227,6 +230,8 @@ class Renderer:
             "sources": {s.id: s for s in content.sources},
         }
         self.fragments.next_build(now)
+        if len(self.markdown) > 2 * len(content.milestones) + 1000:  # a long session's edits
+            self.markdown = in_use(self.markdown, content)
 
     def read(self, name: str) -> Any:
         """One value of the site's config, recorded."""
@@ -257,10 +262,10 @@ class Renderer:
         """Markdown as block HTML, inline HTML or plain text (see `sitegen.markup`)."""
         base = self.read("base_url")
         key = (kind, text, base)
-        found = self.fragments.get(key, self.now)
-        if found is not None:
-            return found[0]
-        return self.fragments.put(key, MARKDOWN[kind](text, base, self.html), (), self.now)[0]
+        found = self.markdown.get(key)
+        if found is None:
+            found = self.markdown[key] = MARKDOWN[kind](text, base, self.html)
+        return found
 
     # Fragments -----------------------------------------------------------------------------
 
@@ -287,7 +292,9 @@ class Renderer:
         if found is None:
             with self.reads.collect(inputs) as read:
                 value = make()
-            found = self.fragments.put(key, value, read.difference(files), self.now)
+            found = [value, read.difference(files)]
+            if self.lasting:  # a single build uses each fragment of a listing once
+                found = self.fragments.put(key, value, found[1], self.now)
         self.reads.update(found[1])
         self.reads.update(files)
         return found[0]
@@ -369,6 +376,13 @@ MARKDOWN: dict[str, Callable[[str, str, Callable[[str, str], str]], str]] = {
     "inline": lambda text, base, _: render_inline(text, base),
     "plain": lambda text, base, html_of: words_of(html_of("block", text)),
 }
+
+
+def in_use(markdown: Mapping[tuple[str, str, str], str], content: Content) -> dict:
+    """The rendered Markdown of the milestones' summaries (the few other texts render
+    again quickly): what is worth keeping for the next build or run."""
+    keys = {("block", m.summary, content.site.base_url) for m in content.milestones}
+    return {key: markdown[key] for key in keys if key in markdown}
 
 
 def atom_date(date: PartialDate) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 MONTHS = tuple(calendar.month_name)  # locale-independent English names; [0] is ''
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class PartialDate:
     """A date known to the year, the month or the day, shown at exactly that precision."""
 
@@ -47,7 +47,7 @@ class PartialDate:
 DAY = operator.attrgetter("date.year", "date.month", "date.day")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Citation:
     """Where a fact comes from: a source file by id (with an optional verbatim quote) or a URL."""
 
@@ -58,7 +58,7 @@ class Citation:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fact:
     """A Markdown statement, optionally with a list of items, and the sources that back it."""
 
@@ -67,7 +67,7 @@ class Fact:
     items: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Era:
     """A labelled span of the timeline; `end` is None while it lasts. It applies to the
     tracks in `frameworks`, or to every track when that is empty."""
@@ -78,7 +78,7 @@ class Era:
     frameworks: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Site:
     title: str
     description: str
@@ -90,7 +90,7 @@ class Site:
     eras: tuple[Era, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     id: str
     title: str
@@ -100,7 +100,7 @@ class Source:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Framework:
     id: str
     name: str
@@ -111,7 +111,7 @@ class Framework:
     facts: tuple[Fact, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Milestone:
     id: str
     date: PartialDate
@@ -128,14 +128,14 @@ class Milestone:
         return (self.framework, *self.also)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Parent:
     name: str
     sources: tuple[Citation, ...]
     url: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Announcement:
     date: PartialDate
     by: str
@@ -144,7 +144,7 @@ class Announcement:
     role: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Statement:
     speaker: str
     role: str
@@ -152,7 +152,7 @@ class Statement:
     sources: tuple[Citation, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Foundation:
     name: str
     summary: Fact
@@ -166,7 +166,7 @@ class Foundation:
     statements: tuple[Statement, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Content:
     """The whole validated site: every list sorted, so rendering is deterministic."""
 

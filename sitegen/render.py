@@ -136,12 +136,12 @@ def cost_balanced(routes: list[Route], count: int) -> list[list[int]]:
 
 
 def prerender_markdown(texts: Iterable[str], renderer: Renderer, jobs: int) -> None:
-    """Render many Markdown texts into the renderer's fragments, over `jobs` processes where
-    it pays, so that the pages rendered next, each in some worker, find every one done."""
+    """Render many Markdown texts into the renderer's, over `jobs` processes where it pays,
+    so that the pages rendered next, each in some worker, find every one done."""
     if jobs < 2 or not can_fork():
         return  # rendered when first needed, in this process
-    base, fragments = renderer.site.base_url, renderer.fragments
-    todo = sorted({t for t in texts if ("block", t, base) not in fragments.entries})
+    base = renderer.site.base_url
+    todo = sorted({t for t in texts if ("block", t, base) not in renderer.markdown})
     if len(todo) < PARALLEL_MIN:
         return
 
@@ -149,8 +149,7 @@ def prerender_markdown(texts: Iterable[str], renderer: Renderer, jobs: int) -> N
         return [(i, render_markdown(todo[i], base)) for i in batch]
 
     for done in in_workers(render, even_batches(len(todo), jobs * 4), jobs):
-        for i, html_text in done:
-            fragments.put(("block", todo[i], base), html_text, (), renderer.now)
+        renderer.markdown.update((("block", todo[i], base), html_text) for i, html_text in done)
 
 
 def render_route(route: Route, env: jinja2.Environment) -> bytes:

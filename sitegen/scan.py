@@ -27,7 +27,7 @@ SLOP_NS = 1_000_000_000  # file timestamps may trail the clock by a tick; a seco
 Stat = tuple[int, int, int, int]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Scanned:
     """One file as last read: its stat, its bytes' digest and when they were read; for a
     fact file, what checking it gave, or why it could not be read."""

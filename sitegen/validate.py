@@ -27,7 +27,7 @@ URL = re.compile(r"https?://[^\s/]+\S*")
 DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     """An id used somewhere, checked once every file has been read."""
 
@@ -384,7 +384,7 @@ READERS: dict[str, Callable[[Reader], object]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Checked:
     """One document read into its model value on its own, with what can only be checked
     across files left for `assemble`: so an unchanged file need not be read again."""

@@ -66,6 +66,10 @@ def test_unchanged_output_files_are_not_rewritten(site_factory: SiteFactory) -> 
         "frameworks/alpha/index.html",
         "sources/paper/index.html",
     }
+    folder = out.stat().st_ino
+    assert sitegen("build", "--site", site).returncode == 0
+    assert out.stat().st_ino == folder, "after a build that linked files, still nothing to do"
+    assert inodes(out) == after
 
 
 def test_a_hand_edited_output_file_is_restored(site_factory: SiteFactory) -> None:
