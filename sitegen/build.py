@@ -96,6 +96,7 @@ class SiteBuilder:
         self.renderer: Renderer | None = None  # made, with its fragments, when first needed
         self.markdown_loaded: dict = {}  # the rendered Markdown the last run left
         self.saved = False  # whether this builder saved its state to disk yet
+        self.good = False  # whether a build of this builder succeeded yet
 
     def build(
         self, out_dir: Path | None = None, changed: Collection[str] | None = None
@@ -124,7 +125,7 @@ class SiteBuilder:
         problems = check_folders(self.site_dir, out_dir)
         if problems:
             raise SiteError(problems)
-        first = self.last is None  # the site-wide facts may differ from a run's before
+        first = not self.good  # the site-wide facts may differ from the loaded state's
         last = self._last()
         jobs = self.options.jobs or os.cpu_count() or 1
         with timed("load"):  # read, parse and check each fact file that changed
@@ -171,6 +172,7 @@ class SiteBuilder:
         record = last.record.updated(now, rendered.reads, gone)
         outputs_written = {**last.outputs, **written}
         self.last = State(files, theme, known, where, record, outputs_written, plan.known_layout)
+        self.good = True
         if self.options.cache and not self.saved and (routes or edited or retheme or written):
             # Saved once per builder: the dev server's rebuilds stay in memory, rather than
             # writing the cache to disk again on every edit.

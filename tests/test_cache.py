@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from sitegen.build import Options, SiteBuilder
 from sitegen.cache import CACHE_DIR
+from sitegen.diagnostics import SiteError
 
 from .conftest import SiteFactory, sitegen, tree_bytes
 from .test_incremental import LONG, apply, edits, fresh_site, milestone_text
@@ -122,3 +123,20 @@ def test_the_cache_key_lives_outside_the_site(
     key = tmp_path / "home-cache" / "sitegen" / "cache-key"
     assert key.stat().st_mode & 0o077 == 0, "only its owner may read the key"
     assert not list(site.rglob("cache-key"))
+
+
+def test_a_new_runs_options_apply_even_after_its_first_build_failed(
+    site_factory: SiteFactory,
+) -> None:
+    site = site_factory()
+    SiteBuilder(site, Options(jobs=1)).build()  # leaves its state in the cache
+    base = site / "templates" / "base.html"
+    good = base.read_text()
+    base.write_text(good + "{% if %}")
+    builder = SiteBuilder(site, Options(base_url="/other/", jobs=1))
+    with pytest.raises(SiteError):
+        builder.build()
+    base.write_text(good)
+    warm = builder.build(changed={"templates/base.html"})
+    clean = SiteBuilder(site, Options(base_url="/other/", jobs=1, cache=False)).build()
+    assert warm.files == clean.files
