@@ -14,9 +14,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SEED = 20220914
 FRAMEWORKS = {
-    "pytorch": ("PyTorch", 1, "#c2410c"),
-    "tensorflow": ("TensorFlow", 2, "#b45309"),
-    "jax": ("JAX", 3, "#1d4ed8"),
+    "pytorch": ("PyTorch", 1, "#ac3505"),
+    "tensorflow": ("TensorFlow", 2, "#269683"),
+    "jax": ("JAX", 3, "#6840be"),
 }
 WORDS = [
     "tensor",

@@ -198,7 +198,7 @@ def open_slow_clients(served: Served, count: int) -> list[socket.socket]:
     for i in range(count):
         s = socket.create_connection((served.host, served.port))
         if i % 2:
-            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # and never the blank line
+            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and never the blank line
         sockets.append(s)
     return sockets
 
@@ -260,25 +260,25 @@ def probes(base: str) -> list[tuple[str, bytes, set[int]]]:
     cases += [
         (
             "raw NUL byte in the path",
-            b"GET /\x00/../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"GET /\x00/../../etc/passwd HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
             PATH_OK,
         ),
         ("a 100 KB path", get("/" + "a" * 100_000), SIZE_OK),
         (
             "a 100 KB header",
-            b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 100_000 + b"\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"b" * 100_000 + b"\r\n\r\n",
             SIZE_OK,
         ),
         ("500 headers", b"GET / HTTP/1.1\r\n" + b"X-A: b\r\n" * 500 + b"\r\n", SIZE_OK),
-        ("unknown method FOO", b"FOO / HTTP/1.1\r\nHost: x\r\n\r\n", METHOD_OK),
-        ("DELETE", b"DELETE /index.html HTTP/1.1\r\nHost: x\r\n\r\n", METHOD_OK),
+        ("unknown method FOO", b"FOO / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", METHOD_OK),
+        ("DELETE", b"DELETE /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", METHOD_OK),
         (
             "PUT with a body",
-            b"PUT /x.html HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello",
+            b"PUT /x.html HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nhello",
             METHOD_OK,
         ),
-        ("CONNECT", b"CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: x\r\n\r\n", METHOD_OK),
-        ("HTTP/9.9", b"GET / HTTP/9.9\r\nHost: x\r\n\r\n", {400, 505}),
+        ("CONNECT", b"CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", METHOD_OK),
+        ("HTTP/9.9", b"GET / HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n", {400, 505}),
         (
             "TLS hello on plain HTTP",
             b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + os.urandom(32) + b"\r\n\r\n",

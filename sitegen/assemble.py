@@ -21,14 +21,22 @@ def validate(documents: list[Document]) -> model.Content:
     return assemble([check_document(doc) for doc in documents])
 
 
-def assemble(checked: list[Checked]) -> model.Content:
+def assemble(checked: list[Checked], quotes: Iterable[Diagnostic] = ()) -> model.Content:
     """The content model from documents checked one by one, in path order; SiteError with
-    every problem, including duplicate and unknown ids across files."""
+    every problem, including duplicate and unknown ids across files and the `quotes` problems
+    found by `sitegen.quotes` (which reads files, so the caller runs it)."""
     problems = [p for c in checked for p in c.problems]
+    problems += quotes
     read: dict[str, list[Checked]] = defaultdict(list)
     for c in checked:
         read[c.kind].append(c)
     problems += check_ids(read, [r for c in checked for r in c.references])
+    for kind in ("site", "foundation"):  # `site.yml` beside `site.yaml`: one would be ignored
+        for extra in read.get(kind, [])[1:]:
+            first = read[kind][0].path
+            message = f"a second {kind} file beside {first}, which is the one read"
+            hint = f"merge them into {first} and delete this one"
+            problems.append(Diagnostic(extra.path, 0, 0, message, hint))
     if "site" not in read:
         problems.append(
             Diagnostic(

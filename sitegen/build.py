@@ -22,12 +22,14 @@ from urllib.parse import urlsplit
 
 from . import cache
 from .assemble import assemble, rewritten
+from .colors import color_warnings
 from .depends import Record
 from .diagnostics import Diagnostic, SiteError
 from .environment import Fragments, Renderer, in_use
-from .load import missing_content
 from .model import Content, Site
+from .outdir import claimed
 from .parallel import PARALLEL_MIN
+from .quotes import QuoteReport, check_quotes
 from .render import (
     Page,
     Rendered,
@@ -36,8 +38,9 @@ from .render import (
     prerender_markdown,
     render_pages,
 )
-from .routes import STATIC_DIR, Layout, Paths, Plan, paths
+from .routes import FONT, Layout, Paths, Plan, paths
 from .scan import Scanned, Stat, scan_content, scan_theme
+from .theme import FONTS_DIR, STATIC_DIR
 from .write import output_stat, write_changed
 
 
@@ -49,6 +52,7 @@ class Options:
     site_url: str | None = None
     jobs: int = 0  # processes rendering pages; 0 means one per CPU
     cache: bool = True  # keep what a build computed under .sitegen-cache/ for the next run
+    force: bool = False  # replace an output folder that holds files sitegen did not write
     progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 
 
@@ -60,6 +64,7 @@ class BuildResult:
     rendered: int  # outputs rendered afresh; the rest were the last build's
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
+    quotes: QuoteReport = field(default_factory=QuoteReport)
 
     @property
     def pages(self) -> list[Page]:
@@ -114,7 +119,7 @@ class SiteBuilder:
             self.pending = None
         else:
             self.pending |= set(changed)
-        with cache.gc_paused():
+        with cache.gc_paused(), claimed(self.site_dir, out_dir, self.options.force):
             result = self._build(out_dir, self.pending)
         self.pending = set()
         return result
@@ -122,22 +127,22 @@ class SiteBuilder:
     def _build(self, out_dir: Path | None, changed: Collection[str] | None) -> BuildResult:
         timings: dict[str, float] = {}
         timed = stage_timer(timings)
-        problems = check_folders(self.site_dir, out_dir)
-        if problems:
-            raise SiteError(problems)
         first = not self.good  # the site-wide facts may differ from the loaded state's
         last = self._last()
         jobs = self.options.jobs or os.cpu_count() or 1
         with timed("load"):  # read, parse and check each fact file that changed
             files = scan_content(self.site_dir, last.files, changed, jobs)
-            theme = scan_theme(self.site_dir / "templates", last.theme)
+            theme, theme_problems = scan_theme(self.site_dir / "templates", last.theme)
         edited, retheme = differing(last.files, files), differing(last.theme, theme)
-        with timed("validate"):  # across files: ids, references
-            known, where, reassembled = content_of(last, files, edited)
+        with timed("validate"):  # across files: ids, references, quotes
+            checked = [f.checked for f in files.values() if f.checked is not None]
+            quotes = check_quotes(self.site_dir, checked)  # reads the archives every build
+            known, where, reassembled = content_of(last, files, edited, quotes)
             content = apply_options(known, self.options)
         with timed("plan"):  # the outputs that read an input that changed, planned again
             layout = None if reassembled else last.layout
-            plan = Plan(content, where, self.site_dir / "templates" / STATIC_DIR, layout)
+            shipped = {p.removeprefix("templates/"): s.file for p, s in theme.items()}
+            plan = Plan(content, where, shipped, layout)
             now, touched = dict(last.record.values), [*edited, *retheme]
             now.update(
                 (p, found.digest) for p in touched if (found := files.get(p) or theme.get(p))
@@ -148,7 +153,7 @@ class SiteBuilder:
                 reassembled
                 or not last.record.inputs
                 or any(
-                    p.startswith(ASSETS) and (p not in theme or p not in last.theme)
+                    p.startswith(OUTPUTS) and (p not in theme or p not in last.theme)
                     for p in retheme
                 )
             )
@@ -159,8 +164,12 @@ class SiteBuilder:
             on_disk = None if out_dir is None else (out_dir, self._on_disk(out_dir))
             fresh, gone = self._affected(last.record, plan, now, touched, files, outputs, on_disk)
             routes = [plan.route(o) for o in sorted(fresh)]
-        check = not last.record.inputs or any(not t.startswith(ASSETS) for t in retheme)
-        renderer = self._renderer(content, now, where) if routes or check else None
+        check = (
+            not last.record.inputs
+            or bool(theme_problems)
+            or any(not t.startswith(ASSETS) for t in retheme)
+        )
+        renderer = self._renderer(content, now, where, shipped) if routes or check else None
         if renderer is not None and check:
             problems = check_templates(renderer.env, self.site_dir)  # every syntax error
             if problems:
@@ -179,9 +188,10 @@ class SiteBuilder:
             with timed("cache"):
                 self._save(content)
             self.saved = True
-        warnings = site_url_warnings(content.site)
+        fw_files = {c.value.id: c.path for c in checked if c.kind == "frameworks"}
+        warnings = site_url_warnings(content.site) + color_warnings(content.frameworks, fw_files)
         built = self.pages if out_dir is None else {}
-        return BuildResult(content, outputs, built, len(routes), timings, warnings)
+        return BuildResult(content, outputs, built, len(routes), timings, warnings, quotes)
 
     def _affected(
         self,
@@ -266,7 +276,9 @@ class SiteBuilder:
             self.last = loaded if isinstance(loaded, State) else State()
         return self.last
 
-    def _renderer(self, content: Content, now: Mapping[str, object], where: Paths) -> Renderer:
+    def _renderer(
+        self, content: Content, now: Mapping[str, object], where: Paths, theme: Mapping[str, Path]
+    ) -> Renderer:
         """The builder's renderer, bound to this build; made (with what the last run left
         of Markdown and, for a builder that builds again, fragments) when first needed."""
         if self.renderer is None:
@@ -278,7 +290,7 @@ class SiteBuilder:
             fragments = cache.load(self.site_dir, "fragments") if self.lasting else None
             if self.options.cache and isinstance(fragments, Fragments):
                 renderer.fragments = fragments
-        self.renderer.bind(content, now, where)
+        self.renderer.bind(content, now, where, theme)
         return self.renderer
 
     def _save(self, content: Content) -> None:
@@ -293,13 +305,14 @@ class SiteBuilder:
 
 
 def content_of(
-    last: State, files: Mapping[str, Scanned], edited: list[str]
+    last: State, files: Mapping[str, Scanned], edited: list[str], quotes: QuoteReport
 ) -> tuple[Content, Paths, bool]:
     """The content the fact files make (before the command line's options), where each
     value's file is, and whether they were put together anew (so ids may have changed):
     files rewritten in place are swapped into the last content when no check across files
-    can answer otherwise (see `assemble.rewritten`)."""
-    if last.content is not None and not edited:
+    can answer otherwise (see `assemble.rewritten`). A quote not found in its source's
+    archive fails the build with the rest (see `sitegen.quotes`)."""
+    if last.content is not None and not edited and not quotes.problems:
         return last.content, last.paths, False
     pairs = [
         (old.checked, new.checked)
@@ -307,15 +320,16 @@ def content_of(
         if (old := last.files.get(path)) and (new := files.get(path))
         if old.checked and new.checked
     ]
-    if last.content is not None and len(pairs) == len(edited):
+    if last.content is not None and len(pairs) == len(edited) and not quotes.problems:
         content = rewritten(last.content, pairs)
         if content is not None:
             return content, last.paths, False
     checked = [f.checked for f in files.values() if f.checked is not None]
-    return assemble(checked), paths(checked), True
+    return assemble(checked, quotes.problems), paths(checked), True
 
 
-ASSETS = f"templates/{STATIC_DIR}/"  # the theme's assets; anything else there is a template
+ASSETS = (f"templates/{STATIC_DIR}/", f"templates/{FONTS_DIR}/")  # not templates
+OUTPUTS = (f"templates/{STATIC_DIR}/", FONT)  # theme files whose coming or going adds outputs
 
 
 def differing(old: Mapping[str, Scanned], new: Mapping[str, Scanned]) -> list[str]:
@@ -404,28 +418,3 @@ def site_url_warnings(site: Site) -> list[Diagnostic]:
     )
     hint = "add site_url: https://USER.github.io/REPO here, or build with --site-url URL"
     return [Diagnostic("content/site.yaml", 0, 0, message, hint, severity="warning")]
-
-
-def check_folders(site_dir: Path, out_dir: Path | None) -> list[Diagnostic]:
-    """The site's folders exist, and the output folder can be replaced without loss."""
-    problems = []
-    if not (site_dir / "content").is_dir():
-        problems.append(missing_content(site_dir))
-    if not (site_dir / "templates").is_dir():
-        hint = "add templates/ beside content/, or name the site with --site DIR"
-        problems.append(Diagnostic("templates", 0, 0, "no templates/ folder here", hint))
-    if out_dir is None:
-        return problems
-    out, site = out_dir.resolve(), site_dir.resolve()
-    where, hint = str(out_dir), "choose an output folder of its own, such as output/"
-    if out.exists() and not out.is_dir():
-        hint = "remove the file or choose another --out"
-        problems.append(Diagnostic(where, 0, 0, "the output folder is a file", hint))
-    elif out == site or out in site.parents:
-        problems.append(Diagnostic(where, 0, 0, "the output folder would replace the site", hint))
-    else:
-        for kept in (site / "content", site / "templates"):
-            if out == kept or kept in out.parents:
-                message = f"the output folder would sit inside {kept.name}/"
-                problems.append(Diagnostic(where, 0, 0, message, hint))
-    return problems

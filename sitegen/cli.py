@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
+import os
 import re
 import signal
+import stat
 import sys
 import threading
 import time
@@ -18,14 +21,16 @@ from .build import Options, build_site
 from .devserver import DevServer, ServeError
 from .diagnostics import Diagnostic, SiteError, format_report
 from .links import check_links
+from .quotes import QuoteReport
+from .validate import BASE_URL, url_problem
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
 def base_url(value: str) -> str:
-    """`REPO`, `/REPO` and `/REPO/` all mean `/REPO/`."""
+    """`REPO`, `/REPO` and `/REPO/` all mean `/REPO/`; held to site.yaml's rule."""
     path = "/" + value.strip("/") + "/" if value.strip("/") else "/"
-    if not re.fullmatch(r"/(?:[A-Za-z0-9._~-]+/)*", path):
+    if not BASE_URL.fullmatch(path):
         raise argparse.ArgumentTypeError(f"'{value}' is not a URL path such as / or /my-repo/")
     return path
 
@@ -35,6 +40,8 @@ def site_url(value: str) -> str:
         raise argparse.ArgumentTypeError(
             f"'{value}' is not an absolute URL such as https://example.org"
         )
+    if problem := url_problem(value, site=True):
+        raise argparse.ArgumentTypeError(f"'{value}' is not a URL a browser can open: {problem}")
     return value.rstrip("/")
 
 
@@ -49,7 +56,7 @@ def make_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
         sub.add_argument(
             "--site",
-            type=Path,
+            type=site_folder,
             default=Path("."),
             metavar="DIR",
             help="the site folder, holding content/ and templates/ (default: .)",
@@ -58,7 +65,12 @@ def make_parser() -> argparse.ArgumentParser:
 
     build = command("build", "Build the site into the output folder.")
     build.add_argument(
-        "--out", type=Path, metavar="DIR", help="output folder (default: SITE/output)"
+        "--out", type=out_folder, metavar="DIR", help="output folder (default: SITE/output)"
+    )
+    build.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the output folder even if it holds files sitegen did not write",
     )
     for sub in (
         build,
@@ -116,6 +128,25 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def site_folder(value: str) -> Path:
+    """A folder that is there: a site named wrongly is a usage error, found at once."""
+    try:
+        if stat.S_ISDIR(os.stat(value or ".").st_mode):
+            return Path(value)
+        reason = f"'{value}' is a file, not a folder"
+    except OSError as error:
+        reason = f"no folder '{value}'"
+        if error.errno == errno.ELOOP:
+            reason = f"'{value}' is a link that loops back on itself"
+    raise argparse.ArgumentTypeError(reason)
+
+
+def out_folder(value: str) -> Path:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("the output folder needs a name, such as output")
+    return Path(value)
+
+
 def port(value: str) -> int:
     if not value.isdigit() or int(value) > 65535:
         raise argparse.ArgumentTypeError(f"'{value}' is not a port number from 0 to 65535")
@@ -157,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         site_url=getattr(args, "site_url", None),
         jobs=getattr(args, "jobs", 0),
         cache=getattr(args, "cache", True),
+        force=getattr(args, "force", False),
         progress=progress_bar(sys.stderr) if args.command != "serve" else None,
     )
     if args.command == "serve":
@@ -166,10 +198,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_build(args.site, args.out or args.site / "output", options)
         return run_check(args.site, options)
     except SiteError as error:
-        print(format_report(error.diagnostics, "nothing written"), file=sys.stderr)
+        say(format_report(error.diagnostics, "nothing written"), file=sys.stderr)
         return EXIT_ERRORS
     except KeyboardInterrupt:
-        print("interrupted; nothing written", file=sys.stderr)
+        say("interrupted; nothing written", file=sys.stderr)
         return 130
 
 
@@ -177,7 +209,7 @@ def run_build(site: Path, out: Path, options: Options) -> int:
     start = time.perf_counter()
     result = build_site(site, out, options)
     elapsed = time.perf_counter() - start
-    print(f"Built {len(result.outputs)} files in {elapsed * 1000:.0f} ms into {out}/")
+    say(f"Built {len(result.outputs)} files in {elapsed * 1000:.0f} ms into {out}/")
     print_warnings(result.warnings)
     return EXIT_OK
 
@@ -187,43 +219,65 @@ def run_check(site: Path, options: Options) -> int:
     result = build_site(site, None, options)
     problems = check_links(result.pages, result.content.site.base_url)
     if problems:
-        print(format_report(problems, "site has broken links"), file=sys.stderr)
+        say(format_report(problems, "site has broken links"), file=sys.stderr)
         return EXIT_ERRORS
     elapsed = time.perf_counter() - start
-    print(
+    say(
         f"Checked {len(result.pages)} files and their links in {elapsed * 1000:.0f} ms: no problems"
     )
+    say(quote_summary(result.quotes))
     print_warnings(result.warnings)
     return EXIT_OK
+
+
+def quote_summary(report: QuoteReport) -> str:
+    """`Quotes: 3 verified against archived sources; 2 sources have no archive`."""
+    quotes = f"{report.verified} quote{'s' if report.verified != 1 else ''}"
+    sources = f"{report.unarchived} source{'s' if report.unarchived != 1 else ''}"
+    have = "has" if report.unarchived == 1 else "have"
+    return f"Quotes: {quotes} verified against archived sources; {sources} {have} no archive"
 
 
 def run_serve(site: Path, options: Options, host: str, port: int | None, poll: bool) -> int:
     """Serve until Ctrl-C; bad content is reported per build and never stops the server."""
 
     def log(line: str) -> None:
-        print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True)
+        say(f"[{time.strftime('%H:%M:%S')}] {line}")
 
     if not is_loopback(host):
-        print(
+        say(
             f"warning: listening on {host}: anyone who can reach this machine can read the site",
             file=sys.stderr,
-            flush=True,
         )
     server = DevServer(site, options, host=host, port=port, poll=poll, log=log)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops it cleanly too
     try:
         server.start()
-        print(f"Serving {server.url} (Ctrl-C to stop)", flush=True)
+        say(f"Serving {server.url} (Ctrl-C to stop)")
         threading.Event().wait()  # until Ctrl-C
     except ServeError as error:
-        print(f"error: {error}", file=sys.stderr)
+        say(f"error: {error}", file=sys.stderr)
         return EXIT_ERRORS
     except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup
-        print("Stopped", flush=True)
+        signal.signal(signal.SIGINT, stop_now)  # a second Ctrl-C stops without cleaning up
+        say("Stopped")
     finally:
         server.close()
     return EXIT_OK
+
+
+def stop_now(signum: int, frame: object) -> None:
+    os._exit(128 + signum)
+
+
+def say(text: str, file: TextIO | None = None) -> None:
+    """Print a line at once. A reader that went away (`sitegen build | head -1`) is no
+    error: what is left to say goes nowhere, and the exit code stays what it was."""
+    stream = file or sys.stdout
+    try:
+        print(text, file=stream, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
 
 
 def is_loopback(host: str) -> bool:
@@ -237,4 +291,4 @@ def is_loopback(host: str) -> bool:
 def print_warnings(warnings: list[Diagnostic]) -> None:
     """Warnings go after the summary line, to stderr: worth reading, but nothing failed."""
     for warning in warnings:
-        print(warning.format(), file=sys.stderr)
+        say(warning.format(), file=sys.stderr)

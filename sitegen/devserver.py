@@ -18,15 +18,13 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from watchdog.observers.api import BaseObserver
-
 from .build import Options, SiteBuilder
 from .diagnostics import SiteError, format_report
 from .httpd import EVENTS_PATH, ServeError, SiteHTTPServer, bind, content_hash
-from .routes import STATIC_DIR
-from .watch import ChangeCollector, start_observer
+from .watch import ChangeCollector, Watcher
 
 BUILD_WAIT_SECONDS = 60.0  # a request waits at most this long for a running build
+STOP_SECONDS = 0.5  # closing waits at most this long for a running build, and for the watcher
 
 Log = Callable[[str], None]
 
@@ -96,7 +94,7 @@ class DevServer:
         self._closing = False
         self.httpd: SiteHTTPServer | None = None
         self._threads: list[threading.Thread] = []
-        self._observer: BaseObserver | None = None
+        self._watcher: Watcher | None = None
 
     # Lifecycle ---------------------------------------------------------------------------
 
@@ -104,11 +102,13 @@ class DevServer:
         """Build once, listen, then watch and serve in background threads."""
         self.httpd = bind(self.host, self.port, self)
         self.port = self.httpd.server_address[1]
-        self._observer = start_observer(self.changes, poll=self.poll)
+        self._watcher = Watcher(self.changes, poll=self.poll)
         self.rebuild(set())
         serve = functools.partial(self.httpd.serve_forever, poll_interval=0.1)  # quick to stop
         for target, name in ((serve, "serve"), (self._build_loop, "build")):
-            thread = threading.Thread(target=target, name=f"sitegen-{name}")
+            # A build cut short by the end of the process loses nothing: it writes no file
+            # but the cache, and that whole or not at all. So a slow build never holds Ctrl-C.
+            thread = threading.Thread(target=target, name=f"sitegen-{name}", daemon=name == "build")
             thread.start()
             self._threads.append(thread)
 
@@ -118,7 +118,9 @@ class DevServer:
         return f"http://{host}:{self.port}{self.snapshot().base_url}"
 
     def close(self) -> None:
-        """Stop watching, building and serving; every thread started here is joined."""
+        """Stop watching, building and serving, within about STOP_SECONDS: every thread
+        started here is joined, but for a build still running then and the watcher's own
+        threads, which end with the process."""
         self.changes.close()
         with self._state:
             self._closing = True
@@ -129,15 +131,16 @@ class DevServer:
             self.httpd.close_connections()
             self.httpd.server_close()  # joins the request threads
         for thread in self._threads:
-            thread.join()
-        if self._observer is not None:
-            self._observer.stop()
-            self._observer.join()
+            thread.join(STOP_SECONDS if thread.daemon else None)
+        if self._watcher is not None:
+            self._watcher.stop(STOP_SECONDS)
 
     # Building ----------------------------------------------------------------------------
 
     def _build_loop(self) -> None:
         while (batch := self.changes.next_batch()) is not None:
+            if self._watcher is not None:
+                self._watcher.refresh_after(batch)  # before the build reads what is there
             self.rebuild(batch)
 
     def rebuild(self, changed: set[str]) -> None:
@@ -157,7 +160,7 @@ class DevServer:
             self._publish_errors(f"build failed: {type(error).__name__}: {error}")
             self.log(f"{describe(changed)}: build failed: {type(error).__name__}: {error}")
             return
-        files = servable_files(result.files, self.site_dir)
+        files = result.files
         self._publish(files, result.content.site.base_url, changed)
         elapsed = (time.perf_counter() - start) * 1000
         self.log(
@@ -219,18 +222,6 @@ class DevServer:
     def missing_page(self, snapshot: Snapshot) -> bytes:
         """The site's own 404 page, or a placeholder before the first good build."""
         return snapshot.files.get("404.html", PLACEHOLDER)
-
-
-def servable_files(files: dict[str, bytes], site_dir: Path) -> dict[str, bytes]:
-    """Output path → bytes, leaving out static files whose symlinks lead outside the theme."""
-    static_root = (site_dir / "templates" / STATIC_DIR).resolve()
-    outside = [
-        output
-        for output in files
-        if output.startswith(f"{STATIC_DIR}/")
-        and static_root not in (site_dir / "templates" / output).resolve().parents
-    ]
-    return {o: data for o, data in files.items() if o not in outside} if outside else files
 
 
 def stylesheet_swaps(

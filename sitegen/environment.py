@@ -32,34 +32,44 @@ from jinja2.loaders import split_template_path
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
+from . import cards
 from .depends import Reads
 from .fragments import Fragments, value_key
 from .markup import render_inline, render_markdown, words_of
 from .model import Content, Milestone, PartialDate, Site
 from .routes import Paths, fingerprint
 from .scan import digest
+from .theme import FONTS_DIR, STATIC_DIR, read_plain
+
+NOT_TEMPLATES = (f"{STATIC_DIR}/", f"{FONTS_DIR}/")  # the theme's other files
 
 
 class Loader(jinja2.BaseLoader):
-    """The site's `templates/` folder, read as a page asks for each template."""
+    """The theme's templates (by the rules of `sitegen.theme`: no asset, font, editor's
+    file or link out of the theme is a template), read as a page asks for each one."""
 
     def __init__(self, folder: Path, reads: Reads) -> None:
         self.folder, self.reads = folder, reads
         self.now: Mapping[str, object] = {}  # the build's inputs (templates by digest)
+        self.files: Mapping[str, Path] = {}  # the theme's files by name, links followed
         self.loads: dict[str, set[str]] = {}  # template → templates it loads itself
         self.names: dict[str, str] = {}  # file name → template, for `Renderer.cached`
 
     def get_source(self, environment: jinja2.Environment, template: str) -> Any:
         name = "/".join(split_template_path(template))
-        file = posixpath.join(self.folder.as_posix(), name)
+        found = self.files.get(name)
+        if found is None or name.startswith(NOT_TEMPLATES):
+            self.reads.add(f"templates/{name}")  # a template added later is read then
+            raise jinja2.TemplateNotFound(template)
         try:
-            with open(file, "rb") as f:
-                data = f.read()
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            raise jinja2.TemplateNotFound(template) from None
+            data = read_plain(found)
+            text = data.decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            raise jinja2.TemplateNotFound(template) from None  # changed since: found anew
+        file = posixpath.join(self.folder.as_posix(), name)  # as messages name it
         self.names[file] = name
         self.reads.update(self.keys(name))
-        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as open() reads
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # as open() reads
         return text, file, partial(self.uptodate, name, digest(data), self.now)
 
     def uptodate(self, name: str, source: bytes, then: Mapping[str, object]) -> bool:
@@ -82,7 +92,7 @@ class Loader(jinja2.BaseLoader):
         return [f"templates/{n}" for n in found]
 
     def list_templates(self) -> list[str]:
-        return sorted(k.removeprefix("templates/") for k in self.now if k.startswith("templates/"))
+        return sorted(n for n in self.files if not n.startswith(NOT_TEMPLATES))
 
 
 class Environment(jinja2.Environment):
@@ -162,6 +172,20 @@ class ById(Mapping[str, Any]):
         return len(self._renderer.by_id[self._kind])
 
 
+class Present:
+    """`social_cards`: whether the theme has a file (the cards' font), read as its key."""
+
+    def __init__(self, renderer: Renderer, key: str) -> None:
+        self._renderer, self._key = renderer, key
+
+    def __bool__(self) -> bool:
+        self._renderer.reads.add(self._key)
+        return self._key in self._renderer.now
+
+    def __str__(self) -> str:
+        return str(bool(self))
+
+
 class HasFoundation:
     """`has_foundation`: whether the site has a foundation page, read as `has:foundation`."""
 
@@ -219,11 +243,15 @@ class Renderer:
             framework_by_id=ById(self, "frameworks"),
             source_by_id=ById(self, "sources"),
             has_foundation=HasFoundation(self),
+            social_cards=Present(self, f"templates/{cards.FONT}"),
         )
 
-    def bind(self, content: Content, now: Mapping[str, object], paths: Paths) -> None:
-        """Give the helpers one build's content and inputs."""
+    def bind(
+        self, content: Content, now: Mapping[str, object], paths: Paths, theme: Mapping[str, Path]
+    ) -> None:
+        """Give the helpers one build's content, inputs and theme files (by name)."""
         self.now = self.env.loader.now = now
+        self.env.loader.files = theme
         self.paths, self.content, self.site, self.hashes = paths, content, content.site, {}
         self.by_id = {
             "frameworks": {fw.id: fw for fw in content.frameworks},
@@ -250,7 +278,8 @@ class Renderer:
         """A static file's URL with a content hash, so browsers never keep a stale copy."""
         self.reads.add(f"templates/{path}")
         if path not in self.hashes:
-            self.hashes[path] = fingerprint(self.site_dir / "templates" / path)
+            file = self.env.loader.files.get(path, self.site_dir / "templates" / path)
+            self.hashes[path] = fingerprint(file)
         return f"{self.url(path)}?v={self.hashes[path]}"
 
     def atom_id(self, path: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import ipaddress
 import json
 import mimetypes
 import re
@@ -22,7 +23,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, quote, unquote
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 if TYPE_CHECKING:
     from .devserver import DevServer
@@ -69,7 +70,7 @@ def resolve(target: str, base_url: str, files: Mapping[str, bytes]) -> tuple[str
     except UnicodeDecodeError:
         return missing
     if path in ("/", base_url.rstrip("/")) and base_url != path:
-        return ("redirect", base_url)
+        return ("redirect", quote(base_url))  # a header is ASCII: `/日本/` goes encoded
     if not path.startswith(base_url):
         return missing
     rest = path[len(base_url) :]
@@ -160,13 +161,28 @@ class RequestHandler(BaseHTTPRequestHandler):
     timeout = SOCKET_TIMEOUT
 
     def do_GET(self) -> None:
+        if not self.host_allowed():
+            return
         if self.path.split("?", 1)[0] == EVENTS_PATH:
             self.stream_events()
         else:
             self.serve_site(head=False)
 
     def do_HEAD(self) -> None:
-        self.serve_site(head=True)
+        if self.host_allowed():
+            self.serve_site(head=True)
+
+    def host_allowed(self) -> bool:
+        """Whether the request names this server as its host; else it is answered 421 (or
+        400 without a Host), so that a page from elsewhere whose name was made to resolve
+        here (DNS rebinding) cannot read the site."""
+        host = self.headers.get("Host")
+        if host is not None and is_our_host(host, self.server.dev.host):
+            return True
+        status = HTTPStatus.BAD_REQUEST if host is None else HTTPStatus.MISDIRECTED_REQUEST
+        text = b"sitegen serve answers requests for localhost or its own address only\n"
+        self.send_bytes(status, text, "text/plain; charset=utf-8", head=self.command == "HEAD")
+        return False
 
     def refuse_method(self) -> None:
         self.send_bytes(HTTPStatus.METHOD_NOT_ALLOWED, b"", "text/plain", head=True, allow=True)
@@ -256,6 +272,31 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: the terminal shows builds, not requests
+
+
+def is_our_host(host: str, listening: str) -> bool:
+    """Whether a Host header names this server: `localhost`, a loopback address, the address
+    it listens on (any address when that is 0.0.0.0 or ::), or the name given with --host.
+    Any other name is refused: it is what DNS rebinding uses."""
+    try:
+        parts = urlsplit(f"//{host}")
+        parts.port  # noqa: B018  # raises for a malformed port
+    except ValueError:
+        return False  # a malformed address
+    name = (parts.hostname or "").rstrip(".")
+    if name in ("localhost", listening.lower()) or name.endswith(".localhost"):
+        return True
+    address, ours = ip_address(name), ip_address(listening)
+    if address is None:
+        return False
+    return address.is_loopback or address == ours or (ours is not None and ours.is_unspecified)
+
+
+def ip_address(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(name)
+    except ValueError:
+        return None
 
 
 def is_current_version(target: str, data: bytes) -> bool:

@@ -42,7 +42,7 @@ def check_links(pages: Iterable[Page], base_url: str) -> list[Diagnostic]:
         outputs.add(page.output)
         if page.output.endswith(".html"):
             parser = PageLinks()
-            parser.feed(page.data.decode())
+            parser.feed(page.data.decode("utf-8", "replace"))  # a static page may be Latin-1
             parsed[page.output] = parser
     problems = []
     for output, found in sorted(parsed.items()):

@@ -98,6 +98,7 @@ class Source:
     published: PartialDate | None = None
     url: str = ""
     note: str = ""
+    archive: str = ""  # a copy of its text in the site, which every quote from it must match
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,11 +13,13 @@ from typing import Any, NamedTuple
 
 import jinja2
 
+from . import cards
 from .diagnostics import Diagnostic, SiteError
 from .environment import Renderer
 from .markup import plain_text, render_markdown
 from .parallel import PARALLEL_MIN, can_fork, even_batches, in_workers
 from .routes import STATIC_DIR, Route
+from .theme import FONTS_DIR, theme_problems
 
 __all__ = ["Page", "Rendered", "plain_text", "prerender_markdown", "render_pages"]
 
@@ -30,12 +32,14 @@ class Page(NamedTuple):
 
 
 def check_templates(env: jinja2.Environment, site_dir: Path) -> list[Diagnostic]:
-    """Compile every template up front, so all syntax errors are reported together."""
-    problems = []
-    for name in env.list_templates(filter_func=lambda n: not n.startswith(f"{STATIC_DIR}/")):
+    """Check the theme's files and compile every template up front, so that all problems
+    are reported together."""
+    problems = theme_problems(site_dir / "templates")
+    assets = (f"{STATIC_DIR}/", f"{FONTS_DIR}/")  # not templates
+    for name in env.list_templates(filter_func=lambda n: not n.startswith(assets)):
         try:
             env.get_template(name)
-        except jinja2.TemplateSyntaxError as error:
+        except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as error:  # not a disk error
             problems.append(template_error(error, site_dir, f"templates/{name}"))
     return problems
 
@@ -156,6 +160,8 @@ def render_route(route: Route, env: jinja2.Environment) -> bytes:
     """One route's bytes."""
     if route.static is not None:
         return route.static.read_bytes()
+    if route.template == cards.TEMPLATE:
+        return cards.render_card(dict(route.context))
     if not route.template:
         return b""
     context = {**route.context, "page_url": route.url}

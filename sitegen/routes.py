@@ -20,13 +20,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .model import DAY, Citation, Content, Era, Fact, Milestone, Source
+from . import cards
+from .model import DAY, Citation, Content, Fact, Milestone, Source
+from .theme import STATIC_DIR, scan
+from .timeline import plan_timeline
 from .write import refuse_shared_outputs
 
-STATIC_DIR = "static"  # under templates/: the theme's stylesheets, scripts and images
 FOUNDATION_TAG = "foundation"  # milestones with this tag are listed on the foundation page
 ORDER = "order:frameworks"  # the tracks' order, which orders milestones of one date
 PAGES = "list:pages"  # every page's URL, for the sitemap
+FONT = f"templates/{cards.FONT}"  # the social cards' font: there are cards while it is
 
 
 class Route(NamedTuple):
@@ -66,6 +69,9 @@ class Run(tuple):  # type: ignore[type-arg]
 
 
 YearRuns = tuple[tuple[int, Run], ...]  # see `group_by_year`
+Meanwhile = tuple[tuple[str, Milestone | None, Milestone | None], ...]  # see `Plan.meanwhile`
+Theme = Mapping[str, Path]  # each static file and font by its path in the theme → its file
+COUNT = "count:milestones"  # what the home page's card says of them
 Paths = Mapping[str, Mapping[str, str]]  # kind → id → the fact file's path (see `paths`)
 
 
@@ -91,7 +97,11 @@ def paths(checked: Iterable[Any]) -> dict[str, dict[str, str]]:
 
 def plan_routes(content: Content, paths: Paths, templates_dir: Path) -> list[Route]:
     """Every route of the site, in URL order."""
-    plan = Plan(content, paths, templates_dir / STATIC_DIR)
+    found = scan(templates_dir)
+    theme = {**found.static, **found.templates}
+    if (templates_dir / cards.FONT).is_file():
+        theme[cards.FONT] = templates_dir / cards.FONT
+    plan = Plan(content, paths, theme)
     return sorted(map(plan.route, plan.outputs), key=operator.attrgetter("url"))
 
 
@@ -103,9 +113,9 @@ class Plan:
     of them show a given value (`shown_on`)."""
 
     def __init__(
-        self, content: Content, paths: Paths, static_dir: Path, layout: Layout | None = None
+        self, content: Content, paths: Paths, theme: Theme, layout: Layout | None = None
     ) -> None:
-        self.content, self.paths, self.static_dir = content, paths, static_dir
+        self.content, self.paths, self.theme = content, paths, theme
         self.known_layout = layout  # the last plan's, when its milestones sit as these do
 
     @property
@@ -121,7 +131,13 @@ class Plan:
         found = [o for o in ONE_OF_A_KIND if o != "foundation/index.html" or c.foundation]
         for kind in PER_VALUE:
             found += [f"{kind}/{v.id}/index.html" for v in getattr(c, kind)]
-        found += [f"{STATIC_DIR}/{name}" for name in static_files(self.static_dir)]
+        found += [name for name in self.theme if name.startswith(f"{STATIC_DIR}/")]
+        if FONT.removeprefix("templates/") in self.theme:  # the theme ships the cards' font
+            found += (
+                ["cards/index.png", "cards/foundation.png"] if c.foundation else ["cards/index.png"]
+            )
+            for kind in ("frameworks", "milestones"):
+                found += [f"cards/{kind}/{v.id}.png" for v in getattr(c, kind)]
         if len(set(found)) < len(found):
             refuse_shared_outputs(found)
         return found
@@ -132,8 +148,11 @@ class Plan:
         if kind in PER_VALUE and rest.endswith("/index.html"):
             return PER_VALUE[kind](self, self.value(kind, rest.removesuffix("/index.html")))
         if kind == STATIC_DIR and rest:
-            file, key = self.static_dir / rest, f"templates/{output}"
-            return Route(f"/{output}", output, static=file, inputs=(key,))
+            return Route(
+                f"/{output}", output, static=self.theme[output], inputs=(f"templates/{output}",)
+            )
+        if kind == "cards":
+            return self.card(rest.removesuffix(".png"))
         return ONE_OF_A_KIND[output](self)
 
     def facts(self, digests: Mapping[str, object], pages: bool) -> dict[str, object]:
@@ -147,7 +166,9 @@ class Plan:
             for kind, values in (("frameworks", c.frameworks), ("sources", c.sources))
         }
         has = {"has:foundation": c.foundation is not None, ORDER: tuple(map(ID, c.frameworks))}
-        return {**site, **listed, **has, **({PAGES: self.pages} if pages else {})}
+        counts = {f"count:{fw}": cards.count(ms) for fw, ms in self.by_framework.items()}
+        counts[COUNT] = cards.count(c.milestones)
+        return {**site, **listed, **has, **counts, **({PAGES: self.pages} if pages else {})}
 
     @cached_property
     def pages(self) -> tuple[str, ...]:
@@ -179,6 +200,7 @@ class Plan:
             return ["foundation/index.html", *cited] if kind == "foundation" else cited
         m = value
         around = [f"milestones/{n.id}/index.html" for n in self.neighbours(m) if n]
+        around += [f"milestones/{x.id}/index.html" for x in self.meanwhile_of(m)]
         tracks = [f"frameworks/{fw}/index.html" for fw in m.tracks]
         extra = ["foundation/index.html"] if self.on_foundation_page(m) else []
         own = ["index.html", "feed.xml", "timeline.json", f"milestones/{m.id}/index.html"]
@@ -190,15 +212,15 @@ class Plan:
     # The routes ----------------------------------------------------------------------------
 
     def timeline(self) -> Route:
-        ms = self.content.milestones
-        eras = place_eras(ms, self.content.site.eras)
+        c = self.content
+        years, eras_after = plan_timeline(c.milestones, c.frameworks, c.site.eras)
         return page(
             "/",
             "timeline.html",
             (*self.listed, "site:eras", ORDER),
-            milestones=ms,
-            years=timeline_years(self.years, eras),
-            eras_after=eras.get("", ()),
+            milestones=c.milestones,
+            years=years,
+            eras_after=eras_after,
             by_framework=self.by_framework,
         )
 
@@ -214,10 +236,16 @@ class Plan:
         return page("/sitemap.xml", "sitemap.xml", (PAGES,), urls=self.pages)
 
     def milestone(self, m: Milestone) -> Route:
-        around = self.neighbours(m)
-        inputs = (*self.files("milestones", [m, *filter(None, around)]), ORDER)
+        around, others = self.neighbours(m), self.meanwhile(m)
+        shown = [m, *filter(None, around), *(x for _, *pair in others for x in pair if x)]
+        inputs = (*self.files("milestones", shown), ORDER)
         return page(
-            f"/milestones/{m.id}/", "milestone.html", inputs, milestone=m, neighbours=around
+            f"/milestones/{m.id}/",
+            "milestone.html",
+            inputs,
+            milestone=m,
+            neighbours=around,
+            meanwhile=others,
         )
 
     def framework(self, fw: Any) -> Route:
@@ -242,6 +270,41 @@ class Plan:
         inputs = (*self.paths["foundation"].values(), *self.files("milestones", listed))
         f = self.content.foundation
         return page("/foundation/", "foundation.html", inputs, foundation=f, milestones=listed)
+
+    def card(self, page: str) -> Route:
+        """The social card of a page (`index`, `frameworks/x`, `milestones/x`,
+        `foundation`): what it shows, and where that comes from (see `sitegen.cards`)."""
+        c, kind, _, ident = self.content, *page.partition("/")
+        tracks = {
+            fw.id: (fw.name, fw.color, cards.MARKERS[i % len(cards.MARKERS)])
+            for i, fw in enumerate(c.frameworks)
+        }
+        inputs: tuple[str, ...] = ("site:title", ORDER, FONT)
+        shown: dict[str, Any] = {"site": c.site.title, "font_path": self.theme[cards.FONT]}
+        if kind == "milestones":
+            m = self.value(kind, ident)
+            inputs += (
+                *self.files("milestones", [m]),
+                *self.files("frameworks", [self.value("frameworks", t) for t in m.tracks]),
+            )
+            shown.update(milestone=m, tracks=tuple(tracks[t] for t in m.tracks))
+        elif kind == "frameworks":
+            fw = self.value(kind, ident)
+            inputs += (*self.files("frameworks", [fw]), f"count:{fw.id}")
+            shown.update(
+                title=fw.name, date=cards.count(self.by_framework[fw.id]), tracks=(tracks[fw.id],)
+            )
+        elif kind == "foundation":
+            f = c.foundation
+            inputs += tuple(self.paths["foundation"].values())
+            shown.update(title=f.name, date=f"Announced {f.announcement.date.human}", tracks=())
+        else:
+            inputs += ("list:frameworks", COUNT)
+            shown.update(
+                title=c.site.title, date=cards.count(c.milestones), tracks=tuple(tracks.values())
+            )
+        url = cards.card_url("/" if kind == "index" else f"/{page}/")
+        return Route(url, url.lstrip("/"), cards.TEMPLATE, shown, None, inputs)
 
     # What the routes share, worked out once per plan when first needed --------------------
 
@@ -279,6 +342,39 @@ class Plan:
             ms[own[j - 1]] if j else None,
             ms[own[j + 1]] if j + 1 < len(own) else None,
         )
+
+    @cached_property
+    def days(self) -> dict[str, list[tuple[int, int, int]]]:
+        """Each track's milestones' days, in order, to find a date's place on it."""
+        return {fw: [DAY(m) for m in listed] for fw, listed in self.by_framework.items()}
+
+    def meanwhile(self, m: Milestone) -> Meanwhile:
+        """For each other track: its last milestone on or before `m`'s date, and its first
+        after."""
+        around = []
+        for fw_id, listed in self.by_framework.items():
+            if fw_id in m.tracks or not listed:
+                continue
+            i = bisect.bisect_right(self.days[fw_id], DAY(m))
+            around.append(
+                (fw_id, listed[i - 1] if i else None, listed[i] if i < len(listed) else None)
+            )
+        return tuple(around)
+
+    def meanwhile_of(self, m: Milestone) -> list[Milestone]:
+        """The milestones whose `meanwhile` may show `m`: those of other tracks dated from
+        the milestone before `m` on one of its tracks to the one after it."""
+        ms, found = self.content.milestones, {}
+        for fw_id in m.tracks:
+            days = self.days.get(fw_id, [])
+            i = bisect.bisect_left(days, DAY(m))
+            low = days[i - 1] if i else (0, 0, 0)
+            j = bisect.bisect_right(days, DAY(m))
+            high = days[j] if j < len(days) else None
+            start = bisect.bisect_left(ms, low, key=DAY)
+            end = len(ms) if high is None else bisect.bisect_right(ms, high, key=DAY)
+            found.update((x.id, x) for x in ms[start:end] if fw_id not in x.tracks)
+        return list(found.values())
 
     def uses(self, source_id: str) -> tuple[tuple[Use, ...], list[str]]:
         """Every statement citing a source, in page order (the intro, the frameworks' facts,
@@ -404,40 +500,6 @@ def group_by_year(milestones: tuple[Milestone, ...]) -> YearRuns:
         groups.append((year, Run(milestones[start:end])))
         start = end
     return tuple(groups)
-
-
-def timeline_years(
-    years: YearRuns, starts: Mapping[str, tuple[Era, ...]]
-) -> tuple[tuple[int, tuple[Milestone, ...], tuple[tuple[str, tuple[Era, ...]], ...]], ...]:
-    """(year, milestones, eras) for each year of `group_by_year`, where `eras` pairs the id
-    of a milestone with the eras (from `place_eras`) whose labels go before it. Each year is
-    a value of its own, so a template can cache it whole (see `cached` in docs/templates.md)."""
-    return tuple(
-        (year, items, tuple((m.id, starts[m.id]) for m in items if m.id in starts))
-        for year, items in years
-    )
-
-
-def place_eras(
-    milestones: tuple[Milestone, ...], eras: Iterable[Era]
-) -> dict[str, tuple[Era, ...]]:
-    """Where each era's label goes among date-ordered milestones: before the first one on
-    or after its start (keyed by that milestone's id), or under '' when it starts after the
-    last milestone."""
-    placed: dict[str, list[Era]] = defaultdict(list)
-    for era in sorted(eras, key=lambda e: e.start):
-        start = era.start
-        i = bisect.bisect_left(milestones, (start.year, start.month, start.day), key=DAY)
-        placed[milestones[i].id if i < len(milestones) else ""].append(era)
-    return {key: tuple(value) for key, value in placed.items()}
-
-
-def static_files(static_dir: Path) -> list[str]:
-    """The theme's assets (paths under `static/`), copied byte for byte under `/static/`."""
-    if not static_dir.is_dir():
-        return []
-    files = sorted(p for p in static_dir.rglob("*") if p.is_file() and not p.name.startswith("."))
-    return [p.relative_to(static_dir).as_posix() for p in files]
 
 
 def fingerprint(path: Path) -> str:

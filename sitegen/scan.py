@@ -21,6 +21,7 @@ from pathlib import Path
 from .diagnostics import Diagnostic, SiteError
 from .load import YAML_SUFFIXES, find_fact_files, missing_content, parse_document, read_fact
 from .parallel import PARALLEL_MIN, can_fork, even_batches, in_workers
+from .theme import FONTS_DIR, is_ignored, read_plain, scan
 from .validate import Checked, check_document
 
 SLOP_NS = 1_000_000_000  # file timestamps may trail the clock by a tick; a second is plenty
@@ -37,6 +38,7 @@ class Scanned:
     read_ns: int
     checked: Checked | None = None
     problems: tuple[Diagnostic, ...] = ()
+    file: Path | None = None  # for a theme file, the file read (links followed)
 
 
 def digest(*parts: bytes) -> bytes:
@@ -167,17 +169,34 @@ def listed_after(
     return {p: files[p] for p in sorted(files, key=lambda path: path.split("/"))}
 
 
-def scan_theme(templates_dir: Path, known: Mapping[str, Scanned]) -> dict[str, Scanned]:
-    """Every file under `templates/` (templates and assets) by path (`templates/...`)."""
+def scan_theme(
+    templates_dir: Path, known: Mapping[str, Scanned]
+) -> tuple[dict[str, Scanned], list[Diagnostic]]:
+    """The theme's templates, assets and fonts by path (`templates/...`), by the rules of
+    `sitegen.theme`, and what is wrong with its other files."""
     now, found = time.time_ns(), {}
-    for file in sorted(templates_dir.rglob("*")):
-        path = f"templates/{file.relative_to(templates_dir).as_posix()}"
+    theme = scan(templates_dir)
+    files = {**theme.templates, **theme.static, **fonts(templates_dir)}
+    for name, file in sorted(files.items()):
+        path = f"templates/{name}"
         stat, entry = stat_or_none(file), known.get(path)
-        if current(entry, stat):
+        if current(entry, stat) and entry is not None and entry.file == file:
             found[path] = entry
-        elif stat is not None and file.is_file():
+        elif stat is not None:
             try:
-                found[path] = Scanned(stat, digest(file.read_bytes()), now)
+                found[path] = Scanned(stat, digest(read_plain(file)), now, file=file)
             except OSError:
                 continue  # gone, or unreadable: a page that needs it reports that
-    return found  # type: ignore[return-value]  # no None: `current` checked it
+    return found, theme.problems
+
+
+def fonts(templates_dir: Path) -> dict[str, Path]:
+    """The fonts under `templates/fonts/` (read by the build, not published)."""
+    folder = templates_dir / FONTS_DIR
+    if not folder.is_dir():
+        return {}
+    return {
+        f"{FONTS_DIR}/{file.relative_to(folder).as_posix()}": file
+        for file in folder.rglob("*")
+        if file.is_file() and not any(map(is_ignored, file.relative_to(folder).parts))
+    }

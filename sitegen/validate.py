@@ -8,12 +8,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import yaml
 
 from . import model
 from .diagnostics import Diagnostic, did_you_mean
 from .load import Document, at, describe
+from .quotes import Quote
 
 T = TypeVar("T")
 
@@ -24,7 +26,30 @@ COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 # Never meant in prose, and not allowed in XML: the feed would stop parsing.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 URL = re.compile(r"https?://[^\s/]+\S*")
+# A copy of a source's text, in content/archive/ (so `sitegen serve` sees it change): no
+# hidden parts, no `..`, no backslashes.
+ARCHIVE = re.compile(r"content/archive(?:/[\w-][\w.-]*)*/[\w-][\w.-]*\.(?:txt|html?)", re.ASCII)
+# A base URL: path segments of letters and digits (any script), '-', '.', '_' and '~', none
+# of them only dots. Held to the same rule in content/site.yaml and on the command line.
+BASE_URL = re.compile(r"/(?:\.*[\w~-][\w.~-]*/)*")
 DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
+BASE_URL_HINT = "start and end it with '/', with letters, digits, '-', '.', '_' or '~' between"
+
+
+def url_problem(url: str, site: bool = False) -> str:
+    """Why an absolute http(s) URL is not one a browser can open ('' when it is); `site`
+    holds the site's own address to more: no user name or password in it."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  # raises for a port out of range
+    except ValueError as error:
+        port = "port" in str(error).lower()
+        return "its port is not a number from 0 to 65535" if port else "its host is not valid"
+    if not parts.hostname:
+        return "it has no host"
+    if site and (parts.username is not None or parts.password is not None):
+        return "it holds a user name or password, which every page would show"
+    return ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +70,10 @@ class Reader:
         node: yaml.MappingNode,
         problems: list[Diagnostic],
         references: list[Reference],
+        quotes: list[Quote],
     ) -> None:
         self.path, self.node = path, node
-        self.problems, self.references = problems, references
+        self.problems, self.references, self.quotes = problems, references, quotes
         self.pairs = {key.value: (key, value) for key, value in node.value}
         self.asked: set[str] = set()
 
@@ -112,10 +138,15 @@ class Reader:
             self.references.append(Reference(kind, text, at(self.path, node, "")))
         return text
 
-    def url(self, key: str, required: bool = False) -> str:
-        return self.matching(
-            key, URL, "an absolute http(s) URL", "for example 'https://pytorch.org/'", required
-        )
+    def url(self, key: str, required: bool = False, site: bool = False) -> str:
+        hint = "for example 'https://pytorch.org/'"
+        text = self.matching(key, URL, "an absolute http(s) URL", hint, required)
+        if text and (problem := url_problem(text, site)):
+            self.error(
+                self.pairs[key][1], f"'{key}' is not a URL a browser can open: {problem}", hint
+            )
+            return ""
+        return text
 
     def integer(self, key: str, default: int) -> int:
         node = self.value(key, required=False)
@@ -208,7 +239,7 @@ class Reader:
         if not isinstance(node, yaml.MappingNode):
             self.error(node, f"'{key}' must be a mapping of keys to values, got {describe(node)}")
             return None
-        return read_mapping(self.path, node, self.problems, self.references, read)
+        return read_mapping(self.path, node, self.problems, self.references, self.quotes, read)
 
     def finish(self) -> None:
         """Report every key nobody asked for, with the closest known key as a hint."""
@@ -225,9 +256,10 @@ def read_mapping(
     node: yaml.MappingNode,
     problems: list[Diagnostic],
     references: list[Reference],
+    quotes: list[Quote],
     read: Callable[[Reader], T],
 ) -> T:
-    reader = Reader(path, node, problems, references)
+    reader = Reader(path, node, problems, references, quotes)
     result = read(reader)
     reader.finish()
     return result
@@ -246,9 +278,12 @@ def read_citation(r: Reader) -> model.Citation:
             "a citation names either 'source' or 'url', not both",
             "move the URL into the source file",
         )
+    quote = r.text("quote", required=False)
+    if source and quote:  # checked against the source's archive, if it has one
+        r.quotes.append(Quote(source, quote, at(r.path, r.pairs["quote"][1], "")))
     return model.Citation(
         source=source,
-        quote=r.text("quote", required=False),
+        quote=quote,
         url=url,
         title=r.text("title", required=bool(url) and not source),
         note=r.text("note", required=False),
@@ -268,21 +303,35 @@ def read_fact_list(r: Reader) -> model.Fact:
 
 
 def read_era(r: Reader) -> model.Era:
+    start, end = r.date("start"), r.date("end", False)
+    if start and end and last_day(end) < first_day(start):
+        message = f"'end' ({end}) comes before 'start' ({start})"
+        r.error(r.pairs["end"][1], message, "swap them, or correct one of the dates")
     return model.Era(
         title=r.text("title"),
-        start=r.date("start") or model.PartialDate(1),
-        end=r.date("end", False),
+        start=start or model.PartialDate(1),
+        end=end,
         frameworks=r.references_to("frameworks", "frameworks"),
     )
+
+
+def first_day(date: model.PartialDate) -> tuple[int, int, int]:
+    return (date.year, date.month or 1, date.day or 1)
+
+
+def last_day(date: model.PartialDate) -> tuple[int, int, int]:
+    """The last day a date written at its precision covers: `2020` ends on 31 December."""
+    month = date.month or 12
+    return (date.year, month, date.day or calendar.monthrange(date.year, month)[1])
 
 
 def read_site(r: Reader) -> model.Site:
     base_url = (
         r.matching(
             "base_url",
-            re.compile(r"/(?:[^/\s?#]+/)*"),
-            "a path such as '/' or '/repo/'",
-            "start and end it with '/'",
+            BASE_URL,
+            "a URL path such as '/' or '/my-repo/'",
+            BASE_URL_HINT,
             required=False,
         )
         or "/"
@@ -292,7 +341,7 @@ def read_site(r: Reader) -> model.Site:
         description=r.text("description"),
         language=r.text("language", required=False) or "en",
         base_url=base_url,
-        site_url=r.url("site_url").rstrip("/"),
+        site_url=r.url("site_url", site=True).rstrip("/"),
         author=r.text("author", required=False),
         intro=r.mapping("intro", read_fact, required=False),
         eras=r.mappings("eras", read_era),
@@ -307,6 +356,13 @@ def read_source(r: Reader) -> model.Source:
         published=r.date("published", required=False),
         url=r.url("url"),
         note=r.text("note", required=False),
+        archive=r.matching(  # the file itself is read with the quotes (`sitegen.quotes`)
+            "archive",
+            ARCHIVE,
+            "a path to a .txt or .html file in content/archive/",
+            "for example 'content/archive/my-source.html'",
+            required=False,
+        ),
     )
 
 
@@ -395,13 +451,30 @@ class Checked:
     problems: tuple[Diagnostic, ...]
     references: tuple[Reference, ...]
     id_at: Diagnostic | None  # where the file writes its id, for duplicate-id errors
+    quotes: tuple[Quote, ...] = ()  # every quote cited from a source, for `sitegen.quotes`
+    archive_at: Diagnostic | None = None  # where a source file names its archive
 
 
 def check_document(doc: Document) -> Checked:
     """Read one document into the content model, collecting its problems."""
     problems: list[Diagnostic] = []
     references: list[Reference] = []
-    value = read_mapping(doc.path, doc.node, problems, references, READERS[doc.kind])
-    id_node = next((v for k, v in doc.node.value if k.value == "id"), None)
-    id_at = None if id_node is None else at(doc.path, id_node, "")
-    return Checked(doc.kind, doc.path, value, tuple(problems), tuple(references), id_at)
+    quotes: list[Quote] = []
+    value = read_mapping(doc.path, doc.node, problems, references, quotes, READERS[doc.kind])
+    id_at, archive_at = (at_key(doc, key) for key in ("id", "archive"))
+    return Checked(
+        doc.kind,
+        doc.path,
+        value,
+        tuple(problems),
+        tuple(references),
+        id_at,
+        tuple(quotes),
+        archive_at,
+    )
+
+
+def at_key(doc: Document, key: str) -> Diagnostic | None:
+    """Where the document's top-level `key` has its value, if it has one."""
+    node = next((v for k, v in doc.node.value if k.value == key), None)
+    return None if node is None else at(doc.path, node, "")

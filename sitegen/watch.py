@@ -7,6 +7,8 @@ Their swap and backup files, hidden files and the output folder never count as c
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import threading
 import time
@@ -23,10 +25,12 @@ from watchdog.events import (
     FileSystemEventHandler,
 )
 from watchdog.observers import Observer
-from watchdog.observers.api import BaseObserver
+from watchdog.observers.api import ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
 from .load import YAML_SUFFIXES
+from .quotes import ARCHIVE_FOLDER, ARCHIVE_SUFFIXES
+from .theme import is_ignored
 
 WATCHED_FOLDERS = ("content", "templates")  # the theme's assets live in templates/static/
 # Reading a file (as every build does) raises opened/closed-without-write events: not changes.
@@ -37,9 +41,6 @@ CHANGE_EVENTS = {
     EVENT_TYPE_MOVED,
     EVENT_TYPE_CLOSED,
 }
-# vim's swap files and its write test `4913`, backups ending in `~`, JetBrains' safe-write files.
-EDITOR_SUFFIXES = (".swp", ".swo", ".swx", "~", "___jb_tmp___", "___jb_old___")
-EDITOR_NAMES = {"4913"}
 DEBOUNCE_SECONDS = 0.1  # quiet time that ends a burst of events
 SETTLE_SECONDS = 0.02  # the same, once the OS says the file was closed or renamed into place
 POLL_SECONDS = 0.5
@@ -54,14 +55,16 @@ def is_source(path: str, site_dir: Path, ignored: Iterable[Path], folder: bool =
         parts = absolute.relative_to(site_dir).parts
     except ValueError:
         return False
-    name = parts[-1] if parts else ""
-    if parts[:1] == ("content",) and not folder and not name.endswith(YAML_SUFFIXES):
-        return False  # the loader reads only YAML there (sed -i's temp files, for one)
-    return not (
-        any(part.startswith(".") for part in parts)  # hidden, and emacs' `.#name` locks
-        or name.endswith(EDITOR_SUFFIXES)
-        or name in EDITOR_NAMES
-    )
+    if parts[:1] not in (("content",), ("templates",)):
+        return False  # the site folder's own files: a README, say
+    name = parts[-1]
+    # Under content/ only fact files are read, and copies of sources in content/archive/
+    # (not sed -i's temp files, for one).
+    archive = parts[:2] == ARCHIVE_FOLDER and name.endswith(ARCHIVE_SUFFIXES)
+    read = archive or name.endswith(YAML_SUFFIXES)
+    if parts[:1] == ("content",) and not folder and not read:
+        return False
+    return not any(map(is_ignored, parts))  # editors' and the system's files (see theme)
 
 
 def is_finished_save(event: FileSystemEvent, onto_source: bool) -> bool:
@@ -136,14 +139,94 @@ class ChangeCollector(FileSystemEventHandler):
             self._condition.notify_all()
 
 
-def start_observer(collector: ChangeCollector, poll: bool = False) -> BaseObserver:
-    """Watch the site's content and templates (polling for Docker, WSL2, network drives)."""
-    # A short timeout lets the observer thread notice stop() quickly on Ctrl-C.
-    observer = PollingObserver(timeout=POLL_SECONDS) if poll else Observer(timeout=0.2)
-    for folder in WATCHED_FOLDERS:
-        path = collector.site_dir / folder
-        if path.is_dir():
-            observer.schedule(collector, str(path), recursive=True)
-    observer.daemon = True
-    observer.start()
-    return observer
+class Watcher:
+    """Watches a site for a `ChangeCollector`: `content/` and `templates/` through and
+    through, every folder linked into them where the link leads (events there count as
+    events at the link), and the site folder itself, so that `content/` or `templates/`
+    deleted and made again (as `git checkout` or `git stash` can) is watched again."""
+
+    def __init__(self, collector: ChangeCollector, poll: bool = False) -> None:
+        self.collector = collector
+        # A short timeout lets the observer thread notice stop() quickly on Ctrl-C.
+        self.observer = PollingObserver(timeout=POLL_SECONDS) if poll else Observer(timeout=0.2)
+        self.observer.daemon = True
+        self.watches: dict[tuple[str, str], ObservedWatch] = {}  # (folder, shown as) → watch
+        self.refresh()
+        self.observer.start()
+
+    def refresh(self, renew: bool = False) -> None:
+        """Watch what `watched_folders` names now, and nothing else; `renew` watches each
+        folder afresh (one deleted and made again is another folder under the same name)."""
+        wanted = watched_folders(self.collector.site_dir)
+        for key in [k for k in self.watches if renew or k not in wanted]:
+            with contextlib.suppress(KeyError, OSError):
+                self.observer.unschedule(self.watches[key])
+            del self.watches[key]
+        for (folder, shown), recursive in wanted.items():
+            if (folder, shown) in self.watches:
+                continue
+            handler = Relocated(self.collector, folder, shown) if shown else self.collector
+            with contextlib.suppress(OSError):  # gone meanwhile: the next refresh sees it
+                watch = self.observer.schedule(handler, folder, recursive=recursive)
+                self.watches[(folder, shown)] = watch
+
+    def refresh_after(self, batch: set[str]) -> None:
+        """Refresh when a change may have made, removed or relinked a folder."""
+        site = self.collector.site_dir
+        renew = any(path in WATCHED_FOLDERS for path in batch)
+        if renew or any(
+            os.path.islink(site / path) or os.path.isdir(site / path) or not (site / path).exists()
+            for path in batch
+        ):
+            self.refresh(renew)
+
+    def stop(self, timeout: float) -> None:
+        """Stop watching, waiting at most `timeout` seconds: watchdog's stop() joins its
+        threads with no limit, and one stuck reading would hold the process."""
+        stopping = threading.Thread(target=self.observer.stop, daemon=True)
+        stopping.start()
+        stopping.join(timeout)
+        self.observer.join(timeout)
+
+
+def watched_folders(site_dir: Path) -> dict[tuple[str, str], bool]:
+    """(folder to watch, the site path its events stand for or '') → whether recursively:
+    the site folder alone, content/ and templates/ through and through, and each folder
+    linked into them at its target (recursive watches do not follow links)."""
+    wanted = {(str(site_dir), ""): False}
+    seen: set[str] = set()
+    for name in WATCHED_FOLDERS:
+        top = site_dir / name
+        if not top.is_dir():
+            continue
+        wanted[(str(top), "")] = True
+        seen.add(os.path.realpath(top))
+        for root, dirs, _ in os.walk(top, followlinks=True):
+            for d in list(dirs):
+                path = os.path.join(root, d)
+                real = os.path.realpath(path)
+                if d.startswith(".") or real in seen:
+                    dirs.remove(d)  # hidden, or walked already (a loop, say)
+                    continue
+                seen.add(real)
+                if os.path.islink(path):
+                    wanted[(real, os.path.relpath(path, site_dir))] = True
+    return wanted
+
+
+class Relocated(FileSystemEventHandler):
+    """Hands events inside a linked folder's target on as events at the link."""
+
+    def __init__(self, collector: ChangeCollector, target: str, shown: str) -> None:
+        self.collector, self.target = collector, target
+        self.link = str(collector.site_dir / shown)
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        moved = {"dest_path": self.at_link(event.dest_path)} if event.dest_path else {}
+        event = dataclasses.replace(event, src_path=self.at_link(event.src_path), **moved)
+        self.collector.on_any_event(event)
+
+    def at_link(self, path: bytes | str) -> str:
+        path = os.fsdecode(path)
+        inside = os.path.relpath(path, self.target)
+        return self.link if inside == "." else os.path.join(self.link, inside)

@@ -196,6 +196,8 @@ def localise(link: str, public: dict[str, str]) -> str:
 def links_in(response: Response, url: str) -> tuple[list[str], set[str] | None]:
     """The absolute links in a fetched file, and its ids when it is an HTML page."""
     kind = response.content_type.split(";")[0]
+    if kind.startswith("image/"):
+        return [], None  # a social card, say: it links nowhere
     text = response.body.decode("utf-8")
     if kind == "text/html":
         return html_links(text, url)

@@ -32,7 +32,12 @@ def test_builds_every_page_of_the_content_model(site_factory: SiteFactory) -> No
     files = sorted(tree_bytes(site / "output"))
     assert files == [
         ".nojekyll",
+        ".sitegen-manifest",  # what this build wrote, so the next one knows what it may replace
         "404.html",
+        "cards/frameworks/alpha.png",
+        "cards/index.png",
+        "cards/milestones/alpha-1.png",
+        "cards/milestones/alpha-2.png",
         "feed.xml",
         "frameworks/alpha/index.html",
         "index.html",
@@ -75,7 +80,9 @@ def test_milestone_page_shows_summary_sources_and_neighbours(site_factory: SiteF
     assert citation.css_first("a").attributes["href"] == "/sources/paper/"
     assert citation.css_first("blockquote").text() == "“released”"
     nav = [a.attributes["href"] for a in page.css("nav.neighbours a")]
-    assert nav == ["/milestones/alpha-2/", "/milestones/alpha-2/", "/#alpha-1"]
+    assert nav == ["/milestones/alpha-2/"]  # once: next overall is next on its track
+    trail = [a.attributes["href"] for a in page.css("nav.trail a")]
+    assert trail == ["/", "/#alpha-1"]
 
 
 def test_source_page_lists_every_fact_drawn_from_it(site_factory: SiteFactory) -> None:
@@ -167,6 +174,7 @@ def test_rebuild_rerenders_only_pages_whose_inputs_changed(site_factory: SiteFac
         "frameworks/alpha/index.html",
         "milestones/alpha-1/index.html",  # its "next" link names alpha-2
         "milestones/alpha-2/index.html",
+        "cards/milestones/alpha-2.png",  # its title is on its social card
     }
     assert again.pages == build_site(site, None).pages
 
@@ -198,11 +206,10 @@ def test_a_framework_page_groups_its_milestones_by_year(site_factory: SiteFactor
     page = html(site / "output/frameworks/alpha/index.html")
     years = [h.text(strip=True) for h in page.css("h3.framework-year")]
     assert years == ["2020", "2021"]
-    groups = [
-        [c.attributes["id"] for c in g.css("article.card")] for g in page.css(".framework-cards")
-    ]
+    groups = [[e.attributes["id"] for e in g.css("li.entry")] for g in page.css(".changelog")]
     assert groups == [["alpha-1"], ["alpha-2"]]
-    assert {h.tag for h in page.css("article.card .card-title")} == {"h4"}
+    assert {h.tag for h in page.css(".entry .entry-title")} == {"h4"}
+    assert page.css_first(".entry .fw-tag") is None  # the page's track is not repeated
 
 
 def test_a_cross_track_milestone_is_listed_on_every_track_it_names(
@@ -222,4 +229,12 @@ def test_a_cross_track_milestone_is_listed_on_every_track_it_names(
     build_site(site, site / "output")
     for track, expected in (("alpha", ["alpha-1", "alpha-2"]), ("beta", ["alpha-2"])):
         page = html(site / f"output/frameworks/{track}/index.html")
-        assert [c.attributes["id"] for c in page.css("article.card")] == expected
+        assert [e.attributes["id"] for e in page.css("li.entry")] == expected
+    beta_page = html(site / "output/frameworks/beta/index.html")
+    assert beta_page.css_first(".entry-also").text(strip=True) == "WithAlpha"
+    timeline = html(site / "output/index.html")
+    card = timeline.css_first("#alpha-2")
+    assert card.attributes["data-fw"] == "alpha beta"
+    assert [t.text() for t in card.css(".fw-tag")] == ["Alpha", "Beta"]
+    dots = [d.attributes["data-fw"] for d in timeline.css("#y2021 .dot")]
+    assert dots == ["alpha", "beta"]  # a marker on each of its tracks' lines

@@ -74,13 +74,20 @@ def test_unchanged_output_files_are_not_rewritten(site_factory: SiteFactory) -> 
 
 
 def test_a_hand_edited_output_file_is_restored(site_factory: SiteFactory) -> None:
+    """A file sitegen wrote is sitegen's to write again; a file it did not write stays until
+    --force (see tests/test_robustness.py)."""
     site = site_factory()
     assert sitegen("build", "--site", site).returncode == 0
     page = site / "output" / "milestones" / "alpha-1" / "index.html"
     good = page.read_bytes()
     page.write_bytes(b"edited by hand")
-    (site / "output" / "stray.html").write_text("not ours")
     assert sitegen("build", "--site", site).returncode == 0
+    assert page.read_bytes() == good
+    page.write_bytes(b"edited by hand")
+    (site / "output" / "stray.html").write_text("not ours")
+    assert sitegen("build", "--site", site).returncode == 1
+    assert page.read_bytes() == b"edited by hand"
+    assert sitegen("build", "--site", site, "--force").returncode == 0
     assert page.read_bytes() == good
     assert not (site / "output" / "stray.html").exists()
 

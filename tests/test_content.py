@@ -98,7 +98,7 @@ def test_article_quotes_are_verbatim() -> None:
 
 def test_milestone_files() -> None:
     files = sorted((CONTENT / "milestones").glob("*.yaml"))
-    assert 15 <= len(files) <= 30, f"expected 15-30 milestone files, found {len(files)}"
+    assert 15 <= len(files) <= 40, f"expected 15-40 milestone files, found {len(files)}"
     wrong = [
         f"{path.name}: id {data.get('id')!r}"
         for path in files
@@ -128,3 +128,90 @@ def test_cited_sources_exist() -> None:
         if isinstance(mapping.get("source"), str) and mapping["source"] not in known
     ]
     assert not dangling, "citations of unknown sources:\n" + "\n".join(dangling)
+
+
+# The article's opinions and labels: the site may report them, never state them as its own.
+ARTICLE_OPINIONS = (
+    "almost all deep learning applications",
+    "reliable framework",
+    "no longer the outsider",
+    "deep learning framework created",
+    "good news",
+)
+# Garbles of the machine translation, and claims the fact-check found wrong or out of date.
+CORRECTED = (
+    "neutral nature",
+    "specialized in scientific research",
+    "is developed by the google brain team",
+)
+
+
+def test_the_articles_opinions_are_attributed_to_it() -> None:
+    unattributed = [
+        f"{path.relative_to(REPO)} [{key}]: {text!r}"
+        for path in content_files()
+        for key, text in prose_strings(load(path))
+        if any(o in text.lower() for o in ARTICLE_OPINIONS) and "article" not in text.lower()
+    ]
+    assert not unattributed, "the article's opinions in the site's own voice:\n" + "\n".join(
+        unattributed
+    )
+
+
+def test_corrected_claims_do_not_come_back() -> None:
+    found = [
+        f"{path.relative_to(REPO)} [{key}]: {text!r}"
+        for path in content_files()
+        for key, text in prose_strings(load(path))
+        if any(c in normalise(text).lower() for c in CORRECTED)
+    ]
+    assert not found, "\n".join(found)
+
+
+def sources_by_id() -> dict[str, dict[str, Any]]:
+    return {path.stem: load(path) for path in (CONTENT / "sources").glob("*.yaml")}
+
+
+def test_every_milestone_cites_a_source_with_an_address() -> None:
+    sources = sources_by_id()
+    unsourced = [
+        path.name
+        for path in sorted((CONTENT / "milestones").glob("*.yaml"))
+        if not any(
+            "url" in c or "url" in sources.get(c.get("source", ""), {})
+            for c in load(path)["sources"]
+        )
+    ]
+    assert not unsourced, "milestones citing no primary source with a URL: " + ", ".join(unsourced)
+
+
+def test_eras_name_their_tracks_and_the_foundation_era_is_pytorchs_alone() -> None:
+    site = load(CONTENT / "site.yaml")
+    frameworks = {path.stem for path in (CONTENT / "frameworks").glob("*.yaml")}
+    eras = {era["title"]: era for era in site["eras"]}
+    assert all(era.get("frameworks") for era in eras.values()), "every era names its tracks"
+    assert all(set(era["frameworks"]) <= frameworks for era in eras.values())
+    assert eras["The PyTorch Foundation era"]["frameworks"] == ["pytorch"]
+    ending = [era for era in eras.values() if era.get("end") == "2022-09"]
+    assert ending and all(era["frameworks"] == ["pytorch"] for era in ending)
+
+
+def test_keras_3_is_a_cross_track_milestone() -> None:
+    keras = load(CONTENT / "milestones/keras-3.yaml")
+    assert keras["framework"] == "tensorflow"
+    assert sorted(keras["also"]) == ["jax", "pytorch"]
+    assert "JAX, TensorFlow or PyTorch" in keras["summary"]
+
+
+def test_archives_are_publishable_excerpts_and_not_the_article() -> None:
+    """Only text that may be published is kept: each archive says where it comes from and
+    under which licence; the article, which may not be published, is never among them."""
+    archived = [s["archive"] for s in sources_by_id().values() if "archive" in s]
+    assert archived, "the default site archives some of its sources"
+    for relative in archived:
+        text = (REPO / relative).read_text(encoding="utf-8")
+        assert "Archived excerpt" in text and "license" in text.lower(), relative
+    files = sorted(p for p in (CONTENT / "archive").iterdir())
+    assert [p.relative_to(REPO).as_posix() for p in files] == sorted(archived)
+    for path in files:
+        assert "Almost everyone is inside" not in path.read_text(encoding="utf-8"), path

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import MINIMAL_SITE, REPO, sitegen, tree_bytes
+from .conftest import MINIMAL_SITE, REPO, SiteFactory, sitegen, tree_bytes
 
 MILESTONES = 1000
 KILLS = 8
+pytestmark = pytest.mark.timeout(900)  # real builds of a large site, on a machine that may be busy
 
 
 @pytest.fixture(scope="module")
@@ -115,25 +116,88 @@ def test_sigkill_at_random_moments_leaves_old_or_new_site(big_site: Path) -> Non
     print(f"{KILLS} SIGKILLs: {landed}")
 
 
+def reference_sites(site: Path, folder: Path) -> dict[str, dict[str, bytes]]:
+    """The site as built for each base URL, into folders of their own (without the cache,
+    which the races below share)."""
+    sites = {}
+    for base in BASES:
+        out = folder / base.strip("/")
+        result = sitegen("build", "--site", site, "--base-url", base, "--out", out, "--no-cache")
+        assert result.returncode == 0, result.stderr
+        sites[base] = tree_bytes(out)
+    return sites
+
+
+BASES = ("/a/", "/b/")
+ROUNDS = 4
+
+
+def start_build_for(site: Path, base: str) -> subprocess.Popen[bytes]:
+    command = [*BUILD, str(site), "--base-url", base]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
 def test_two_builds_at_once_never_mix(big_site: Path, tmp_path: Path) -> None:
-    """Two builds of one site with different base URLs, started together: the lock on the
-    output's parent folder makes one wait, so output/ is one build's site, whole."""
+    """Two builds of one site with different base URLs, started together, with the cache
+    they share: the lock on the output folder makes one wait, so output/ is one build's
+    site, whole."""
     site = big_site
     set_title(site, "Raced timeline")
-    sites = {}
-    for base in ("/a/", "/b/"):
-        result = sitegen("build", "--site", site, "--base-url", base, "--out", tmp_path / base)
-        assert result.returncode == 0, result.stderr
-        sites[base] = tree_bytes(tmp_path / base)
-    for _ in range(2):
-        builds = [
-            subprocess.Popen(
-                [*BUILD, str(site), "--base-url", base],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-            )
-            for base in ("/a/", "/b/")
-        ]
+    sites = reference_sites(site, tmp_path)
+    for _ in range(ROUNDS):
+        builds = [start_build_for(site, base) for base in BASES]
         assert [build.wait() for build in builds] == [0, 0]
         assert tree_bytes(site / "output") in (sites["/a/"], sites["/b/"])
         assert staging(site) == []
+
+
+def test_a_build_that_waits_for_another_trusts_nothing_it_saw_before(
+    big_site: Path, tmp_path: Path
+) -> None:
+    """A warm build after one edit re-renders a few pages and links the rest from the last
+    output. Here another build (another base URL) replaces output/ while the warm one plans:
+    the files it would link are no longer the ones it looked at. It must look at them only
+    once it holds the output folder, or its site gets the other build's pages."""
+    site = big_site
+    first = site / "content/milestones/m0000.yaml"
+    takes = [first.read_text().replace("Milestone 0", f"Milestone 0, take {n}") for n in (0, 1)]
+    expected = []
+    for n, take in enumerate(takes):
+        first.write_text(take)
+        out = tmp_path / f"take-{n}"
+        built = sitegen("build", "--site", site, "--base-url", "/a/", "--out", out, "--no-cache")
+        assert built.returncode == 0, built.stderr
+        expected.append(tree_bytes(out))
+    assert sitegen("build", "--site", site, "--base-url", "/a/").returncode == 0
+    for round in range(ROUNDS):
+        first.write_text(takes[round % 2])  # so the /a/ build below is a warm one, after an edit
+        other = start_build_for(site, "/b/")
+        while not staging(site, f"{other.pid}-") and other.poll() is None:
+            time.sleep(0.001)  # until it holds the lock and writes
+        warm = start_build_for(site, "/a/")
+        assert [other.wait(), warm.wait()] == [0, 0]
+        assert tree_bytes(site / "output") == expected[round % 2], f"round {round}: a mixed site"
+
+
+@pytest.mark.parametrize("between", ["build", "check"])
+def test_a_record_of_what_a_folder_holds_is_dropped_when_the_routes_change(
+    site_factory: SiteFactory, tmp_path: Path, between: str
+) -> None:
+    """The cache remembers what each output folder holds, trusted while the routes that
+    wrote it are the cache's own. A build or check with other routes in between (another
+    base URL) makes that record stale: trusting it would leave one folder with the other
+    base URL's site."""
+    site = site_factory()
+    clean = tmp_path / "clean"
+    assert (
+        sitegen(
+            "build", "--site", site, "--out", clean, "--base-url", "/a/", "--no-cache"
+        ).returncode
+        == 0
+    )
+    out = tmp_path / "out"
+    assert sitegen("build", "--site", site, "--out", out, "--base-url", "/b/").returncode == 0
+    extra = ["--out", tmp_path / "other"] if between == "build" else []
+    assert sitegen(between, "--site", site, *extra, "--base-url", "/a/").returncode == 0
+    assert sitegen("build", "--site", site, "--out", out, "--base-url", "/a/").returncode == 0
+    assert tree_bytes(out) == tree_bytes(clean)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import feedparser
 import pytest
+import yaml
 
 from sitegen.build import build_site
 from sitegen.links import check_links
@@ -57,3 +59,63 @@ def test_the_article_source_page_lists_the_facts_drawn_from_it(output: Path) -> 
     page = html(output / "sources/article-2022-09-14/index.html")
     assert len(page.css(".use")) >= 20
     assert "PyToarch" not in page.body.text()
+
+
+def test_a_cross_track_milestone_is_listed_on_each_of_its_tracks(output: Path) -> None:
+    for framework in ("tensorflow", "jax", "pytorch"):
+        page = html(output / "frameworks" / framework / "index.html")
+        links = [a.attributes.get("href") for a in page.css("a")]
+        assert "/milestones/keras-3/" in links, framework
+
+
+def test_the_foundation_page_gives_metas_principles_not_the_translation(output: Path) -> None:
+    principles = html(output / "foundation/index.html").css_first(
+        'section[aria-labelledby="principles-h"]'
+    )
+    items = [li.text().strip() for li in principles.css("ul.items li")]
+    assert items == [
+        "Remaining open.",
+        "Maintaining neutral branding.",
+        "Staying fair.",
+        "Forging a strong technical identity.",
+    ]
+
+
+def test_the_feed_says_when_a_date_is_known_only_to_the_month_or_year(output: Path) -> None:
+    feed = feedparser.parse((output / "feed.xml").read_bytes())
+    content = {e.title: e.content[0].value for e in feed.entries}
+    assert content["JAX released on GitHub"].startswith(
+        "<p>Date: 2018 (known to the year only).</p>"
+    )
+    assert content["PyTorch 0.4: Tensor and Variable merged"].startswith(
+        "<p>Date: April 2018 (known to the month only).</p>"
+    )
+    assert not content["PyTorch 2.6: safer loading by default"].startswith("<p>Date:")
+
+
+def test_every_quote_of_an_archived_source_is_verified_by_the_build() -> None:
+    archived = {
+        path.stem
+        for path in (REPO / "content/sources").glob("*.yaml")
+        if "archive" in yaml.safe_load(path.read_text(encoding="utf-8"))
+    }
+    quoted = sum(
+        1
+        for path in (REPO / "content").rglob("*.yaml")
+        for mapping in walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+        if mapping.get("source") in archived and "quote" in mapping
+    )
+    report = build_site(REPO, None).quotes
+    assert report.problems == ()
+    assert report.verified == quoted >= 15
+    total = len(list((REPO / "content/sources").glob("*.yaml")))
+    assert report.unarchived == total - len(archived)
+
+
+def walk(node: object) -> list[dict]:
+    """Every mapping nested anywhere in a loaded YAML document."""
+    if isinstance(node, dict):
+        return [node, *(m for value in node.values() for m in walk(value))]
+    if isinstance(node, list):
+        return [m for value in node for m in walk(value)]
+    return []

@@ -51,8 +51,8 @@ UNSAFE_SCHEME = re.compile(r"(?:javascript|data|vbscript):")
 def poison(value: Any, key: str = "") -> Any:
     """Every text field with the payload in front, every URL made hostile, every list of
     words given one hostile word more; ids, dates, colours and numbers stay valid."""
-    if isinstance(value, dict):
-        return {k: poison(v, k) for k, v in value.items()}
+    if isinstance(value, dict):  # a poisoned quote is not verbatim: no archive can prove it
+        return {k: poison(v, k) for k, v in value.items() if k != "archive"}
     if isinstance(value, list):
         items = [poison(v, key) for v in value]
         return [*items, PAYLOAD] if key in LIST_KEYS else items

@@ -120,9 +120,10 @@ def test_the_workflows_commands_build_the_site_for_a_project_site(tmp_path: Path
 
 def test_the_pages_artifact_keeps_everything_the_site_needs(tmp_path: Path) -> None:
     """upload-pages-artifact v4+ leaves out dot paths unless include-hidden-files is set; the
-    only one built is .nojekyll, which a site deployed by Actions does not need (Jekyll never
-    runs). A new dotfile (say .well-known/) fails here, as a reminder to set the option."""
+    only ones built are .nojekyll, which a site deployed by Actions does not need (Jekyll never
+    runs), and sitegen's manifest, which is for sitegen alone. A new dotfile (say
+    .well-known/) fails here, as a reminder to set the option."""
     sitegen("build", "--out", tmp_path / "output", cwd=REPO)
     dot_paths = [p for p in tree_bytes(tmp_path / "output") if re.search(r"(^|/)\.", p)]
-    assert dot_paths == [".nojekyll"]
+    assert dot_paths == [".nojekyll", ".sitegen-manifest"]
     assert "include-hidden-files" not in step("build", "actions/upload-pages-artifact")["with"]

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import http.client
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from sitegen.build import Options
 from sitegen.devserver import DevServer
-from sitegen.httpd import EVENTS_PATH, MAX_STREAMS
+from sitegen.httpd import EVENTS_PATH, MAX_STREAMS, is_our_host
 from sitegen.watch import is_source
 
 from .conftest import SiteFactory, sitegen, tree_bytes
@@ -38,6 +40,8 @@ def test_serves_the_built_site_with_the_script_in_html_only(
     built = tmp_path / "built"
     assert sitegen("build", "--site", served.site, "--out", built).returncode == 0
     for output, data in tree_bytes(built).items():
+        if output == ".sitegen-manifest":
+            continue  # what a build wrote to its folder, for the next build there
         status, _, body = served.get("/" + output)
         assert status == 200, output
         if output.endswith(".html"):
@@ -82,11 +86,17 @@ def test_traversal_probes_all_get_the_sites_404(serve: ServeFactory, tmp_path: P
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET)
     served = serve()
-    (served.site / "templates/static/outside.txt").symlink_to(secret)
     (served.site / "templates/static/inside.txt").write_text("inside the theme")
     replace_in(served.site / "content/milestones/alpha-1.yaml", "Alpha 1.0", "Alpha One")
     wait_for_log(served, "content/milestones/alpha-1.yaml")
     assert served.get("/static/inside.txt")[0] == 200
+    (served.site / "templates/static/outside.txt").symlink_to(secret)
+    replace_in(served.site / "content/milestones/alpha-1.yaml", "Alpha One", "Alpha 1.0")
+    refused = f"templates/static/outside.txt: error: a link out of the theme folder (to {secret})"
+    deadline = time.monotonic() + 30
+    while not any(refused in line for line in served.log):  # the build is refused
+        assert time.monotonic() < deadline, served.log
+        time.sleep(0.05)
     probes = [
         "/../content/site.yaml",
         "/static/../../content/site.yaml",
@@ -131,6 +141,69 @@ def test_base_url_serves_under_it_and_redirects_the_root(serve: ServeFactory) ->
     assert served.get("/static/style.css")[0] == 404
 
 
+def test_a_base_url_in_any_script_redirects_the_root(serve: ServeFactory) -> None:
+    """A Location header is ASCII: `/日本/` goes percent-encoded, and is served there."""
+    served = serve({"content/site.yaml": "title: T\ndescription: D\nbase_url: /日本/\n"})
+    status, headers, _ = served.get("/")
+    assert (status, headers["Location"]) == (302, "/%E6%97%A5%E6%9C%AC/")
+    status, _, body = served.get(headers["Location"])
+    assert status == 200 and b'href="/\xe6\x97\xa5\xe6\x9c\xac/static/style.css' in body
+
+
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [
+        ("127.0.0.1:{port}", 200),
+        ("localhost:{port}", 200),
+        ("LocalHost", 200),
+        ("[::1]:{port}", 200),
+        ("127.0.0.2", 200),
+        ("evil.example", 421),
+        ("evil.example:{port}", 421),
+        ("127.0.0.1.evil.example", 421),
+        ("localhost.evil.example", 421),
+        ("[::1", 421),
+        (None, 400),
+    ],
+)
+def test_only_requests_for_this_server_are_answered(
+    serve: ServeFactory, host: str | None, status: int
+) -> None:
+    """DNS rebinding: a page on evil.example, its name made to resolve to 127.0.0.1, asks for
+    the draft site; its requests name evil.example as their host and are refused."""
+    served = serve()
+    for path in ("/", "/__sitegen/events"):
+        connection = http.client.HTTPConnection("127.0.0.1", served.server.port, timeout=30)
+        connection.putrequest("GET", path, skip_host=True)
+        if host is not None:
+            connection.putheader("Host", host.format(port=served.server.port))
+        connection.endheaders()
+        response = connection.getresponse()
+        assert response.status == status, path
+        if status != 200:
+            assert response.read() == (
+                b"sitegen serve answers requests for localhost or its own address only\n"
+            )
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    ("host", "listening", "expected"),
+    [
+        ("192.168.1.5:8000", "0.0.0.0", True),  # --host 0.0.0.0: any address of this machine
+        ("[fe80::1]:8000", "::", True),
+        ("192.168.1.5:8000", "192.168.1.5", True),
+        ("192.168.1.6:8000", "192.168.1.5", False),
+        ("devbox:8000", "devbox", True),  # --host devbox
+        ("devbox.evil.example", "devbox", False),
+        ("evil.example", "0.0.0.0", False),
+        ("localhost:8000:1", "127.0.0.1", False),
+    ],
+)
+def test_which_hosts_name_this_server(host: str, listening: str, expected: bool) -> None:
+    assert is_our_host(host, listening) is expected
+
+
 def test_editor_temp_files_never_trigger_a_build(serve: ServeFactory) -> None:
     served = serve()
     folder = served.site / "content/milestones"
@@ -160,6 +233,53 @@ def test_a_save_that_briefly_removes_the_file_is_survived(serve: ServeFactory, p
     assert served.server.snapshot().errors == ""
 
 
+def wait_until(served: Served, done: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 30
+    while not done():
+        assert time.monotonic() < deadline, served.log
+        time.sleep(0.05)
+
+
+def shows(served: Served, path: str, text: bytes) -> Callable[[], bool]:
+    return lambda: text in served.get(path)[2] and served.server.snapshot().errors == ""
+
+
+@pytest.mark.parametrize("poll", [False, True], ids=["inotify", "polling"])
+@pytest.mark.parametrize("folder", ["content", "templates"])
+def test_a_folder_deleted_and_made_again_is_watched_again(
+    serve: ServeFactory, tmp_path: Path, poll: bool, folder: str
+) -> None:
+    """As `git checkout` of a branch without the folder, and back, can do."""
+    served = serve(poll=poll)
+    kept = tmp_path / "kept"
+    shutil.move(served.site / folder, kept)
+    wait_until(served, lambda: f"no {folder}/ folder here" in served.server.snapshot().errors)
+    shutil.copytree(kept, served.site / folder)
+    wait_until(served, shows(served, "/milestones/alpha-1/", b"Alpha 1.0"))
+    replace_in(served.site / "content/milestones/alpha-1.yaml", "Alpha 1.0", "Alpha, again")
+    replace_in(served.site / "templates/milestone.html", "<h1", "<h1 data-again")
+    wait_until(served, shows(served, "/milestones/alpha-1/", b"<h1 data-again"))
+    wait_until(served, shows(served, "/milestones/alpha-1/", b"Alpha, again"))
+
+
+@pytest.mark.parametrize("poll", [False, True], ids=["inotify", "polling"])
+def test_edits_inside_a_linked_folder_are_seen(
+    site_factory: SiteFactory, serve: ServeFactory, poll: bool
+) -> None:
+    site = site_factory()
+    shared = site.parent / "shared-milestones"
+    shutil.move(site / "content/milestones", shared)
+    (site / "content/milestones").symlink_to(shared)
+    served = serve(poll=poll)
+    assert b"Alpha 1.0" in served.get("/milestones/alpha-1/")[2]
+    replace_in(shared / "alpha-1.yaml", "Alpha 1.0", "Alpha, linked")
+    wait_until(served, shows(served, "/milestones/alpha-1/", b"Alpha, linked"))
+    (shared / "alpha-2.yaml").write_text(
+        (shared / "alpha-1.yaml").read_text().replace("alpha-1", "alpha-2")
+    )
+    wait_until(served, shows(served, "/milestones/alpha-2/", b"Alpha, linked"))
+
+
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
@@ -174,6 +294,10 @@ def test_a_save_that_briefly_removes_the_file_is_survived(serve: ServeFactory, p
         ("content/milestones/.#a.yaml", False),
         ("content/.hidden/a.yaml", False),
         ("content/milestones/a.txt", False),
+        ("content/archive/a.txt", True),
+        ("content/archive/old/a.html", True),
+        ("content/archive/a.txt~", False),
+        ("content/archive/a.yaml.swp", False),
         ("templates/base.html___jb_tmp___", False),
         ("output/index.html", False),
     ],
@@ -202,7 +326,7 @@ def test_close_leaves_no_thread_behind(site_factory: SiteFactory) -> None:
     server = DevServer(site_factory(), Options(), port=0)
     server.start()
     stream = socket.create_connection(("127.0.0.1", server.port))
-    stream.sendall(b"GET /__sitegen/events HTTP/1.1\r\nHost: x\r\n\r\n")
+    stream.sendall(b"GET /__sitegen/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     assert b"event: state" in read_until(stream, b"event: state")
     idle = socket.create_connection(("127.0.0.1", server.port))  # keep-alive, never speaks
     server.close()
@@ -212,21 +336,27 @@ def test_close_leaves_no_thread_behind(site_factory: SiteFactory) -> None:
     idle.close()
 
 
-def test_ctrl_c_stops_cleanly(site_factory: SiteFactory) -> None:
-    site = site_factory()
+def start_serving(site: Path) -> tuple[subprocess.Popen[str], int]:
+    """The real `sitegen serve`, once it says where it serves; and its port."""
     command = [sys.executable, "-m", "sitegen", "serve", "--site", str(site), "--port", "0"]
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
     )
+    lines = [process.stdout.readline()]  # type: ignore[union-attr]
+    while lines[-1] and not lines[-1].startswith("Serving"):
+        lines.append(process.stdout.readline())  # type: ignore[union-attr]
+    assert re.fullmatch(r"\[\d\d:\d\d:\d\d\] initial build: .*\n", lines[0]), lines
+    match = re.fullmatch(r"Serving http://127\.0\.0\.1:(\d+)/ \(Ctrl-C to stop\)\n", lines[-1])
+    assert match, lines
+    return process, int(match[1])
+
+
+def test_ctrl_c_stops_cleanly(site_factory: SiteFactory) -> None:
+    site = site_factory()
+    process, port = start_serving(site)
     try:
-        lines = [process.stdout.readline()]  # type: ignore[union-attr]
-        while lines[-1] and not lines[-1].startswith("Serving"):
-            lines.append(process.stdout.readline())  # type: ignore[union-attr]
-        assert re.fullmatch(r"\[\d\d:\d\d:\d\d\] initial build: .*\n", lines[0]), lines
-        match = re.fullmatch(r"Serving http://127\.0\.0\.1:(\d+)/ \(Ctrl-C to stop\)\n", lines[-1])
-        assert match, lines
-        stream = socket.create_connection(("127.0.0.1", int(match[1])))
-        stream.sendall(b"GET /__sitegen/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        stream = socket.create_connection(("127.0.0.1", port))
+        stream.sendall(b"GET /__sitegen/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         read_until(stream, b"event: state")
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=30)
@@ -236,6 +366,29 @@ def test_ctrl_c_stops_cleanly(site_factory: SiteFactory) -> None:
     assert process.returncode == 0, err
     assert (out, err) == ("Stopped\n", "")
     assert not (site / "output").exists()
+
+
+def test_ctrl_c_during_a_slow_rebuild_stops_at_once(site_factory: SiteFactory) -> None:
+    """A rebuild that would take minutes (a template counting to a billion) must not hold
+    Ctrl-C: the build in memory is simply dropped."""
+    site = site_factory()
+    process, port = start_serving(site)
+    try:
+        slow = "{% block main %}{% for i in range(10**9) %}{% endfor %}"
+        replace_in(site / "templates/404.html", "{% block main %}", slow)
+        while True:  # until a request waits for the running build
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=0.5)
+                connection.request("GET", "/")
+                connection.getresponse().read()
+                time.sleep(0.05)
+            except TimeoutError:
+                break
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=15)
+    finally:
+        process.kill()
+    assert (process.returncode, out, err) == (0, "Stopped\n", "")
 
 
 def test_busy_port_is_a_clear_error(site_factory: SiteFactory) -> None:
@@ -288,7 +441,7 @@ def test_idle_clients_and_many_tabs_never_block_a_page(serve: ServeFactory) -> N
     streams = []
     for _ in range(MAX_STREAMS):
         stream = socket.create_connection(("127.0.0.1", port))
-        stream.sendall(b"GET /__sitegen/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        stream.sendall(b"GET /__sitegen/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         read_until(stream, b"event: state")
         streams.append(stream)
     status, headers, _ = served.get(EVENTS_PATH)

@@ -1,18 +1,29 @@
-// The timeline's framework filter. Without JavaScript the filters stay links to each
-// framework's page; here they become toggle buttons, and the choice is kept in the URL
+// The timeline's track filter. Without JavaScript the filters stay links to each track's
+// page; here they become toggle buttons, and the choice is kept in the URL
 // (?fw=pytorch,jax) so a filtered view can be shared and survives a reload.
 (() => {
   "use strict";
   const nav = document.querySelector("[data-filter]");
   const timeline = document.getElementById("timeline");
   const status = document.getElementById("filter-status");
+  const toolbar = document.getElementById("toolbar");
   if (!nav || !timeline || !status) return;
+
+  // A jump to a year lands below the sticky toolbar: tell the page its real height.
+  if (toolbar && "ResizeObserver" in window) {
+    const root = document.documentElement;
+    new ResizeObserver(() => {
+      const sticky = getComputedStyle(toolbar).position === "sticky";
+      root.style.setProperty("--toolbar", sticky ? `${toolbar.offsetHeight}px` : "0px");
+    }).observe(toolbar);
+  }
 
   const links = [...nav.querySelectorAll("a[data-fw]")];
   const ids = links.map((link) => link.dataset.fw);
   const names = Object.fromEntries(links.map((l) => [l.dataset.fw, l.textContent.trim()]));
   const cards = [...timeline.querySelectorAll(".card[data-fw]")];
   const total = cards.length;
+  const tracksOf = (el) => el.dataset.fw.split(" ");
 
   const buttons = links.map((link) => {
     const button = document.createElement("button");
@@ -28,6 +39,7 @@
     });
     return button;
   });
+  // Always in place, hidden while every track shows: showing it never moves the page.
   const reset = document.createElement("button");
   reset.type = "button";
   reset.className = "chip chip-reset";
@@ -36,7 +48,6 @@
   const item = document.createElement("li");
   item.append(reset);
   nav.querySelector("ul").append(item);
-  document.getElementById("filters-label").textContent = "Show";
 
   function current() {
     return new Set(buttons.filter((b) => b.getAttribute("aria-pressed") === "true").map((b) => b.dataset.fw));
@@ -45,28 +56,52 @@
   function fromUrl() {
     const param = new URLSearchParams(location.search).get("fw");
     const shown = new Set(param === null ? ids : param.split(",").filter((id) => ids.includes(id)));
-    const target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
-    if (target && target.dataset.fw) shown.add(target.dataset.fw); // a shared card link always shows its card
+    let id = location.hash.slice(1);
+    try { id = decodeURIComponent(id); } catch { /* a malformed % escape: the fragment as written */ }
+    const target = id && document.getElementById(id);
+    // A shared card link always shows its card.
+    if (target && target.dataset.fw && !tracksOf(target).some((id) => shown.has(id))) shown.add(tracksOf(target)[0]);
     return shown;
   }
 
   function show(shown, remember) {
     const visible = ids.filter((id) => shown.has(id));
+    const lane = Object.fromEntries(visible.map((id, i) => [id, i + 1]));
     buttons.forEach((b) => b.setAttribute("aria-pressed", String(shown.has(b.dataset.fw))));
-    reset.hidden = visible.length === ids.length;
-    timeline.querySelectorAll("[data-fw]").forEach((el) => { el.hidden = !shown.has(el.dataset.fw); });
+    reset.classList.toggle("is-idle", visible.length === ids.length);
+    reset.disabled = visible.length === ids.length;
+    timeline.querySelectorAll("[data-fw]").forEach((el) => { el.hidden = !tracksOf(el).some((id) => shown.has(id)); });
     timeline.style.setProperty("--tracks", String(Math.max(visible.length, 1)));
-    visible.forEach((id, i) => timeline.style.setProperty(`--track-${id}`, String(i + 1)));
-    timeline.querySelectorAll(".year").forEach((year) => {
-      year.hidden = !year.querySelector(".card:not([hidden]), .era");
+    visible.forEach((id) => timeline.style.setProperty(`--track-${id}`, String(lane[id])));
+    // A card on several tracks spans the lanes of those shown.
+    timeline.querySelectorAll(".card.cross").forEach((card) => {
+      const lanes = tracksOf(card).filter((id) => lane[id]).map((id) => lane[id]);
+      if (!lanes.length) return;
+      card.style.setProperty("--from", String(Math.min(...lanes)));
+      card.style.setProperty("--to", String(Math.max(...lanes)));
+    });
+    const years = [...timeline.querySelectorAll(".year")];
+    years.forEach((year) => {
+      year.hidden = !year.querySelector(".card:not([hidden])");
       const link = document.querySelector(`.years a[data-year="${year.dataset.year}"]`);
       if (link) link.parentElement.hidden = year.hidden;
+    });
+    // After each year shown, the years with nothing shown up to the next one.
+    const shownYears = years.filter((y) => !y.hidden);
+    years.forEach((year) => {
+      const gap = year.querySelector("[data-gap]");
+      if (!gap) return;
+      const next = shownYears[shownYears.indexOf(year) + 1];
+      const first = Number(year.dataset.year) + 1;
+      const last = next ? Number(next.dataset.year) - 1 : 0;
+      gap.hidden = year.hidden || last < first;
+      gap.querySelector(".gap-years").textContent = first === last ? `${first}` : `${first}–${last}`;
     });
     const count = cards.filter((c) => !c.hidden).length;
     const list = visible.map((id) => names[id]);
     status.textContent =
       visible.length === ids.length ? `All ${total} milestones, oldest first.`
-      : visible.length === 0 ? "No framework selected: choose one above to see its milestones."
+      : visible.length === 0 ? "No track selected: choose one above to see its milestones."
       : `Showing ${count} of ${total} milestones: ${list.join(" and ")}.`;
     if (remember) {
       const url = new URL(location.href);

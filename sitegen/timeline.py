@@ -1,0 +1,224 @@
+"""The timeline's layout, worked out before rendering: where each card, track line and era
+band goes, so that going down the page never goes back in time.
+
+Each year is a grid of its own (so a template can cache it whole): a head row, then one
+row per era label and per milestone, in date order, then a row for the years without
+milestones that follow, if any. Rows are shared by every lane: a card starts on its own
+row, below every earlier card whatever its track, and spans down to the row where the
+next card in any of its lanes starts, so cards of different tracks stagger and never
+overlap. Everything here is a plain value (named tuples of ints, strings and model
+values), so two plans compare by value and `routes.Replacer` can look inside them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
+
+from .model import DAY, Era, Framework, Milestone, PartialDate
+
+Day = tuple[int, int, int]
+
+
+class Card(NamedTuple):
+    """A milestone on the timeline: its row, the row line the next card in one of its
+    lanes starts at, and its lanes (first and last, from 1, in track order)."""
+
+    milestone: Milestone
+    row: int
+    end: int
+    lanes: tuple[int, int]
+
+
+class Rail(NamedTuple):
+    """One track's line through a year, between row lines `start` and `end`; it `opens`
+    at the track's first milestone and `closes` at its last (else it runs on beyond the
+    year)."""
+
+    track: str
+    lane: int
+    start: int
+    end: int
+    opens: bool
+    closes: bool
+
+
+class Band(NamedTuple):
+    """An era's tint through a year, between row lines `start` and `end`, on `lanes` (from
+    1, in track order; empty for every lane)."""
+
+    era: Era
+    lanes: tuple[int, ...]
+    start: int
+    end: int
+
+
+class EraLabel(NamedTuple):
+    """An era's name, in the margin, on the row where it begins."""
+
+    era: Era
+    row: int
+
+
+class Year(NamedTuple):
+    """One year of the timeline (see the module's docstring); `milestones` comes second,
+    as in every `years` run the templates' helpers read."""
+
+    year: int
+    milestones: tuple[Milestone, ...]
+    rows: int  # the head row and one per label and card; the gap row, if any, comes after
+    cards: tuple[Card, ...]
+    labels: tuple[EraLabel, ...]
+    rails: tuple[Rail, ...]
+    bands: tuple[Band, ...]
+    following: int | None  # the next year with milestones
+
+    @property
+    def gap(self) -> tuple[int, int] | None:
+        """The years without milestones that follow, first and last."""
+        if self.following is None or self.following == self.year + 1:
+            return None
+        return (self.year + 1, self.following - 1)
+
+    @property
+    def end(self) -> int:
+        """The grid's last row line, below the row kept for a gap (which a filter that
+        hides whole years may open)."""
+        return self.rows + 2
+
+
+def day(date: PartialDate) -> Day:
+    return (date.year, date.month, date.day)
+
+
+def plan_timeline(
+    milestones: Sequence[Milestone],
+    frameworks: Sequence[Framework],
+    eras: Iterable[Era],
+) -> tuple[tuple[Year, ...], tuple[Era, ...]]:
+    """The years of the timeline, and the eras that begin after its last milestone."""
+    lane_of = {fw.id: i for i, fw in enumerate(frameworks, 1)}
+    spans = track_spans(milestones)
+    eras = sorted(eras, key=lambda e: day(e.start))
+    runs = by_year(milestones)
+    years, placed = [], 0
+    for i, (year, items) in enumerate(runs):
+        following = runs[i + 1][0] if i + 1 < len(runs) else None
+        # An era's label goes before the first milestone on or after its start.
+        starts: list[tuple[int, Era]] = []
+        for index, m in enumerate(items):
+            while placed < len(eras) and day(eras[placed].start) <= DAY(m):
+                starts.append((index, eras[placed]))
+                placed += 1
+        years.append(lay_out_year(year, items, starts, following, eras, lane_of, spans))
+    return tuple(years), tuple(eras[placed:])
+
+
+def by_year(milestones: Sequence[Milestone]) -> list[tuple[int, tuple[Milestone, ...]]]:
+    runs: dict[int, list[Milestone]] = {}
+    for m in milestones:
+        runs.setdefault(m.date.year, []).append(m)
+    return [(year, tuple(items)) for year, items in runs.items()]
+
+
+def track_spans(milestones: Iterable[Milestone]) -> dict[str, tuple[Day, Day]]:
+    """Each track's first and last milestone date (cross-track milestones count on each)."""
+    spans: dict[str, tuple[Day, Day]] = {}
+    for m in milestones:
+        for track in m.tracks:
+            first = spans.get(track, (DAY(m), DAY(m)))[0]
+            spans[track] = (first, DAY(m))
+    return spans
+
+
+def lay_out_year(
+    year: int,
+    items: tuple[Milestone, ...],
+    starts: list[tuple[int, Era]],
+    following: int | None,
+    eras: Sequence[Era],
+    lane_of: Mapping[str, int],
+    spans: Mapping[str, tuple[Day, Day]],
+) -> Year:
+    row = 1  # the head row
+    labels, rows_of, item_days = [], [], []  # rows of milestones; (row, day) of every item
+    pending = list(starts)
+    for index, m in enumerate(items):
+        while pending and pending[0][0] == index:
+            row += 1
+            era = pending.pop(0)[1]
+            labels.append(EraLabel(era, row))
+            item_days.append((row, day(era.start)))
+        row += 1
+        rows_of.append(row)
+        item_days.append((row, DAY(m)))
+    body_end, end = row + 1, row + 2
+    cards = place_cards(items, rows_of, body_end, lane_of)
+    rails = tuple(
+        rail
+        for track, lane in lane_of.items()
+        if (rail := year_rail(track, lane, year, items, rows_of, end, spans)) is not None
+    )
+    first_day, last_day = DAY(items[0]), DAY(items[-1])
+    bands = []
+    for era in eras:
+        label = next((lb.row for lb in labels if lb.era is era), None)
+        begun = day(era.start) < first_day and (era.end is None or day(era.end) > first_day)
+        if label is None and not begun:
+            continue
+        start = label or 1
+        stop = era.end and next((r for r, d in item_days if r > start and d >= day(era.end)), None)
+        if stop is None and era.end and day(era.end) <= last_day:
+            stop = body_end
+        lanes = tuple(sorted(lane_of[t] for t in era.frameworks if t in lane_of))
+        bands.append(Band(era, lanes, start, stop or end))
+    return Year(year, items, row, cards, tuple(labels), rails, tuple(bands), following)
+
+
+def place_cards(
+    items: Sequence[Milestone], rows: Sequence[int], body_end: int, lane_of: Mapping[str, int]
+) -> tuple[Card, ...]:
+    """Each card spans down to the row where another card takes one of its lanes."""
+    lanes = []
+    for m in items:
+        own = [lane_of.get(t, 1) for t in m.tracks]
+        lanes.append((min(own), max(own)))
+    cards = []
+    for i, (m, row) in enumerate(zip(items, rows, strict=True)):
+        first, last = lanes[i]
+        end = next(
+            (
+                rows[j]
+                for j in range(i + 1, len(items))
+                if lanes[j][0] <= last and lanes[j][1] >= first
+            ),
+            body_end,
+        )
+        cards.append(Card(m, row, end, (first, last)))
+    return tuple(cards)
+
+
+def year_rail(
+    track: str,
+    lane: int,
+    year: int,
+    items: Sequence[Milestone],
+    rows: Sequence[int],
+    end: int,
+    spans: Mapping[str, tuple[Day, Day]],
+) -> Rail | None:
+    """The track's line through the year: from its first milestone (or the year's top) to
+    its last (or the year's bottom); None where the track has not begun or has ended, or
+    holds a single milestone."""
+    if track not in spans:
+        return None
+    first, last = spans[track]
+    if not first[0] <= year <= last[0]:
+        return None
+    own = [row for m, row in zip(items, rows, strict=True) if track in m.tracks]
+    opens, closes = first[0] == year, last[0] == year
+    start = own[0] if opens else 1
+    stop = own[-1] if closes else end
+    if stop <= start:
+        return None
+    return Rail(track, lane, start, stop, opens, closes)
