@@ -179,7 +179,7 @@ class SiteBuilder:
                 prerender_markdown((m.summary for m in content.milestones), renderer, jobs)
         rendered, written = self._render(routes, outputs, gone, renderer, on_disk, jobs, timings)
         record = last.record.updated(now, rendered.reads, gone)
-        outputs_written = {**last.outputs, **written}
+        outputs_written = {**self._still_held(last, out_dir, bool(routes or gone)), **written}
         self.last = State(files, theme, known, where, record, outputs_written, plan.known_layout)
         self.good = True
         if self.options.cache and not self.saved and (routes or edited or retheme or written):
@@ -264,6 +264,17 @@ class SiteBuilder:
         # it, which changed their ctime since `write_changed` took their stat.
         final = {o: output_stat(out_dir / o) for o in record}
         return rendered, {str(out_dir.resolve()): {o: s for o, s in final.items() if s}}
+
+    @staticmethod
+    def _still_held(
+        last: State, out_dir: Path | None, rendered: bool
+    ) -> Mapping[str, Mapping[str, Stat]]:
+        """What the output folders hold, as far as the new record can vouch for it: once
+        a build renders anything, another folder holds what an older record made."""
+        if not rendered:
+            return last.outputs
+        keep = None if out_dir is None else str(out_dir.resolve())
+        return {folder: held for folder, held in last.outputs.items() if folder == keep}
 
     def _on_disk(self, out_dir: Path) -> dict[str, Stat]:
         """The files the last good build wrote to `out_dir` that are still as it left them."""
