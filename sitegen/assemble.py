@@ -4,6 +4,7 @@ what no file can check alone (duplicate ids, references to ids) and ordering wha
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import operator
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -13,7 +14,9 @@ from . import model
 from .diagnostics import Diagnostic, SiteError, did_you_mean
 from .load import Document
 from .model import DAY
+from .pages import built_in, url_problems
 from .validate import Checked, Reference, check_document
+from .vocabulary import DEFAULT, Words
 
 
 def validate(documents: list[Document]) -> model.Content:
@@ -30,7 +33,11 @@ def assemble(checked: list[Checked], quotes: Iterable[Diagnostic] = ()) -> model
     read: dict[str, list[Checked]] = defaultdict(list)
     for c in checked:
         read[c.kind].append(c)
-    problems += check_ids(read, [r for c in checked for r in c.references])
+    site = read["site"][0].value if read.get("site") else None
+    words = Words(site.track, site.tracks) if isinstance(site, model.Site) else DEFAULT
+    problems += check_ids(read, [r for c in checked for r in c.references], words)
+    taken = built_in({kind: [(c.path, c.value) for c in entries] for kind, entries in read.items()})
+    problems += url_problems(((c.path, c.value) for c in read["pages"]), taken)
     for kind in ("site", "foundation"):  # `site.yml` beside `site.yaml`: one would be ignored
         for extra in read.get(kind, [])[1:]:
             first = read[kind][0].path
@@ -56,10 +63,12 @@ def assemble(checked: list[Checked], quotes: Iterable[Diagnostic] = ()) -> model
         frameworks=tuple(frameworks),
         milestones=in_date_order([c.value for c in read["milestones"]], frameworks),
         foundation=read["foundation"][0].value if read["foundation"] else None,
+        pages=tuple(sorted((c.value for c in read["pages"]), key=lambda p: p.path)),
     )  # type: ignore[arg-type]
 
 
 ID = operator.attrgetter("id")
+PATH = operator.attrgetter("path")
 
 
 def rewritten(
@@ -70,6 +79,7 @@ def rewritten(
     otherwise and nothing moves; None when a file moved, or has a problem."""
     site, foundation = content.site, content.foundation
     ms, fws, sources = list(content.milestones), list(content.frameworks), list(content.sources)
+    pages = list(content.pages)
     rank = {fw.id: i for i, fw in enumerate(fws)}
     for old, new in changes:
         a, b = old.value, new.value
@@ -85,11 +95,21 @@ def rewritten(
             fws[rank[a.id]] = b
         elif new.kind == "sources":
             sources[bisect.bisect_left(sources, a.id, key=ID)] = b
+        elif new.kind == "pages":
+            pages[bisect.bisect_left(pages, a.path, key=PATH)] = b
         elif new.kind == "site":
             site = b
         else:
             foundation = b
-    return model.Content(site, tuple(sources), tuple(fws), tuple(ms), foundation)
+    return dataclasses.replace(
+        content,
+        site=site,
+        sources=tuple(sources),
+        frameworks=tuple(fws),
+        milestones=tuple(ms),
+        foundation=foundation,
+        pages=tuple(pages),
+    )
 
 
 def place(checked: Checked) -> tuple:
@@ -99,7 +119,14 @@ def place(checked: Checked) -> tuple:
     `routes.Layout` reads nothing else of a milestone."""
     v, kind = checked.value, checked.kind
     refs = frozenset((r.kind, r.id) for r in checked.references)
-    extra = (DAY(v), v.framework, v.tags) if kind == "milestones" else getattr(v, "order", 0)
+    if kind == "milestones":
+        extra: tuple = (DAY(v), v.framework, v.tags, v.draft)
+    elif kind == "pages":
+        extra = (v.url, v.tags, v.order, v.draft)
+    elif kind == "site":  # the words name the tracks' folder; nav and drafts its entries
+        extra = (v.track, v.tracks)
+    else:
+        extra = (getattr(v, "order", 0),)
     return (kind, getattr(v, "id", ""), refs, extra)
 
 
@@ -121,8 +148,11 @@ def in_date_order(
     return tuple(ordered)
 
 
-def check_ids(read: dict[str, list[Checked]], references: list[Reference]) -> list[Diagnostic]:
-    """Duplicate ids within a kind, and references to ids that no file defines."""
+def check_ids(
+    read: dict[str, list[Checked]], references: list[Reference], words: Words = DEFAULT
+) -> list[Diagnostic]:
+    """Duplicate ids within a kind, and references to ids that no file defines (a track
+    named with the site's `words`)."""
     problems = []
     known: dict[str, dict[str, str]] = defaultdict(dict)
     for kind, entries in read.items():
@@ -139,9 +169,13 @@ def check_ids(read: dict[str, list[Checked]], references: list[Reference]) -> li
             seen.add(ident)
     for ref in references:
         if ref.id not in known[ref.kind]:
-            singular = ref.kind.removesuffix("s")
+            tracks = ref.kind == "frameworks"
+            folder = words.tracks if tracks else ref.kind
+            singular = words.track if tracks else ref.kind.removesuffix("s")
+            file = ref.id if ref.kind == "pages" else f"{ref.id}.yaml"
             hint = did_you_mean(ref.id, known[ref.kind]) or (
-                f"add content/{ref.kind}/{ref.id}.yaml or use a known {singular} id"
+                f"add content/{folder}/{file} or use a known {singular}"
+                + ("" if ref.kind == "pages" else " id")
             )
             w = ref.where
             problems.append(

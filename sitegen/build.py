@@ -13,21 +13,27 @@ import itertools
 import operator
 import os
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from . import cache
 from .assemble import assemble, rewritten
+from .catalogue import language_warnings, with_texts
 from .colors import color_warnings
+from .contentlinks import content_link_problems
 from .depends import Record
 from .diagnostics import Diagnostic, SiteError
+from .drafts import draft_url, links_to_drafts, published
 from .environment import Fragments, Renderer, in_use
 from .model import Content, Site
 from .outdir import claimed
+from .pages import link_problems as page_link_problems
+from .pagination import page_size
 from .parallel import PARALLEL_MIN
 from .quotes import QuoteReport, check_quotes
 from .render import (
@@ -37,10 +43,14 @@ from .render import (
     keep_bytes,
     prerender_markdown,
     render_pages,
+    render_route,
 )
 from .routes import FONT, Layout, Paths, Plan, paths
-from .scan import Scanned, Stat, scan_content, scan_theme
-from .theme import FONTS_DIR, STATIC_DIR
+from .scan import Scanned, Stat, known_words, scan_content, scan_theme
+from .search import bundle_in, kept_bundle
+from .tags import tag_warnings
+from .theme import FONTS_DIR, I18N_DIR, SETTINGS, STATIC_DIR, unused_templates
+from .validate import Checked
 from .write import output_stat, write_changed
 
 
@@ -52,7 +62,9 @@ class Options:
     site_url: str | None = None
     jobs: int = 0  # processes rendering pages; 0 means one per CPU
     cache: bool = True  # keep what a build computed under .sitegen-cache/ for the next run
+    save_cache: bool = True  # `check` reads the cache but writes nothing
     force: bool = False  # replace an output folder that holds files sitegen did not write
+    drafts: bool = False  # show milestones and pages marked `draft: true` (as `serve` does)
     progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 
 
@@ -65,6 +77,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
     quotes: QuoteReport = field(default_factory=QuoteReport)
+    why: dict[str, str] = field(default_factory=dict)  # each output rendered afresh → why
 
     @property
     def pages(self) -> list[Page]:
@@ -83,6 +96,7 @@ class State:
     record: Record = field(default_factory=Record)
     outputs: Mapping[str, Mapping[str, Stat]] = field(default_factory=dict)  # folder → written
     layout: Layout | None = None  # where the milestones are listed (see `routes.Layout`)
+    drafts: bool = False  # whether it showed drafts: a record holds for such builds alone
 
 
 class SiteBuilder:
@@ -100,6 +114,8 @@ class SiteBuilder:
         self.pending: set[str] | None = None  # paths changed since then, if known
         self.renderer: Renderer | None = None  # made, with its fragments, when first needed
         self.markdown_loaded: dict = {}  # the rendered Markdown the last run left
+        self.texts: dict = {}  # the theme's texts as last read (see `catalogue.with_texts`)
+        self.unused: list[Diagnostic] = []  # templates no page uses, as last found
         self.saved = False  # whether this builder saved its state to disk yet
         self.good = False  # whether a build of this builder succeeded yet
 
@@ -130,19 +146,27 @@ class SiteBuilder:
         first = not self.good  # the site-wide facts may differ from the loaded state's
         last = self._last()
         jobs = self.options.jobs or os.cpu_count() or 1
+        templates_dir = self.site_dir / "templates"
         with timed("load"):  # read, parse and check each fact file that changed
             files = scan_content(self.site_dir, last.files, changed, jobs)
-            theme, theme_problems = scan_theme(self.site_dir / "templates", last.theme)
+            theme, theme_problems = scan_theme(templates_dir, last.theme)
+        if known_words(files) != known_words(last.files):  # new folders and URLs: plan anew
+            last = State(outputs=last.outputs)
         edited, retheme = differing(last.files, files), differing(last.theme, theme)
-        with timed("validate"):  # across files: ids, references, quotes
+        with timed("validate"):  # across files: ids, references, quotes, drafts
             checked = [f.checked for f in files.values() if f.checked is not None]
             quotes = check_quotes(self.site_dir, checked)  # reads the archives every build
             known, where, reassembled = content_of(last, files, edited, quotes)
+            if not self.options.drafts and (edited or first):  # nothing published links to one
+                drafts_linked = links_to_drafts(values_of(checked), self.site_dir)
+                if drafts_linked:
+                    raise SiteError(drafts_linked)
             content = apply_options(known, self.options)
+            content = with_texts(content, templates_dir, self.texts)  # in its language
         with timed("plan"):  # the outputs that read an input that changed, planned again
             layout = None if reassembled else last.layout
             shipped = {p.removeprefix("templates/"): s.file for p, s in theme.items()}
-            plan = Plan(content, where, shipped, layout)
+            plan = Plan(content, where, shipped, layout, page_size(templates_dir))
             now, touched = dict(last.record.values), [*edited, *retheme]
             now.update(
                 (p, found.digest) for p in touched if (found := files.get(p) or theme.get(p))
@@ -152,17 +176,20 @@ class SiteBuilder:
             new_outputs = (
                 reassembled
                 or not last.record.inputs
+                or f"templates/{SETTINGS}" in retheme  # the page size moves every listing
                 or any(
                     p.startswith(OUTPUTS) and (p not in theme or p not in last.theme)
                     for p in retheme
                 )
             )
-            if edited or first or new_outputs:
+            if edited or first or new_outputs or retheme:
                 now.update(facts := plan.facts(now, pages=new_outputs))
                 touched += facts
             outputs = set(plan.outputs if new_outputs else last.record.inputs)
             on_disk = None if out_dir is None else (out_dir, self._on_disk(out_dir))
-            fresh, gone = self._affected(last.record, plan, now, touched, files, outputs, on_disk)
+            fresh, gone, why = self._affected(
+                last.record, plan, now, touched, files, outputs, on_disk
+            )
             routes = [plan.route(o) for o in sorted(fresh)]
         check = (
             not last.record.inputs
@@ -174,24 +201,75 @@ class SiteBuilder:
             problems = check_templates(renderer.env, self.site_dir)  # every syntax error
             if problems:
                 raise SiteError(problems)
+        if edited or first or new_outputs or retheme:
+            with timed("links"):  # every link in content leads to a page (see contentlinks)
+                bind = partial(self._renderer, content, now, where, shipped)
+                self._check_links(checked, plan, outputs, content, bind)
         if renderer is not None and len(routes) >= PARALLEL_MIN:  # else rendered in place
             with timed("markdown"):
                 prerender_markdown((m.summary for m in content.milestones), renderer, jobs)
-        rendered, written = self._render(routes, outputs, gone, renderer, on_disk, jobs, timings)
+        rendered, written = self._render(
+            routes, outputs, gone, renderer, on_disk, jobs, timings, content.site.language
+        )
         record = last.record.updated(now, rendered.reads, gone)
         outputs_written = {**self._still_held(last, out_dir, bool(routes or gone)), **written}
-        self.last = State(files, theme, known, where, record, outputs_written, plan.known_layout)
+        self.last = State(
+            files,
+            theme,
+            known,
+            where,
+            record,
+            outputs_written,
+            plan.known_layout,
+            self.options.drafts,
+        )
         self.good = True
-        if self.options.cache and not self.saved and (routes or edited or retheme or written):
+        save = self.options.cache and self.options.save_cache and not self.saved
+        if save and (routes or edited or retheme or written):
             # Saved once per builder: the dev server's rebuilds stay in memory, rather than
             # writing the cache to disk again on every edit.
             with timed("cache"):
                 self._save(content)
             self.saved = True
         fw_files = {c.value.id: c.path for c in checked if c.kind == "frameworks"}
-        warnings = site_url_warnings(content.site) + color_warnings(content.frameworks, fw_files)
+        warnings = (
+            site_url_warnings(content.site)
+            + language_warnings(content.texts)
+            + tag_warnings(known)  # drafts too: a tag only a draft carries is used
+            + self._unused(templates_dir, first or bool(retheme))
+            + color_warnings(content.frameworks, fw_files)
+        )
         built = self.pages if out_dir is None else {}
-        return BuildResult(content, outputs, built, len(routes), timings, warnings, quotes)
+        return BuildResult(content, outputs, built, len(routes), timings, warnings, quotes, why)
+
+    def _check_links(
+        self,
+        checked: list[Checked],
+        plan: Plan,
+        outputs: Collection[str],
+        content: Content,
+        bind: Callable[[], Renderer],
+    ) -> None:
+        """Every internal link in content against the outputs (see `sitegen.contentlinks`):
+        the few pages an `#anchor` names are rendered to see their ids. Links in drafts are
+        not checked when drafts are left out."""
+        shown = checked if self.options.drafts else [c for c in checked if not draft_url(c.value)]
+        by_url = {url_of(o): o for o in outputs}
+
+        def page_html(url: str) -> str | None:
+            route = plan.route(by_url[url])
+            if not route.template.endswith(".html"):
+                return None
+            try:
+                data = keep_bytes(route.output, render_route(route, bind().env))
+            except Exception:  # a template error: rendering the site reports it
+                return None
+            return data.decode("utf-8", "replace")
+
+        if problems := content_link_problems(shown, by_url, page_html):
+            raise SiteError(problems)
+        if problems := page_link_problems(content, outputs):
+            raise SiteError(problems)  # a page's links, at their line in its file
 
     def _affected(
         self,
@@ -202,20 +280,27 @@ class SiteBuilder:
         files: Mapping[str, Scanned],
         outputs: set[str],
         on_disk: tuple[Path, dict[str, Stat]] | None,
-    ) -> tuple[set[str], set[str]]:
-        """The outputs to render, and those no longer made. To render: those that read an
-        input that changed; those new; those that now show a fact file they did not read
-        (see `Plan.shown_on`); and those neither in memory nor in `out_dir` as the last
-        build left them."""
+    ) -> tuple[set[str], set[str], dict[str, str]]:
+        """The outputs to render, those no longer made, and why each is rendered. To
+        render: those that read an input that changed; those new; those that now show a
+        fact file they did not read (see `Plan.shown_on`); and those neither in memory nor
+        in `out_dir` as the last build left them."""
         made = record.inputs.keys()
-        fresh = record.readers(record.changed(now, touched)) | (outputs - made)
+        why: dict[str, str] = {}
+        for key in sorted(record.changed(now, touched), reverse=True):
+            why.update(dict.fromkeys(record.readers([key]), f"{key} changed"))
+        new = "there is no earlier build to reuse" if not made else "it is new"
+        why.update(dict.fromkeys(outputs - made, new))
         for path in touched:
             checked = files[path].checked if path in files else None
             if checked is not None:
                 shown = plan.shown_on(checked.kind, checked.value)
-                fresh.update(o for o in shown if not record.read(o, path))
-        fresh |= outputs - (self.pages if on_disk is None else on_disk[1]).keys()
-        return fresh & outputs, set(made) - outputs
+                why.update((o, f"it shows {path}") for o in shown if not record.read(o, path))
+        held = self.pages if on_disk is None else on_disk[1]
+        missing = "the output folder does not hold it as the last build left it"
+        why.update((o, missing) for o in outputs - held.keys() if o not in why)
+        why = {o: reason for o, reason in why.items() if o in outputs}
+        return set(why), set(made) - outputs, why
 
     def _render(
         self,
@@ -226,9 +311,11 @@ class SiteBuilder:
         on_disk: tuple[Path, dict[str, Stat]] | None,
         jobs: int,
         timings: dict[str, float],
+        language: str,
     ) -> tuple[Rendered, dict[str, Mapping[str, Stat]]]:
-        """Render the routes into memory, or into `out_dir` along with the files kept there;
-        what they read, and the stat of what was written to `out_dir`."""
+        """Render the routes into memory, or into `out_dir` along with the files kept there
+        and then its search index (the last one stays while no page changed); what they
+        read, and the stat of what was written to `out_dir`."""
         progress = counter(len(routes), self.options.progress)
 
         def render(deliver: Callable[[str, bytes], Any] = keep_bytes) -> Rendered:
@@ -253,10 +340,19 @@ class SiteBuilder:
                 done.append(note_cpu(timings, render(deliver=deliver)))
             return done[0].delivered
 
+        def index(pages: set[str], staging: Path) -> dict[str, bytes]:
+            with stage_timer(timings)("search"):
+                return bundle_in(staging, pages, language)
+
         start, (out_dir, kept) = time.perf_counter(), on_disk
         fresh = {r.output for r in routes}
-        record = write_changed(outputs, fresh, {}, kept, out_dir, render_into)
-        timings["write"] = time.perf_counter() - start - timings.get("templates", 0.0)
+        derive: Callable[[Path], dict[str, bytes]] | None = partial(index, set(outputs))
+        bundle = None if fresh or gone else kept_bundle(out_dir, kept)
+        if bundle is not None:
+            outputs, derive = outputs | bundle, None
+        record = write_changed(outputs, fresh, {}, kept, out_dir, render_into, derive)
+        spent = timings.get("templates", 0.0) + timings.get("search", 0.0)
+        timings["write"] = time.perf_counter() - start - spent
         rendered = done[0] if done else Rendered({}, {}, 0.0, 0.0)
         if record is None:  # out_dir held the site already
             return rendered, {}
@@ -276,6 +372,12 @@ class SiteBuilder:
         keep = None if out_dir is None else str(out_dir.resolve())
         return {folder: held for folder, held in last.outputs.items() if folder == keep}
 
+    def _unused(self, templates_dir: Path, anew: bool) -> list[Diagnostic]:
+        """The warnings for templates no page uses, found again when the theme changed."""
+        if anew:
+            self.unused = unused_templates(templates_dir)
+        return self.unused
+
     def _on_disk(self, out_dir: Path) -> dict[str, Stat]:
         """The files the last good build wrote to `out_dir` that are still as it left them."""
         written = self._last().outputs.get(str(out_dir.resolve()), {})
@@ -284,7 +386,8 @@ class SiteBuilder:
     def _last(self) -> State:
         if self.last is None:
             loaded = cache.load(self.site_dir, "build") if self.options.cache else None
-            self.last = loaded if isinstance(loaded, State) else State()
+            good = isinstance(loaded, State) and loaded.drafts == self.options.drafts
+            self.last = loaded if good else State()
         return self.last
 
     def _renderer(
@@ -339,7 +442,10 @@ def content_of(
     return assemble(checked, quotes.problems), paths(checked), True
 
 
-ASSETS = (f"templates/{STATIC_DIR}/", f"templates/{FONTS_DIR}/")  # not templates
+# Not templates: assets and fonts, and the texts and settings the build reads.
+ASSETS = tuple(
+    f"templates/{p}" for p in (f"{STATIC_DIR}/", f"{FONTS_DIR}/", f"{I18N_DIR}/", SETTINGS)
+)
 OUTPUTS = (f"templates/{STATIC_DIR}/", FONT)  # theme files whose coming or going adds outputs
 
 
@@ -349,6 +455,17 @@ def differing(old: Mapping[str, Scanned], new: Mapping[str, Scanned]) -> list[st
     others = itertools.compress(new, map(operator.is_not, map(old.get, new), new.values()))
     changed = [p for p in others if p not in old or old[p].digest != new[p].digest]
     return changed + sorted(old.keys() - new.keys())
+
+
+def values_of(checked: Iterable[Checked]) -> dict[str, object]:
+    return {c.path: c.value for c in checked}
+
+
+def url_of(output: str) -> str:
+    """The address an output is served at: `x/index.html` → `/x/`."""
+    if output == "index.html" or output.endswith("/index.html"):
+        return "/" + output.removesuffix("index.html")
+    return "/" + output
 
 
 def build_site(site_dir: Path, out_dir: Path | None, options: Options | None = None) -> BuildResult:
@@ -396,6 +513,9 @@ def apply_options(content: Content, options: Options) -> Content:
         site = dataclasses.replace(site, base_url=options.base_url)
     if options.site_url is not None:
         site = dataclasses.replace(site, site_url=options.site_url.rstrip("/"))
+    if not options.drafts:
+        content = published(content)
+        site = dataclasses.replace(site, nav=content.site.nav)
     where = "--site-url" if options.site_url is not None else "content/site.yaml"
     site = dataclasses.replace(site, site_url=site_origin(site, where))
     return dataclasses.replace(content, site=site)

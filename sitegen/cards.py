@@ -17,6 +17,7 @@ from typing import Any
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
+from .i18n import Texts
 from .model import Content, Milestone
 
 WIDTH, HEIGHT = 1200, 630
@@ -143,7 +144,7 @@ def card_routes(content: Content, font_path: Path) -> list[tuple[str, dict[str, 
     """(url, what the card shows) for the home page, each track, each milestone and the
     foundation page. A milestone's card holds the milestone itself, so an edit that swaps
     it in the last plan (see `routes.Replacer`) reaches its card too."""
-    site = content.site.title
+    site, texts = content.site.title, content.texts or Texts()
     tracks = {
         fw.id: (fw.name, fw.color, MARKERS[i % len(MARKERS)])
         for i, fw in enumerate(content.frameworks)
@@ -153,36 +154,39 @@ def card_routes(content: Content, font_path: Path) -> list[tuple[str, dict[str, 
         return card_url(page_url), {**shown, "site": site, "font_path": font_path}
 
     ms = content.milestones
-    cards = [card("/", title=site, date=count(ms), tracks=tuple(tracks.values()))]
+    cards = [card("/", title=site, date=count(ms, texts), tracks=tuple(tracks.values()))]
     for fw_id, track in tracks.items():
         own = [m for m in ms if fw_id in m.tracks]
-        page_url = f"/frameworks/{fw_id}/"
-        cards.append(card(page_url, title=track[0], date=count(own), tracks=(track,)))
+        page_url = content.site.track_path(fw_id)
+        cards.append(card(page_url, title=track[0], date=count(own, texts), tracks=(track,)))
     for m in ms:
         shown = tuple(tracks[t] for t in m.tracks)
-        cards.append(card(f"/milestones/{m.id}/", milestone=m, tracks=shown))
+        cards.append(card(f"/milestones/{m.id}/", milestone=m, date=when(m, texts), tracks=shown))
     if (f := content.foundation) is not None:
-        date = f"Announced {f.announcement.date.human}"
+        date = texts.plain("announced_on", date=texts.date(f.announcement.date))
         cards.append(card("/foundation/", title=f.name, date=date, tracks=()))
     return cards
 
 
-def count(milestones: Sequence[Milestone]) -> str:
-    """`9 milestones, 2016-2024`, with an en dash."""
+def count(milestones: Sequence[Milestone], texts: Texts) -> str:
+    """`9 milestones, 2016-2024`, with an en dash, in the site's language."""
     if not milestones:
-        return "No milestones yet"
+        return texts.plain("site_card_empty")
     first, last = milestones[0].date.year, milestones[-1].date.year
     years = f"{first}\u2013{last}" if last != first else f"{first}"
-    return f"{len(milestones)} milestone{'s' * (len(milestones) != 1)}, {years}"
+    return texts.plain("site_card_count", count=len(milestones), years=years)
 
 
-def when(m: Milestone) -> str:
-    """The date at its precision, as the pages write it."""
-    return f"In {m.date.human}" if m.date.precision == "year" else m.date.human
+def when(m: Milestone, texts: Texts) -> str:
+    """The date at its precision, as the pages write it (a year alone: `In 2016`)."""
+    date = texts.date(m.date)
+    return texts.plain("in_year", date=date) if m.date.precision == "year" else date
 
 
 def render_card(context: dict[str, Any]) -> bytes:
     """A card route's bytes."""
     m = context.get("milestone")
-    title, date = (m.title, when(m)) if m else (context["title"], context["date"])
-    return social_card(title, date, context["tracks"], context["site"], context["font_path"])
+    title = m.title if m else context["title"]
+    return social_card(
+        title, context["date"], context["tracks"], context["site"], context["font_path"]
+    )

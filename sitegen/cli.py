@@ -7,22 +7,29 @@ import errno
 import ipaddress
 import os
 import re
+import shlex
 import signal
 import stat
 import sys
 import threading
 import time
+import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from . import __version__
-from .build import Options, build_site
-from .devserver import DevServer, ServeError
-from .diagnostics import Diagnostic, SiteError, format_report
+from . import __version__, terminal
+from .build import BuildResult, Options, build_site
+from .devserver import DevServer, ServeError, Talk
+from .diagnostics import CONTROL, Diagnostic, Paint, SiteError, format_report, plain, printable
 from .links import check_links
+from .new import FolderInUse, folder_problem, make_site
 from .quotes import QuoteReport
+from .terminal import colour_wanted, painter
+from .theme import packaged_theme
 from .validate import BASE_URL, url_problem
+from .vocabulary import SLUG, Words, plural
+from .vocabulary import problems as word_problems
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -111,7 +118,25 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="poll for changes instead of relying on OS events (Docker, WSL2, network drives)",
     )
+    serve.add_argument(
+        "--open", action="store_true", help="open the served address in the web browser"
+    )
+    for sub in (build, check, serve):
+        talk = sub.add_mutually_exclusive_group()
+        talk.add_argument("-q", "--quiet", action="store_true", help="say nothing but errors")
+        talk.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            help="also say how long each stage took, and what was rendered afresh and why",
+        )
+    add_new(commands)
     for sub in (build, check):
+        sub.add_argument(
+            "--drafts",
+            action="store_true",
+            help="include milestones and pages marked 'draft: true' (serve always does)",
+        )
         sub.add_argument(
             "--jobs",
             type=jobs,
@@ -126,6 +151,53 @@ def make_parser() -> argparse.ArgumentParser:
             help="neither use nor update the build cache in SITE/.sitegen-cache/",
         )
     return parser
+
+
+def add_new(commands: argparse._SubParsersAction) -> None:
+    about = "Make a new site in a new or empty folder: a small example that builds at once."
+    new = commands.add_parser("new", help=about, description=about)
+    new.add_argument("folder", type=new_folder, metavar="DIR", help="the new site's folder")
+    new.add_argument("--title", type=text, help="the site's title (default: from DIR's name)")
+    new.add_argument(
+        "--track",
+        type=word,
+        default="track",
+        help="what the site calls one track: its milestones' key (default: track)",
+    )
+    new.add_argument(
+        "--tracks",
+        type=word,
+        metavar="WORD",
+        help="and many: a folder under content/ and the URLs (default: TRACK + 's')",
+    )
+    new.add_argument(
+        "--sitegen",
+        type=text,
+        metavar="REQUIREMENT",
+        help="what the deploy workflow installs (default: this sitegen, from where it came)",
+    )
+    new.set_defaults(usage_error=new.error)  # for what only the arguments together can say
+
+
+def new_folder(value: str) -> Path:
+    """A folder a new site may go in: missing, or empty."""
+    if problem := folder_problem(Path(value)):
+        raise argparse.ArgumentTypeError(problem)
+    return Path(value)
+
+
+def text(value: str) -> str:
+    if not value.strip() or CONTROL.search(value):
+        raise argparse.ArgumentTypeError(f"'{printable(value)}' is not a line of text")
+    return value.strip()
+
+
+def word(value: str) -> str:
+    if not SLUG.fullmatch(value):
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is not a word of lowercase letters, digits and hyphens, such as track"
+        )
+    return value
 
 
 def site_folder(value: str) -> Path:
@@ -181,53 +253,104 @@ PROGRESS_AFTER = 0.5  # seconds: quicker builds show no bar at all
 BAR_WIDTH = 30
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
-    options = Options(
+def options_from(args: argparse.Namespace) -> Options:
+    """What the command line asks of the build."""
+    return Options(
         base_url=args.base_url,
         site_url=getattr(args, "site_url", None),
         jobs=getattr(args, "jobs", 0),
         cache=getattr(args, "cache", True),
+        save_cache=args.command != "check",  # `check` writes nothing at all
         force=getattr(args, "force", False),
-        progress=progress_bar(sys.stderr) if args.command != "serve" else None,
+        drafts=getattr(args, "drafts", True),  # `serve` shows drafts, marked as such
+        progress=progress_bar(sys.stderr) if args.command != "serve" and not args.quiet else None,
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    if args.command == "new":
+        return run_new(args)
+    talk = Talk(args.quiet, args.verbose, painter(colour_wanted(sys.stderr)))
+    options = options_from(args)
     if args.command == "serve":
-        return run_serve(args.site, options, args.host, args.port, args.poll)
+        return run_serve(args.site, options, args, talk)
     try:
         if args.command == "build":
-            return run_build(args.site, args.out or args.site / "output", options)
-        return run_check(args.site, options)
+            return run_build(args.site, args.out or args.site / "output", options, talk)
+        return run_check(args.site, options, talk)
     except SiteError as error:
-        say(format_report(error.diagnostics, "nothing written"), file=sys.stderr)
+        say(format_report(error.diagnostics, "nothing written", talk.paint), file=sys.stderr)
         return EXIT_ERRORS
     except KeyboardInterrupt:
         say("interrupted; nothing written", file=sys.stderr)
         return 130
 
 
-def run_build(site: Path, out: Path, options: Options) -> int:
+def run_build(site: Path, out: Path, options: Options, talk: Talk) -> int:
     start = time.perf_counter()
     result = build_site(site, out, options)
     elapsed = time.perf_counter() - start
-    say(f"Built {len(result.outputs)} files in {elapsed * 1000:.0f} ms into {out}/")
-    print_warnings(result.warnings)
+    summary = f"Built {len(result.outputs)} files in {elapsed * 1000:.0f} ms into {out}/"
+    tell(result, summary, talk)
     return EXIT_OK
 
 
-def run_check(site: Path, options: Options) -> int:
+def run_check(site: Path, options: Options, talk: Talk) -> int:
     start = time.perf_counter()
     result = build_site(site, None, options)
     problems = check_links(result.pages, result.content.site.base_url)
     if problems:
-        say(format_report(problems, "site has broken links"), file=sys.stderr)
+        say(format_report(problems, "site has broken links", talk.paint), file=sys.stderr)
         return EXIT_ERRORS
     elapsed = time.perf_counter() - start
-    say(
-        f"Checked {len(result.pages)} files and their links in {elapsed * 1000:.0f} ms: no problems"
-    )
-    say(quote_summary(result.quotes))
-    print_warnings(result.warnings)
+    pages = len(result.pages)
+    summary = f"Checked {pages} files and their links in {elapsed * 1000:.0f} ms: no problems"
+    tell(result, summary, talk, quote_summary(result.quotes))
     return EXIT_OK
+
+
+def tell(result: BuildResult, summary: str, talk: Talk, *more: str) -> None:
+    """What a build that succeeded has to say: its summary (and `more`), the stages and
+    what was rendered afresh with `--verbose`, then the warnings; nothing with `--quiet`."""
+    if talk.quiet:
+        return
+    paint = painter(colour_wanted(sys.stdout))
+    say(paint("done", summary))
+    for line in more:
+        say(line)
+    if talk.verbose:
+        say(terminal.timings(result.timings))
+        for line in terminal.rerendered(result.why, len(result.outputs)):
+            say(line)
+    print_warnings(result.warnings, talk.paint)
+
+
+def run_new(args: argparse.Namespace) -> int:
+    words = Words(args.track, args.tracks or plural(args.track))
+    for _, message, _ in word_problems(words):
+        args.usage_error(message.replace("'track'", "--track").replace("'tracks'", "--tracks"))
+    title = args.title or title_from(args.folder)
+    try:
+        made = make_site(args.folder, title, words, args.sitegen or "")
+    except FolderInUse as error:
+        args.usage_error(f"argument DIR: {error}")
+    except OSError as error:
+        say(f"{args.folder}: error: cannot write the site: {error.strerror}", file=sys.stderr)
+        return EXIT_ERRORS
+    folder = shlex.quote(str(args.folder))
+    say(f"Made a new site, '{title}', in {args.folder}/ ({len(made.files)} files). Next:")
+    say(f"  cd {folder} && sitegen serve")
+    say(f"Its theme is sitegen's, in {packaged_theme()}: a file of the same name in")
+    say(f"{args.folder}/templates/ replaces one of its files. Deploying: see its README.md.")
+    print_warnings(made.warnings, painter(colour_wanted(sys.stderr)))
+    return EXIT_OK
+
+
+def title_from(folder: Path) -> str:
+    """`python-releases` → `Python releases`."""
+    words = re.sub(r"[-_\s]+", " ", folder.resolve().name).strip() or "My timeline"
+    return words[:1].upper() + words[1:]
 
 
 def quote_summary(report: QuoteReport) -> str:
@@ -238,29 +361,36 @@ def quote_summary(report: QuoteReport) -> str:
     return f"Quotes: {quotes} verified against archived sources; {sources} {have} no archive"
 
 
-def run_serve(site: Path, options: Options, host: str, port: int | None, poll: bool) -> int:
+def run_serve(site: Path, options: Options, args: argparse.Namespace, talk: Talk) -> int:
     """Serve until Ctrl-C; bad content is reported per build and never stops the server."""
 
     def log(line: str) -> None:
         say(f"[{time.strftime('%H:%M:%S')}] {line}")
 
+    host = args.host
     if not is_loopback(host):
+        warning = talk.paint("warning", "warning:")
         say(
-            f"warning: listening on {host}: anyone who can reach this machine can read the site",
+            f"{warning} listening on {host}: anyone who can reach this machine can read the site",
             file=sys.stderr,
         )
-    server = DevServer(site, options, host=host, port=port, poll=poll, log=log)
+    talk = talk._replace(paint=painter(colour_wanted(sys.stdout)))  # the log goes to stdout
+    server = DevServer(site, options, host, args.port, args.poll, log, talk)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops it cleanly too
     try:
         server.start()
-        say(f"Serving {server.url} (Ctrl-C to stop)")
+        if not talk.quiet:
+            say(f"Serving {server.url} (Ctrl-C to stop)")
+        if args.open:
+            webbrowser.open(server.url)
         threading.Event().wait()  # until Ctrl-C
     except ServeError as error:
-        say(f"error: {error}", file=sys.stderr)
+        say(f"{painter(colour_wanted(sys.stderr))('error', 'error:')} {error}", file=sys.stderr)
         return EXIT_ERRORS
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, stop_now)  # a second Ctrl-C stops without cleaning up
-        say("Stopped")
+        if not talk.quiet:
+            say("Stopped")
     finally:
         server.close()
     return EXIT_OK
@@ -288,7 +418,7 @@ def is_loopback(host: str) -> bool:
         return False  # a host name: it may well resolve to a public address
 
 
-def print_warnings(warnings: list[Diagnostic]) -> None:
+def print_warnings(warnings: list[Diagnostic], paint: Paint = plain) -> None:
     """Warnings go after the summary line, to stderr: worth reading, but nothing failed."""
     for warning in warnings:
-        say(warning.format(), file=sys.stderr)
+        say(warning.format(paint), file=sys.stderr)

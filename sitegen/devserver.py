@@ -17,16 +17,27 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
+from . import terminal
 from .build import Options, SiteBuilder
-from .diagnostics import SiteError, format_report
+from .diagnostics import Paint, SiteError, format_report, plain
 from .httpd import EVENTS_PATH, ServeError, SiteHTTPServer, bind, content_hash
+from .search import SEARCH_DIR, BackgroundIndex
 from .watch import ChangeCollector, Watcher
 
 BUILD_WAIT_SECONDS = 60.0  # a request waits at most this long for a running build
 STOP_SECONDS = 0.5  # closing waits at most this long for a running build, and for the watcher
 
 Log = Callable[[str], None]
+
+
+class Talk(NamedTuple):
+    """How much the server says after each build, and in which colours."""
+
+    quiet: bool = False  # errors only
+    verbose: bool = False  # also each stage's time, and what was rendered afresh and why
+    paint: Paint = plain
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,7 @@ class Snapshot:
     # When only stylesheets changed: their path → their new URL, so tabs swap them in place.
     stylesheets: Mapping[str, str] | None = None
     script: bytes = field(default=b"", repr=False)  # the live-reload tag for HTML pages
+    search: int = 0  # counts search indexes published, so that tabs use the newest one
 
     def event(self) -> dict[str, object]:
         """What an open tab needs to know about this snapshot."""
@@ -50,6 +62,7 @@ class Snapshot:
             "previous": self.previous,
             "stylesheets": dict(self.stylesheets) if self.stylesheets else None,
             "errors": self.errors,
+            "search": self.search,
         }
 
 
@@ -77,11 +90,14 @@ class DevServer:
         port: int | None = 0,
         poll: bool = False,
         log: Log = lambda line: None,
+        talk: Talk | None = None,
+        search_delay: float = 1.0,
     ) -> None:
         self.site_dir = site_dir
         self.options = options or Options()
         self.host, self.port, self.poll = host, port, poll
         self.log = log
+        self.talk = talk or Talk()
         self.builder = SiteBuilder(site_dir, self.options)
         self.changes = ChangeCollector(site_dir, ignored=[site_dir / "output"])
         self.instance = secrets.token_hex(4)  # versions from a restarted server never match
@@ -95,6 +111,10 @@ class DevServer:
         self.httpd: SiteHTTPServer | None = None
         self._threads: list[threading.Thread] = []
         self._watcher: Watcher | None = None
+        # The search index: made after each build, while the pages are already served.
+        self.search = BackgroundIndex(self._publish_search, search_delay)
+        self._search: dict[str, bytes] = {}  # the newest index's files, and the one's before
+        self._latest: set[str] = set()  # the newest index's files alone
 
     # Lifecycle ---------------------------------------------------------------------------
 
@@ -122,6 +142,7 @@ class DevServer:
         started here is joined, but for a build still running then and the watcher's own
         threads, which end with the process."""
         self.changes.close()
+        self.search.close()
         with self._state:
             self._closing = True
             self._state.notify_all()
@@ -152,8 +173,8 @@ class DevServer:
             result = self.builder.build(changed=changed or None)
         except SiteError as error:
             outcome = "serving the last good build" if self._builds else "nothing to serve yet"
-            report = format_report(error.diagnostics, outcome)
-            self._publish_errors(report)
+            self._publish_errors(format_report(error.diagnostics, outcome))
+            report = format_report(error.diagnostics, outcome, self.talk.paint)
             self.log(f"{describe(changed)}: the site has errors\n{report}")
             return
         except Exception as error:  # a bad edit or a vanished file never kills the server
@@ -162,33 +183,56 @@ class DevServer:
             return
         files = result.files
         self._publish(files, result.content.site.base_url, changed)
+        self.search.update(files, result.content.site.language)
         elapsed = (time.perf_counter() - start) * 1000
+        if self.talk.quiet:
+            return
         self.log(
             f"{describe(changed)}: {result.rendered} of {len(files)} files re-rendered"
             f" in {elapsed:.0f} ms"
         )
+        if self.talk.verbose:
+            self.log(terminal.timings(result.timings))
+            for line in terminal.rerendered(result.why, len(files)):
+                self.log(line)
         if not changed:  # the same on every build: said once, not after every edit
             for warning in result.warnings:
-                self.log(warning.format())
+                self.log(warning.format(self.talk.paint))
 
     def _publish(self, files: dict[str, bytes], base_url: str, changed: set[str]) -> None:
-        old = self._snapshot
-        if files == old.files and base_url == old.base_url and old.version:
-            new = dataclasses.replace(old, state=old.state + 1, errors="")
-        else:
-            self._builds += 1
-            version = f"{self.instance}-{self._builds}"
-            new = Snapshot(
-                files,
-                base_url,
-                version,
-                state=old.state + 1,
-                previous=old.version,
-                stylesheets=stylesheet_swaps(old.files, files, base_url, changed),
-                script=livereload_tag(version),
-            )
         with self._state:
+            old = self._snapshot
+            files = {**files, **self._search}
+            if files == old.files and base_url == old.base_url and old.version:
+                new = dataclasses.replace(old, state=old.state + 1, errors="")
+            else:
+                self._builds += 1
+                version = f"{self.instance}-{self._builds}"
+                new = Snapshot(
+                    files,
+                    base_url,
+                    version,
+                    state=old.state + 1,
+                    previous=old.version,
+                    stylesheets=stylesheet_swaps(old.files, files, base_url, changed),
+                    script=livereload_tag(version),
+                )
             self._snapshot, self._building = new, False
+            self._state.notify_all()
+
+    def _publish_search(self, bundle: dict[str, bytes]) -> None:
+        """Swap a new search index into the snapshot. Tabs need not reload for it: they
+        hear of it (`search` in the event) and load the new one for the next query. The
+        last index's files stay beside it, so that a tab that loaded that one before the
+        swap still finds the pieces it names (each piece has a name of its own)."""
+        with self._state:
+            last = {o: d for o, d in self._search.items() if o in self._latest}
+            self._search, self._latest = {**last, **bundle}, set(bundle)
+            old = self._snapshot
+            files = {o: d for o, d in old.files.items() if not o.startswith(f"{SEARCH_DIR}/")}
+            files.update(self._search)
+            new = dataclasses.replace(old, files=files, state=old.state + 1, search=old.search + 1)
+            self._snapshot = new
             self._state.notify_all()
 
     def _publish_errors(self, report: str) -> None:

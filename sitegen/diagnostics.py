@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 # Control characters from a file name, key or value would reach the terminal as they are:
@@ -15,6 +15,16 @@ CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 def printable(text: str) -> str:
     """`text` with every control character written as an escape, such as `\\x1b`."""
     return CONTROL.sub(lambda found: f"\\x{ord(found[0]):02x}", text)
+
+
+# How a part of a report is shown: (its kind, its text) → the text to print. The kinds are
+# "path", "error", "warning", "hint" and "failed" (the summary line of a failure); the
+# command line paints them in colour on a terminal (see `sitegen.terminal`).
+Paint = Callable[[str, str], str]
+
+
+def plain(kind: str, text: str) -> str:
+    return text
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -28,15 +38,16 @@ class Diagnostic:
     hint: str = ""
     severity: str = "error"  # or "warning": worth saying, but the build goes on
 
-    def format(self) -> str:
+    def format(self, paint: Paint = plain) -> str:
         where = printable(self.path)
         if self.line:
             where += f":{self.line}"
             if self.col:
                 where += f":{self.col}"
-        text = f"{where}: {self.severity}: {printable(self.message)}"
+        severity = paint(self.severity, f"{self.severity}:")
+        text = f"{paint('path', where + ':')} {severity} {printable(self.message)}"
         if self.hint:
-            text += f"\n  hint: {printable(self.hint)}"
+            text += f"\n  {paint('hint', 'hint:')} {printable(self.hint)}"
         return text
 
 
@@ -48,11 +59,11 @@ class SiteError(Exception):
         super().__init__(format_report(self.diagnostics, "nothing written"))
 
 
-def format_report(diagnostics: list[Diagnostic], outcome: str) -> str:
+def format_report(diagnostics: list[Diagnostic], outcome: str, paint: Paint = plain) -> str:
     """All diagnostics, sorted, then one summary line."""
     count = len(diagnostics)
-    summary = f"{count} error{'s' if count != 1 else ''}; {outcome}"
-    return "\n".join([*(d.format() for d in diagnostics), summary])
+    summary = paint("failed", f"{count} error{'s' if count != 1 else ''}; {outcome}")
+    return "\n".join([*(d.format(paint) for d in diagnostics), summary])
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

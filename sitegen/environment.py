@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
+import os
 import posixpath
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -35,13 +36,16 @@ from markupsafe import Markup
 from . import cards
 from .depends import Reads
 from .fragments import Fragments, value_key
+from .i18n import Texts
 from .markup import render_inline, render_markdown, words_of
-from .model import Content, Milestone, PartialDate, Site
-from .routes import Paths, fingerprint
+from .model import Content, Milestone, Page, PartialDate, Site
+from .pages import TOC_MIN, Body, nav_entries, render_body
+from .routes import NAV, TEXTS, Paths, fingerprint
 from .scan import digest
-from .theme import FONTS_DIR, STATIC_DIR, read_plain
+from .theme import FONTS_DIR, I18N_DIR, SETTINGS, STATIC_DIR, read_plain
 
-NOT_TEMPLATES = (f"{STATIC_DIR}/", f"{FONTS_DIR}/")  # the theme's other files
+# The theme's other files: assets, fonts, texts and settings.
+NOT_TEMPLATES = (f"{STATIC_DIR}/", f"{FONTS_DIR}/", f"{I18N_DIR}/", SETTINGS)
 
 
 class Loader(jinja2.BaseLoader):
@@ -66,7 +70,8 @@ class Loader(jinja2.BaseLoader):
             text = data.decode("utf-8")
         except (OSError, UnicodeDecodeError):
             raise jinja2.TemplateNotFound(template) from None  # changed since: found anew
-        file = posixpath.join(self.folder.as_posix(), name)  # as messages name it
+        own = posixpath.join(self.folder.as_posix(), name)  # as messages name it
+        file = own if os.path.realpath(own) == os.path.realpath(found) else str(found)
         self.names[file] = name
         self.reads.update(self.keys(name))
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # as open() reads
@@ -186,6 +191,42 @@ class Present:
         return str(bool(self))
 
 
+class TextsRead:
+    """`t` in templates: the theme's texts (`t(key)`, `t.plain(key)`, `t.year(2019)`), read
+    as `texts`."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self._renderer = renderer
+
+    def __call__(self, key: str, **params: Any) -> Markup:
+        return self._renderer.texts()(key, **params)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self._renderer.texts(), name)
+
+
+class Recorded(Sequence[Any]):
+    """A site-wide sequence (`nav`), read as its key."""
+
+    def __init__(self, renderer: Renderer, key: str, make: Callable[[], Sequence[Any]]) -> None:
+        self._renderer, self._key, self._make = renderer, key, make
+
+    def items(self) -> Sequence[Any]:
+        self._renderer.reads.add(self._key)
+        return self._make()
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.items()[index]
+
+    def __len__(self) -> int:
+        return len(self.items())
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.items())
+
+
 class HasFoundation:
     """`has_foundation`: whether the site has a foundation page, read as `has:foundation`."""
 
@@ -244,6 +285,15 @@ class Renderer:
             source_by_id=ById(self, "sources"),
             has_foundation=HasFoundation(self),
             social_cards=Present(self, f"templates/{cards.FONT}"),
+            t=TextsRead(self),
+            tag_label=self.tag_label,
+            nav=Recorded(self, NAV, lambda: nav_entries(self.content)),
+            page_body=self.page_body,
+            TOC_MIN=TOC_MIN,
+        )
+        self.env.filters.update(
+            human=lambda date: self.texts().date(date),
+            and_list=lambda items: self.texts().list(items),
         )
 
     def bind(
@@ -260,6 +310,20 @@ class Renderer:
         self.fragments.next_build(now)
         if len(self.markdown) > 2 * len(content.milestones) + 1000:  # a long session's edits
             self.markdown = in_use(self.markdown, content)
+
+    def texts(self) -> Texts:
+        """The theme's texts in the site's language, read recorded."""
+        self.reads.add(TEXTS)
+        return self.content.texts or Texts()
+
+    def tag_label(self, tag_id: str) -> str:
+        """The label site.yaml gives a tag, else the tag itself."""
+        known = {t.id: t for t in self.read("tags")}
+        return known[tag_id].label if tag_id in known else tag_id
+
+    def page_body(self, p: Page) -> Body:
+        """A documentation page's HTML, headings and links (see `sitegen.pages`)."""
+        return render_body(p.body, self.read("base_url"), p.path, p.body_line)
 
     def read(self, name: str) -> Any:
         """One value of the site's config, recorded."""
@@ -330,11 +394,16 @@ class Renderer:
 
     # Listings joined from cached pieces ----------------------------------------------------
 
-    def timeline_json(self, years: Years) -> str:
+    def timeline_json(self, years: Years) -> Pieces:
         """The milestones in TimelineJS3's JSON format, one event a line; dates keep their
-        precision. TimelineJS shows `headline` and `text` as HTML: both are made safe."""
+        precision. TimelineJS shows `headline` and `text` as HTML: both are made safe.
+        Iterated (as the theme's timeline.json does) a year at a time, so that the file is
+        written as it is made; as text, the whole."""
         head, tail = '{"events": [\n', "\n]}"  # the template ends the file
-        return self.joined("timeline.json", years, (head, ",\n", tail), self.timeline_event)
+        punctuation = (head, ",\n", tail)
+        return Pieces(
+            partial(self.pieces, "timeline.json", years, punctuation, self.timeline_event)
+        )
 
     def timeline_event(self, m: Milestone) -> str:
         start = {"year": m.date.year}
@@ -375,14 +444,26 @@ class Renderer:
         encode: Callable[..., str],
         numbered: bool = False,
     ) -> str:
+        """`head + separator.join(encode(m) ...) + tail`: see `pieces`."""
+        return "".join(self.pieces(kind, years, punctuation, encode, numbered))
+
+    def pieces(
+        self,
+        kind: str,
+        years: Years,
+        punctuation: tuple[str, str, str],
+        encode: Callable[..., str],
+        numbered: bool = False,
+    ) -> Iterator[str]:
         """`head + separator.join(encode(m) ...) + tail` over the milestones of every year,
         where `punctuation` is (head, separator, tail). Each milestone is encoded once and
         each year joined once, as fragments: a change costs one year, and the whole (tens
         of megabytes for a large site) is copied once. `numbered` passes each milestone's
         position (from 1) to `encode` too."""
         head, separator, tail = punctuation
-        runs, start = [], 1
-        for run in years:
+        yield head
+        start = 1
+        for n, run in enumerate(years):
             ms, first = run[1], start if numbered else 0
             start += len(ms)
 
@@ -394,11 +475,25 @@ class Renderer:
                     pieces.append(self.fragment((kind, *numbers, m), make, []))
                 return separator.join(pieces)
 
-            runs += (self.fragment((kind, first, ms), join, []), separator)
-        return "".join([head, *runs[:-1], tail])
+            yield (separator if n else "") + self.fragment((kind, first, ms), join, [])
+        yield tail
 
 
 Years = Iterable[tuple[Any, ...]]  # (year, milestones, ...) runs, as routes' `years` hold them
+
+
+class Pieces:
+    """Text made piece by piece: iterated, the pieces as they are made; as text, the whole."""
+
+    def __init__(self, make: Callable[[], Iterator[str]]) -> None:
+        self.make = make
+
+    def __iter__(self) -> Iterator[str]:
+        return self.make()
+
+    def __str__(self) -> str:
+        return "".join(self.make())
+
 
 MARKDOWN: dict[str, Callable[[str, str, Callable[[str, str], str]], str]] = {
     "block": lambda text, base, _: render_markdown(text, base),

@@ -64,8 +64,13 @@
     document.getElementById(overlayId)?.remove();
   }
 
+  let search = null; // the search index the server had when this page last heard from it
+
   function onState(event) {
     const state = JSON.parse(event.data);
+    // A new search index: the page's search (static/search.js) uses it from the next query.
+    if (search !== null && state.search !== search) document.dispatchEvent(new Event("sitegen:search-index"));
+    search = state.search;
     if (state.version !== version) {
       if (state.previous === version && state.stylesheets) {
         swapStylesheets(state.stylesheets);

@@ -1,5 +1,8 @@
 """Stage 1: read the fact files into YAML node trees that keep every line and column.
 
+Fact files are YAML, and the pages under `content/pages/` Markdown with YAML front matter:
+the front matter is composed like a fact file, at its own lines, and the body kept as text.
+
 Nothing is constructed into Python objects here: composing (not loading) keeps the
 positions for diagnostics and means no YAML tag can ever run code. The checks that
 belong to YAML itself live here too: syntax, tags, aliases, duplicate keys.
@@ -8,21 +11,24 @@ belong to YAML itself live here too: syntax, tags, aliases, duplicate keys.
 from __future__ import annotations
 
 import os
+import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from .diagnostics import Diagnostic, did_you_mean
+from .vocabulary import DEFAULT, SITE_FILES, Words, chosen
 
 # libyaml's parser is several times faster; the pure-Python one gives the same nodes.
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_FILE_BYTES = 1024 * 1024
 SINGLE_FILES = ("site", "foundation")
-FOLDERS = ("sources", "frameworks", "milestones")
+PAGES = "pages"  # content/pages/**/*.md
 YAML_SUFFIXES = (".yaml", ".yml")
+FACT_SUFFIXES = (*YAML_SUFFIXES, ".md")  # what is read under content/ (archives aside)
 # What plain YAML resolves to without a '!': `<<` (merge) and `=` (value) are kept as
 # ordinary keys, so they are reported as unknown keys rather than as tags nobody wrote.
 PLAIN_TAGS = frozenset(
@@ -33,16 +39,21 @@ PLAIN_TAGS = frozenset(
 
 @dataclass(frozen=True)
 class Document:
-    """One fact file: its kind (`site`, `milestones`, ...), its path and its root node."""
+    """One fact file: its kind (`site`, `milestones`, ...), its path and its root node; for
+    a page, its front matter's node, and its body with the line the body starts on."""
 
     kind: str
     path: str
     node: yaml.MappingNode
+    text: str = field(default="", repr=False)  # the file's text, to find links in it
+    body: str = ""  # a page's Markdown, after its front matter
+    body_line: int = 0
 
 
 def find_fact_files(content: Path) -> list[str]:
-    """YAML files below `content/` as paths relative to it (`milestones/x.yaml`), sorted,
-    skipping hidden files and editor droppings.
+    """YAML and Markdown files below `content/` as paths relative to it
+    (`milestones/x.yaml`, `pages/about.md`), sorted, skipping hidden files and editor
+    droppings.
 
     Linked folders are followed (a shared folder of sources is a fair thing to link in), each
     real folder once, so a link that loops back is read only the first time round. Folders
@@ -62,27 +73,73 @@ def find_fact_files(content: Path) -> list[str]:
         found += [
             prefix + name
             for name in (*files, *dirs)
-            if name.endswith(YAML_SUFFIXES) and not name.startswith((".", "#"))
+            if name.endswith(FACT_SUFFIXES) and not name.startswith((".", "#"))
         ]
     return sorted(found, key=lambda path: path.split("/"))
 
 
-def document_kind(relative: str) -> str | None:
-    """`site`, `foundation` or a folder name, from where the file sits under `content/`."""
+def read_words(site_dir: Path) -> Words:
+    """What `content/site.yaml` calls the site's tracks (see `sitegen.vocabulary`), read
+    before the other files since it decides how they are read: the defaults where it names
+    none, or names them wrongly (checking site.yaml then reports why)."""
+    for name in SITE_FILES:
+        try:
+            data = read_fact_file(name, site_dir / "content" / name)
+            text = data.decode("utf-8-sig") if isinstance(data, bytes) else ""
+            node = yaml.compose(text, Loader=Loader) if text else None
+        except (OSError, ValueError, yaml.YAMLError):
+            continue
+        given = {}
+        if isinstance(node, yaml.MappingNode):
+            given = {
+                key.value: value.value
+                for key, value in node.value
+                if isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.ScalarNode)
+            }
+        return chosen(given.get("track"), given.get("tracks")) or DEFAULT
+    return DEFAULT
+
+
+def document_kind(relative: str, words: Words = DEFAULT) -> str | None:
+    """`site`, `foundation` or a folder's kind, from where the file sits under `content/`:
+    the tracks' folder, named by the site's `words`, holds kind `frameworks`."""
     parts = relative.split("/")
+    if relative.endswith(".md") or parts[0] == PAGES:  # Markdown in pages/, and only there
+        return PAGES if parts[0] == PAGES and len(parts) > 1 and relative.endswith(".md") else None
     if len(parts) == 1 and parts[0].rsplit(".", 1)[0] in SINGLE_FILES:
         return parts[0].rsplit(".", 1)[0]
-    if len(parts) == 2 and parts[0] in FOLDERS:
-        return parts[0]
+    if len(parts) == 2:
+        return folder_kinds(words).get(parts[0])
     return None
 
 
-def read_fact(path: str, name: str, file: Path) -> tuple[str, bytes] | Diagnostic:
+def folder_kinds(words: Words) -> dict[str, str]:
+    """Each content folder's name → the kind of file it holds."""
+    return {"sources": "sources", words.tracks: "frameworks", "milestones": "milestones"}
+
+
+def read_document(kind: str, path: str, file: Path) -> tuple[Document | None, list[Diagnostic]]:
+    """Read, decode and compose one file (the theme's settings, say); a file that cannot be
+    read is a diagnostic."""
+    try:
+        data = read_fact_file(path, file)
+    except OSError as error:
+        hint = "check that the file exists and is readable"
+        return None, [Diagnostic(path, 0, 0, f"cannot read file: {error.strerror}", hint)]
+    if isinstance(data, Diagnostic):
+        return None, [data]
+    return parse_document(kind, path, data)
+
+
+def read_fact(
+    path: str, name: str, file: Path, words: Words = DEFAULT
+) -> tuple[str, bytes] | Diagnostic:
     """One fact file's kind and bytes (`path` is `content/` + `name`), or a diagnostic
-    saying why it cannot be read: misplaced, unreadable, not a plain file, too big."""
-    kind = document_kind(name)
+    saying why it cannot be read: misplaced, unreadable, not a plain file, too big. The
+    site's `words` name the tracks' folder."""
+    kind = document_kind(name, words)
     if kind is None:
-        return _misplaced(path, name)
+        return _misplaced(path, name, words)
     try:
         data = read_fact_file(path, file)
     except OSError as error:
@@ -119,6 +176,12 @@ def parse_document(kind: str, path: str, data: bytes) -> tuple[Document | None, 
     text = decode(path, data)
     if isinstance(text, Diagnostic):
         return None, [text]
+    body, body_line = "", 0
+    if kind == PAGES:
+        split = front_matter(path, text)
+        if isinstance(split, Diagnostic):
+            return None, [split]
+        text, body, body_line = split
     try:
         node = yaml.compose(text, Loader=Loader)
     except yaml.MarkedYAMLError as error:
@@ -127,6 +190,9 @@ def parse_document(kind: str, path: str, data: bytes) -> tuple[Document | None, 
         return None, [character_error(path, error, text)]
     except yaml.YAMLError as error:  # an error without a position (rare)
         return None, [Diagnostic(path, 0, 0, f"invalid YAML: {error}")]
+    if node is None and kind == PAGES:
+        hint = "write 'title: ...' between the '---' lines"
+        return None, [Diagnostic(path, 1, 1, "the front matter is empty", hint)]
     if node is None:
         hint = "write a mapping of keys to values, or delete the file"
         return None, [Diagnostic(path, 1, 1, "file is empty", hint)]
@@ -138,7 +204,22 @@ def parse_document(kind: str, path: str, data: bytes) -> tuple[Document | None, 
         problems.append(at(path, node, message, "write 'key: value' lines at the top level"))
     if problems:
         return None, problems
-    return Document(kind, path, node), []
+    note_comments(node, text)  # once no alias is left: each node is visited once
+    return Document(kind, path, node, text, body, body_line), []
+
+
+def front_matter(path: str, text: str) -> tuple[str, str, int] | Diagnostic:
+    """A page's front matter (as YAML text whose lines are the file's: the opening '---'
+    becomes an empty line), its Markdown body, and the line the body starts on."""
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        hint = "begin the file with a line '---', then 'title: ...', then a line '---'"
+        return Diagnostic(path, 1, 1, "a page starts with its front matter", hint)
+    for end in range(1, len(lines)):
+        if lines[end].rstrip() in ("---", "..."):
+            return "\n" + "\n".join(lines[1:end]), "\n".join(lines[end + 1 :]), end + 2
+    hint = "end it with a line '---' before the text of the page"
+    return Diagnostic(path, 1, 1, "the front matter is not closed", hint)
 
 
 def decode(path: str, data: bytes) -> str | Diagnostic:
@@ -163,8 +244,16 @@ SYNTAX_HINTS = {
     "while scanning a quoted scalar": "close the quote",
     "expected ',' or ']'": "close the '[' with ']'",
     "expected ',' or '}'": "close the '{' with '}'",
-    "mapping values are not allowed here": "quote a value that contains ': '",
+    "mapping values are not allowed": "quote a value that contains ': '",
     "exceeded maximum nesting depth": "nest lists and mappings less deeply",
+    # The usual causes of the rest: a value that starts with a character YAML reserves.
+    "while scanning an alias": "quote the value: YAML reads a '*' at its start as an alias",
+    "cannot start any token": "quote the value: YAML does not let one start with '@', '`' or '%'",
+    "did not find expected key": (
+        "quote a value that starts with '[', '{' or a quote and goes on after it, "
+        "or check the indentation"
+    ),
+    "expected <document start>": "check the indentation: top-level keys start in column 1",
 }
 
 
@@ -225,6 +314,36 @@ def check_nodes(path: str, root: yaml.Node) -> list[Diagnostic]:
     return problems
 
 
+COMMENT_AFTER = "sitegen_comment_after"  # see `note_comments`
+
+
+def note_comments(root: yaml.Node, text: str) -> None:
+    """Mark each empty value followed by a comment on its line (`color: #abcdef`: an
+    unquoted '#' starts a comment, so `color` is empty), so that an error about the empty
+    value can name the usual cause (see `validate.Reader.value`). The comment is kept on the
+    value node, as `COMMENT_AFTER`: composing keeps no comments."""
+    lines: list[str] | None = None
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack += node.value
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        for key, value in node.value:
+            stack.append(value)
+            if value.tag.endswith(":null") and value.value == "" and "#" in text:
+                lines = lines if lines is not None else text.splitlines()
+                line = lines[key.start_mark.line] if key.start_mark.line < len(lines) else ""
+                found = re.search(r":[ \t]+(#.*)$", line)
+                if found:
+                    setattr(value, COMMENT_AFTER, found[1].rstrip())
+
+
 def duplicate_keys(path: str, node: yaml.MappingNode) -> list[Diagnostic]:
     """PyYAML keeps the last of two equal keys silently; we refuse them."""
     first: dict[str, yaml.Node] = {}
@@ -258,12 +377,27 @@ def describe(node: yaml.Node) -> str:
     return f"'{node.value}'" if len(node.value) <= 40 else f"'{node.value[:37]}...'"
 
 
-def _misplaced(path: str, relative: str) -> Diagnostic:
+def _misplaced(path: str, relative: str, words: Words) -> Diagnostic:
+    kinds = [*folder_kinds(words), PAGES]
+    *folders, name = relative.split("/")
+    stem = name.rsplit(".", 1)[0]
+    if name.endswith(".md"):
+        where = "/".join([*folders[1:], name] if folders[:1] == [PAGES] else [*folders, name])
+        message = "a Markdown file outside content/pages/, where pages are"
+        return Diagnostic(path, 0, 0, message, f"move it to content/pages/{where}")
+    if folders[:1] == [PAGES]:
+        message = "a YAML file in content/pages/, where pages are Markdown"
+        hint = f"write it as content/{'/'.join([*folders, stem])}.md, its keys as front matter"
+        return Diagnostic(path, 0, 0, message, hint)
     known = ", ".join(
-        f"content/{place}" for place in (*(f"{s}.yaml" for s in SINGLE_FILES), *FOLDERS)
+        f"content/{place}" for place in (*(f"{s}.yaml" for s in SINGLE_FILES), *kinds)
     )
     first = relative.split("/")[0].removesuffix(".yml").removesuffix(".yaml")
-    hint = did_you_mean(first, [*SINGLE_FILES, *FOLDERS]) or "move it into one of those places"
+    hint = did_you_mean(first, [*SINGLE_FILES, *kinds]) or (
+        f"move it into one of those places (a page is content/pages/{stem}.md)"
+        if not folders
+        else "move it into one of those places"
+    )
     return Diagnostic(path, 0, 0, f"fact file in an unknown place (known: {known})", hint)
 
 

@@ -3,11 +3,13 @@ templates."""
 
 from __future__ import annotations
 
-import calendar
 import operator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-MONTHS = tuple(calendar.month_name)  # locale-independent English names; [0] is ''
+if TYPE_CHECKING:
+    from .i18n import Texts
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -34,9 +36,11 @@ class PartialDate:
 
     @property
     def human(self) -> str:
-        """`2016`, `September 2022`, `12 September 2022`."""
-        words = [str(self.day) if self.day else "", MONTHS[self.month], str(self.year)]
-        return " ".join(word for word in words if word)
+        """In English: `2016`, `September 2022`, `12 September 2022`. Pages write dates in
+        the site's language with the `human` filter (see `sitegen.i18n`)."""
+        from .i18n import format_date
+
+        return format_date(self)
 
     def __str__(self) -> str:
         return self.iso
@@ -78,16 +82,70 @@ class Era:
     frameworks: tuple[str, ...] = ()
 
 
+class Extra(Mapping[str, Any]):
+    """`extra:` in site.yaml, the site's own values for its templates (`site.extra.x`): a
+    mapping that cannot change, so pages render the same from it every time."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, Any] | None = None) -> None:
+        self._items = dict(items or {})
+
+    def __getitem__(self, key: str) -> Any:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._items.items()))
+
+    def __repr__(self) -> str:
+        return f"Extra({self._items!r})"
+
+    def __reduce__(self) -> tuple[type[Extra], tuple[dict[str, Any]]]:
+        return (Extra, (self._items,))
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """What `site.yaml` says of a tag: a label to show for it, and a line on what it means."""
+
+    id: str
+    label: str
+    description: str = ""
+
+
+# A text of the theme's catalogue: one text, or (CLDR plural category, text) pairs.
+Message = str | tuple[tuple[str, str], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Site:
     title: str
     description: str
-    language: str = "en"
+    language: str = "en"  # a BCP 47 tag, in its canonical case
     base_url: str = "/"
     site_url: str = ""
     author: str = ""
     intro: Fact | None = None
     eras: tuple[Era, ...] = ()
+    track: str = "framework"  # what the site calls a track, and many (see `vocabulary`)
+    tracks: str = "frameworks"
+    extra: Extra = field(default_factory=Extra)  # `extra:`, the site's own values
+    strings: tuple[tuple[str, Message], ...] = ()  # the theme's texts this site overrides
+    tags: tuple[Tag, ...] = ()
+    nav: tuple[str, ...] = ()  # pages (paths under content/pages/) in the site's navigation
+    # Where some keys are written in site.yaml (`strings.KEY`, `tags.ID` → line, column),
+    # for problems found once the theme and the other files are read.
+    where: tuple[tuple[str, int, int], ...] = field(default=(), compare=False)
+
+    def track_path(self, track_id: str) -> str:
+        """A track's page: `/frameworks/pytorch/` (under the base URL once `url()` places it)."""
+        return f"/{self.tracks}/{track_id}/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,11 +180,33 @@ class Milestone:
     sources: tuple[Citation, ...]
     tags: tuple[str, ...] = ()
     also: tuple[str, ...] = ()  # other tracks it belongs to (a cross-track milestone)
+    draft: bool = False  # shown by `sitegen serve` and `build --drafts` only
 
     @property
     def tracks(self) -> tuple[str, ...]:
         """Every framework it belongs to, its own first."""
         return (self.framework, *self.also)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A documentation page: Markdown under `content/pages/`, its address from its path
+    (`guide/install.md` → `/guide/install/`)."""
+
+    path: str  # under content/pages/: `guide/install.md`; names it in `nav:`
+    url: str
+    title: str
+    body: str  # Markdown
+    description: str = ""
+    order: int = 0
+    tags: tuple[str, ...] = ()
+    sources: tuple[Citation, ...] = ()
+    draft: bool = False
+    body_line: int = 1  # the file's line the body starts on, for positions in it
+
+    @property
+    def id(self) -> str:
+        return self.path
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,3 +256,5 @@ class Content:
     frameworks: tuple[Framework, ...]
     milestones: tuple[Milestone, ...]
     foundation: Foundation | None = None
+    pages: tuple[Page, ...] = ()  # by path
+    texts: Texts | None = None  # the theme's texts in the site's language (see `sitegen.i18n`)

@@ -48,9 +48,10 @@ def check_folders(site_dir: Path, out_dir: Path | None, force: bool = False) -> 
     problems = []
     if not (site_dir / "content").is_dir():
         problems.append(missing_content(site_dir))
-    if not (site_dir / "templates").is_dir():
-        hint = "add templates/ beside content/, or name the site with --site DIR"
-        problems.append(Diagnostic("templates", 0, 0, "no templates/ folder here", hint))
+    templates = site_dir / "templates"  # optional: the packaged theme fills in what it lacks
+    if os.path.lexists(templates) and not templates.is_dir():
+        hint = "make it a folder of templates that replace the default theme's, or remove it"
+        problems.append(Diagnostic("templates", 0, 0, "not a folder", hint))
     if out_dir is not None:
         problems += output_problems(site_dir, out_dir, force)
     return problems

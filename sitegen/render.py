@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -19,7 +19,7 @@ from .environment import Renderer
 from .markup import plain_text, render_markdown
 from .parallel import PARALLEL_MIN, can_fork, even_batches, in_workers
 from .routes import STATIC_DIR, Route
-from .theme import FONTS_DIR, theme_problems
+from .theme import FONTS_DIR, missing_templates, shown_file, theme_problems
 
 __all__ = ["Page", "Rendered", "plain_text", "prerender_markdown", "render_pages"]
 
@@ -41,7 +41,7 @@ def check_templates(env: jinja2.Environment, site_dir: Path) -> list[Diagnostic]
             env.get_template(name)
         except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as error:  # not a disk error
             problems.append(template_error(error, site_dir, f"templates/{name}"))
-    return problems
+    return problems or missing_templates(env, site_dir / "templates")
 
 
 class Rendered(NamedTuple):
@@ -54,8 +54,12 @@ class Rendered(NamedTuple):
     deliver_seconds: float
 
 
-def keep_bytes(output: str, data: bytes) -> bytes:
-    return data
+Chunks = Iterable[bytes]  # a file rendered as it is written, piece by piece
+
+
+def keep_bytes(output: str, data: bytes | Chunks) -> bytes:
+    """A rendered file, whole (a stream is joined)."""
+    return data if isinstance(data, bytes) else b"".join(data)
 
 
 def render_pages(
@@ -63,7 +67,7 @@ def render_pages(
     renderer: Renderer,
     jobs: int = 1,
     progress: Callable[[int], None] | None = None,
-    deliver: Callable[[str, bytes], Any] = keep_bytes,
+    deliver: Callable[[str, bytes | Chunks], Any] = keep_bytes,
 ) -> Rendered:
     """Every route rendered, over `jobs` processes where it pays; raises SiteError with every
     template problem found (syntax errors are `check_templates`'s). Each page goes to
@@ -95,7 +99,7 @@ def render_pages(
 def _render_batch(
     routes: list[Route],
     renderer: Renderer,
-    deliver: Callable[[str, bytes], Any],
+    deliver: Callable[[str, bytes | Chunks], Any],
     indexes: list[int],
 ) -> tuple[list[tuple[int, Any, frozenset[str]]], float, float]:
     results: list[tuple[int, Any, frozenset[str]]] = []
@@ -106,15 +110,21 @@ def _render_batch(
         try:
             with renderer.reads.collect(route.inputs) as read:
                 data = render_route(route, renderer.env)
-        except Exception as error:  # any template failure is the author's to fix, not a crash
+                rendered = time.perf_counter()
+                delivered = deliver(route.output, data)  # a stream renders as it goes
+        except TemplateFailure as failure:
+            error = failure.__cause__ or failure
             where = f"templates/{route.template}"
             results.append((i, template_error(error, renderer.site_dir, where), frozenset()))
             continue
-        rendered = time.perf_counter()
-        results.append((i, deliver(route.output, data), frozenset(read)))
+        results.append((i, delivered, frozenset(read)))
         rendering += rendered - start
         delivering += time.perf_counter() - rendered
     return results, rendering, delivering
+
+
+class TemplateFailure(Exception):
+    """A template failed (its cause says how): the author's to fix, not a crash."""
 
 
 def cost(route: Route) -> int:
@@ -156,8 +166,10 @@ def prerender_markdown(texts: Iterable[str], renderer: Renderer, jobs: int) -> N
         renderer.markdown.update((("block", todo[i], base), html_text) for i, html_text in done)
 
 
-def render_route(route: Route, env: jinja2.Environment) -> bytes:
-    """One route's bytes."""
+def render_route(route: Route, env: jinja2.Environment) -> bytes | Chunks:
+    """One route's bytes; a data file (`timeline.json`, `sitemap.xml`: anything but a
+    page), which may be large, as pieces made as they are asked for, so that it is
+    written as it is generated. Raises TemplateFailure."""
     if route.static is not None:
         return route.static.read_bytes()
     if route.template == cards.TEMPLATE:
@@ -165,23 +177,46 @@ def render_route(route: Route, env: jinja2.Environment) -> bytes:
     if not route.template:
         return b""
     context = {**route.context, "page_url": route.url}
-    return env.get_template(route.template).render(context).encode()
+    try:
+        template = env.get_template(route.template)
+        if not route.output.endswith(".html"):
+            return streamed(template.generate(context))
+        return template.render(context).encode()
+    except Exception as error:
+        raise TemplateFailure from error
+
+
+def streamed(pieces: Iterator[str]) -> Chunks:
+    """Jinja's output pieces as bytes, about 64 KiB at a time."""
+    try:
+        batch: list[str] = []
+        size = 0
+        for piece in pieces:
+            batch.append(piece)
+            size += len(piece)
+            if size >= 1 << 16:
+                yield "".join(batch).encode()
+                batch, size = [], 0
+        yield "".join(batch).encode()
+    except Exception as error:
+        raise TemplateFailure from error
 
 
 def template_error(error: Exception, site_dir: Path, fallback: str) -> Diagnostic:
     """Point at the template line that failed, found in Jinja's rewritten traceback."""
-    templates = os.path.abspath(site_dir / "templates") + os.sep
+    templates = site_dir / "templates"
     path, line = fallback, 0
     if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
-        path, line = _relative(error.filename, site_dir), error.lineno
+        path = shown_file(error.filename, templates) or _relative(error.filename, site_dir)
+        line = error.lineno
     else:
         frames = [
-            f
+            (shown, f.lineno or 0)
             for f in traceback.extract_tb(error.__traceback__)
-            if os.path.abspath(f.filename).startswith(templates)
+            if (shown := shown_file(f.filename, templates)) is not None
         ]
         if frames:
-            path, line = _relative(frames[-1].filename, site_dir), frames[-1].lineno or 0
+            path, line = frames[-1]
     if isinstance(error, jinja2.TemplateNotFound):
         return Diagnostic(
             path,

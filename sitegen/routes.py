@@ -21,7 +21,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import cards
-from .model import DAY, Citation, Content, Fact, Milestone, Source
+from .i18n import Texts
+from .model import DAY, Citation, Content, Fact, Framework, Milestone, Source, Tag
+from .pages import nav_entries
+from .pagination import PAGE_SIZE, Pager, paginate, parts, run_url
+from .pagination import Run as Part
+from .tags import TagCount, labelled, tags_of
 from .theme import STATIC_DIR, scan
 from .timeline import plan_timeline
 from .write import refuse_shared_outputs
@@ -29,6 +34,10 @@ from .write import refuse_shared_outputs
 FOUNDATION_TAG = "foundation"  # milestones with this tag are listed on the foundation page
 ORDER = "order:frameworks"  # the tracks' order, which orders milestones of one date
 PAGES = "list:pages"  # every page's URL, for the sitemap
+TEXTS = "texts"  # the theme's texts in the site's language (see `sitegen.catalogue`)
+NAV = "nav"  # the pages of the site's navigation, with their titles
+PLACED = "layout:milestones"  # where every milestone is listed, and the page size
+PAGES_PLACED = "layout:pages"  # each documentation page's address, tags and order
 FONT = f"templates/{cards.FONT}"  # the social cards' font: there are cards while it is
 
 
@@ -95,13 +104,13 @@ def paths(checked: Iterable[Any]) -> dict[str, dict[str, str]]:
     return dict(found)
 
 
-def plan_routes(content: Content, paths: Paths, templates_dir: Path) -> list[Route]:
+def plan_routes(
+    content: Content, paths: Paths, templates_dir: Path, size: int = PAGE_SIZE
+) -> list[Route]:
     """Every route of the site, in URL order."""
     found = scan(templates_dir)
-    theme = {**found.static, **found.templates}
-    if (templates_dir / cards.FONT).is_file():
-        theme[cards.FONT] = templates_dir / cards.FONT
-    plan = Plan(content, paths, theme)
+    theme = {**found.static, **found.templates, **found.fonts}
+    plan = Plan(content, paths, theme, size=size)
     return sorted(map(plan.route, plan.outputs), key=operator.attrgetter("url"))
 
 
@@ -113,10 +122,18 @@ class Plan:
     of them show a given value (`shown_on`)."""
 
     def __init__(
-        self, content: Content, paths: Paths, theme: Theme, layout: Layout | None = None
+        self,
+        content: Content,
+        paths: Paths,
+        theme: Theme,
+        layout: Layout | None = None,
+        size: int = PAGE_SIZE,
     ) -> None:
         self.content, self.paths, self.theme = content, paths, theme
         self.known_layout = layout  # the last plan's, when its milestones sit as these do
+        self.size = size  # milestones a listing's page shows (see `sitegen.pagination`)
+        self.texts = content.texts or Texts()
+        self.tracks = content.site.tracks  # the tracks' folder in URLs
 
     @property
     def layout(self) -> Layout:
@@ -129,15 +146,16 @@ class Plan:
         """Every output of the site; SiteError if two would be one file."""
         c = self.content
         found = [o for o in ONE_OF_A_KIND if o != "foundation/index.html" or c.foundation]
-        for kind in PER_VALUE:
-            found += [f"{kind}/{v.id}/index.html" for v in getattr(c, kind)]
+        found += [f"milestones/{v.id}/index.html" for v in c.milestones]
+        found += [f"sources/{v.id}/index.html" for v in c.sources]
+        found += self.listings  # the timeline, the tracks' and tags' pages, the pages
         found += [name for name in self.theme if name.startswith(f"{STATIC_DIR}/")]
         if FONT.removeprefix("templates/") in self.theme:  # the theme ships the cards' font
             found += (
                 ["cards/index.png", "cards/foundation.png"] if c.foundation else ["cards/index.png"]
             )
-            for kind in ("frameworks", "milestones"):
-                found += [f"cards/{kind}/{v.id}.png" for v in getattr(c, kind)]
+            found += [f"cards/{self.tracks}/{v.id}.png" for v in c.frameworks]
+            found += [f"cards/milestones/{v.id}.png" for v in c.milestones]
         if len(set(found)) < len(found):
             refuse_shared_outputs(found)
         return found
@@ -145,8 +163,10 @@ class Plan:
     def route(self, output: str) -> Route:
         """The route of one of `outputs`."""
         kind, _, rest = output.partition("/")
-        if kind in PER_VALUE and rest.endswith("/index.html"):
+        if kind in PER_VALUE and rest.count("/") == 1 and rest.endswith("/index.html"):
             return PER_VALUE[kind](self, self.value(kind, rest.removesuffix("/index.html")))
+        if output in self.listings:
+            return self.listings[output]
         if kind == STATIC_DIR and rest:
             return Route(
                 f"/{output}", output, static=self.theme[output], inputs=(f"templates/{output}",)
@@ -158,7 +178,9 @@ class Plan:
     def facts(self, digests: Mapping[str, object], pages: bool) -> dict[str, object]:
         """The site-wide values pages may read, by key (see `sitegen.depends`): each value
         of the site's config, the tracks in order, the frameworks' and sources' files, whether
-        there is a foundation, and (when `pages`) every page's URL."""
+        there is a foundation, the texts, the navigation, and (when `pages`: only a plan of
+        every output changes them) every page's URL and where each milestone and page is
+        listed."""
         c = self.content
         site = {f"site:{f.name}": getattr(c.site, f.name) for f in dataclasses.fields(c.site)}
         listed = {
@@ -166,9 +188,21 @@ class Plan:
             for kind, values in (("frameworks", c.frameworks), ("sources", c.sources))
         }
         has = {"has:foundation": c.foundation is not None, ORDER: tuple(map(ID, c.frameworks))}
-        counts = {f"count:{fw}": cards.count(ms) for fw, ms in self.by_framework.items()}
-        counts[COUNT] = cards.count(c.milestones)
-        return {**site, **listed, **has, **counts, **({PAGES: self.pages} if pages else {})}
+        texts = self.texts
+        counts = {f"count:{fw}": cards.count(ms, texts) for fw, ms in self.by_framework.items()}
+        counts[COUNT] = cards.count(c.milestones, texts)
+        shared = {TEXTS: texts, NAV: nav_entries(c)}
+        return {**site, **listed, **has, **counts, **shared, **(self.placed if pages else {})}
+
+    @property
+    def placed(self) -> dict[str, object]:
+        """Every page's URL, and where each milestone and documentation page is listed."""
+        c = self.content
+        ms = tuple((m.id, DAY(m), m.tracks, m.tags) for m in c.milestones)
+        found: dict[str, object] = {PAGES: self.pages, PLACED: (self.size, ms)}
+        found[PAGES_PLACED] = tuple((p.path, p.url, p.tags, p.order) for p in c.pages)
+        found.update((f"place:{m}", url) for m, url in self.places.items())
+        return found
 
     @cached_property
     def pages(self) -> tuple[str, ...]:
@@ -194,35 +228,157 @@ class Plan:
             for c in citations
             if c.source
         ]
-        if kind in ("sources", "frameworks"):
-            return [f"{kind}/{value.id}/index.html", *cited]
+        if kind == "sources":
+            return [f"sources/{value.id}/index.html", *cited]
+        if kind == "frameworks":
+            return [output_of(self.content.site.track_path(value.id)), *cited]
+        if kind == "pages":
+            listed = self.showing.get(("pages", value.path), [])
+            return [output_of(value.url), "tags/index.html", *listed, *cited]
         if kind != "milestones":
             return ["foundation/index.html", *cited] if kind == "foundation" else cited
         m = value
+        if m.id not in self.layout.index:
+            return []  # a draft left out
         around = [f"milestones/{n.id}/index.html" for n in self.neighbours(m) if n]
         around += [f"milestones/{x.id}/index.html" for x in self.meanwhile_of(m)]
-        tracks = [f"frameworks/{fw}/index.html" for fw in m.tracks]
+        listed = self.showing.get(("milestones", m.id), [])
         extra = ["foundation/index.html"] if self.on_foundation_page(m) else []
-        own = ["index.html", "feed.xml", "timeline.json", f"milestones/{m.id}/index.html"]
-        return [*own, *around, *tracks, *extra, *cited]
+        own = ["feed.xml", "timeline.json", "tags/index.html", f"milestones/{m.id}/index.html"]
+        return [*own, *around, *listed, *extra, *cited]
 
     def on_foundation_page(self, m: Milestone) -> bool:
         return self.content.foundation is not None and FOUNDATION_TAG in m.tags
 
     # The routes ----------------------------------------------------------------------------
 
-    def timeline(self) -> Route:
+    @cached_property
+    def listings(self) -> dict[str, Route]:
+        """The routes that list milestones a page of them at a time past the page size
+        (the timeline, each track, each tag), the tags' index and the documentation pages,
+        by output; `showing` has which of them show each milestone and page."""
+        found: dict[str, Route] = {}
+        for route in (*self.timeline(), *self.track_pages(), *self.tag_pages(), *self.docs()):
+            found[route.output] = route
+        return found
+
+    @cached_property
+    def showing(self) -> dict[tuple[str, str], list[str]]:
+        """(kind, id) → the listings (see `listings`) that show that milestone or page."""
+        found: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for output, route in self.listings.items():
+            for m in route.context.get("milestones", ()):
+                found[("milestones", m.id)].append(output)
+            for p in route.context.get("pages", ()):
+                found[("pages", p.path)].append(output)
+        return found
+
+    @cached_property
+    def places(self) -> dict[str, str]:
+        """The timeline page each milestone's card is on, by id: its year's page (or its
+        part's) once the timeline is split, else the home page."""
+        ms = self.content.milestones
+        if len(ms) <= self.size:
+            return dict.fromkeys(self.layout.index, "/")
+        found = {}
+        for year, start, end in self.layout.years:
+            chunks = parts(ms[start:end], self.size)
+            for n, chunk in enumerate(chunks, 1):
+                run = Part(year, n if len(chunks) > 1 else 0, len(chunks), chunk, None)
+                found.update((m.id, run_url("/years/", run)) for m in chunk)
+        return found
+
+    def timeline(self) -> list[Route]:
+        """The timeline: one page, or past the page size a page per year or part of one
+        and a first page of the latest years (see `sitegen.pagination`)."""
         c = self.content
-        years, eras_after = plan_timeline(c.milestones, c.frameworks, c.site.eras)
-        return page(
-            "/",
-            "timeline.html",
-            (*self.listed, "site:eras", ORDER),
-            milestones=c.milestones,
-            years=years,
-            eras_after=eras_after,
-            by_framework=self.by_framework,
-        )
+        split = self.size if len(c.milestones) > self.size else 0
+        years, eras_after = plan_timeline(c.milestones, c.frameworks, c.site.eras, split)
+        common = (PLACED, "site:eras", ORDER, TEXTS)
+        if not split:
+            return [
+                page(
+                    "/",
+                    "timeline.html",
+                    (*self.listed, *common),
+                    milestones=c.milestones,
+                    years=years,
+                    eras_after=eras_after,
+                    by_framework=self.by_framework,
+                    pager=None,
+                )
+            ]
+        runs = [Part(y.year, y.part, y.parts, y.milestones, y) for y in years]
+        routes = []
+        for sheet in paginate(runs, split, "/", "/years/", self.texts):
+            newest = sheet.shown[-1] is years[-1]
+            routes.append(
+                page(
+                    sheet.url,
+                    "timeline.html",
+                    (*self.files("milestones", sheet.milestones), *common),
+                    milestones=sheet.milestones,
+                    years=sheet.shown,
+                    eras_after=eras_after if newest else (),
+                    by_framework=tracks_of(sheet.milestones, c.frameworks),
+                    pager=sheet.pager,
+                )
+            )
+        return routes
+
+    def track_pages(self) -> list[Route]:
+        """Each track's page, split as the timeline is past the page size."""
+        routes = []
+        for fw in self.content.frameworks:
+            home = self.content.site.track_path(fw.id)
+            own = self.by_framework[fw.id]
+            for url, items, years, pager in by_year_pages(home, own, self.size, self.texts):
+                inputs = (*self.files("frameworks", [fw]), *self.files("milestones", items))
+                routes.append(
+                    page(
+                        url,
+                        "framework.html",
+                        (*inputs, ORDER, PLACED, TEXTS),
+                        framework=fw,
+                        milestones=items,
+                        years=years,
+                        pager=pager,
+                    )
+                )
+        return routes
+
+    def tag_pages(self) -> list[Route]:
+        """The tags' index, and a page a tag (split by years as a track's page is), each
+        listing its milestones in date order, then its documentation pages."""
+        c, known, routes, counts = self.content, labelled(self.content), [], []
+        common = ("site:tags", PLACED, PAGES_PLACED, TEXTS)
+        for tag_id, (milestones, docs) in tags_of(c).items():
+            tag = known.get(tag_id) or Tag(tag_id, tag_id)
+            counts.append(TagCount(tag, len(milestones), len(docs)))
+            split = by_year_pages(f"/tags/{tag_id}/", milestones, self.size, self.texts)
+            for url, items, years, pager in split:
+                shown = docs if pager is None or not pager.label else ()  # listed once
+                inputs = (*self.files("milestones", items), *self.files("pages", shown), *common)
+                routes.append(
+                    page(
+                        url,
+                        "tag.html",
+                        inputs,
+                        tag=tag,
+                        years=years,
+                        pages=shown,
+                        pager=pager,
+                        milestones=items,
+                    )
+                )
+        counts.sort(key=lambda count: (count.tag.label.casefold(), count.tag.id))
+        return [*routes, page("/tags/", "tags.html", common, tags=tuple(counts))]
+
+    def docs(self) -> list[Route]:
+        """The documentation pages (see `sitegen.pages`)."""
+        return [
+            page(p.url, "page.html", self.files("pages", [p]), doc=p) for p in self.content.pages
+        ]
 
     def feed(self) -> Route:
         ms = self.content.milestones
@@ -238,7 +394,7 @@ class Plan:
     def milestone(self, m: Milestone) -> Route:
         around, others = self.neighbours(m), self.meanwhile(m)
         shown = [m, *filter(None, around), *(x for _, *pair in others for x in pair if x)]
-        inputs = (*self.files("milestones", shown), ORDER)
+        inputs = (*self.files("milestones", shown), ORDER, f"place:{m.id}")
         return page(
             f"/milestones/{m.id}/",
             "milestone.html",
@@ -246,23 +402,12 @@ class Plan:
             milestone=m,
             neighbours=around,
             meanwhile=others,
-        )
-
-    def framework(self, fw: Any) -> Route:
-        own = self.by_framework[fw.id]
-        inputs = (*self.files("frameworks", [fw]), *self.files("milestones", own), ORDER)
-        return page(
-            f"/frameworks/{fw.id}/",
-            "framework.html",
-            inputs,
-            framework=fw,
-            milestones=own,
-            years=group_by_year(own),
+            place=self.places[m.id],
         )
 
     def source(self, source: Source) -> Route:
         uses, shown = self.uses(source.id)
-        inputs = (*self.files("sources", [source]), *shown)
+        inputs = (*self.files("sources", [source]), *shown, TEXTS)
         return page(f"/sources/{source.id}/", "source.html", inputs, source=source, uses=uses)
 
     def foundation(self) -> Route:
@@ -279,7 +424,8 @@ class Plan:
             fw.id: (fw.name, fw.color, cards.MARKERS[i % len(cards.MARKERS)])
             for i, fw in enumerate(c.frameworks)
         }
-        inputs: tuple[str, ...] = ("site:title", ORDER, FONT)
+        texts = self.texts
+        inputs: tuple[str, ...] = ("site:title", ORDER, FONT, TEXTS)
         shown: dict[str, Any] = {"site": c.site.title, "font_path": self.theme[cards.FONT]}
         if kind == "milestones":
             m = self.value(kind, ident)
@@ -287,21 +433,28 @@ class Plan:
                 *self.files("milestones", [m]),
                 *self.files("frameworks", [self.value("frameworks", t) for t in m.tracks]),
             )
-            shown.update(milestone=m, tracks=tuple(tracks[t] for t in m.tracks))
-        elif kind == "frameworks":
-            fw = self.value(kind, ident)
+            shown.update(
+                milestone=m, date=cards.when(m, texts), tracks=tuple(tracks[t] for t in m.tracks)
+            )
+        elif kind == self.tracks:
+            fw = self.value("frameworks", ident)
             inputs += (*self.files("frameworks", [fw]), f"count:{fw.id}")
             shown.update(
-                title=fw.name, date=cards.count(self.by_framework[fw.id]), tracks=(tracks[fw.id],)
+                title=fw.name,
+                date=cards.count(self.by_framework[fw.id], texts),
+                tracks=(tracks[fw.id],),
             )
         elif kind == "foundation":
             f = c.foundation
             inputs += tuple(self.paths["foundation"].values())
-            shown.update(title=f.name, date=f"Announced {f.announcement.date.human}", tracks=())
+            date = texts.plain("announced_on", date=texts.date(f.announcement.date))
+            shown.update(title=f.name, date=date, tracks=())
         else:
             inputs += ("list:frameworks", COUNT)
             shown.update(
-                title=c.site.title, date=cards.count(c.milestones), tracks=tuple(tracks.values())
+                title=c.site.title,
+                date=cards.count(c.milestones, texts),
+                tracks=tuple(tracks.values()),
             )
         url = cards.card_url("/" if kind == "index" else f"/{page}/")
         return Route(url, url.lstrip("/"), cards.TEMPLATE, shown, None, inputs)
@@ -394,16 +547,19 @@ class Plan:
 
         for kind, values in (("site", [c.site]), ("frameworks", c.frameworks)):
             for value in values:
-                add(self.paths[kind][getattr(value, "id", "")], statements_of(kind, value))
+                statements = statements_of(kind, value, self.texts, self.tracks)
+                add(self.paths[kind][getattr(value, "id", "")], statements)
         for m in self.at(self.layout.citing.get(source_id, ())):
             add(self.paths["milestones"][m.id], statements_of("milestones", m))
+        for p in c.pages:
+            add(self.paths["pages"][p.path], statements_of("pages", p))
         if c.foundation is not None:
-            add(self.paths["foundation"][""], statements_of("foundation", c.foundation))
+            foundation = statements_of("foundation", c.foundation, self.texts)
+            add(self.paths["foundation"][""], foundation)
         return tuple(found), files
 
 
 ONE_OF_A_KIND: dict[str, Callable[[Plan], Route]] = {
-    "index.html": Plan.timeline,
     "404.html": lambda _: page("/404.html", "404.html"),
     "robots.txt": lambda _: page("/robots.txt", "robots.txt"),
     ".nojekyll": lambda _: Route("/.nojekyll", ".nojekyll"),  # GitHub Pages: publish as is
@@ -414,7 +570,6 @@ ONE_OF_A_KIND: dict[str, Callable[[Plan], Route]] = {
 }
 PER_VALUE: dict[str, Callable[[Plan, Any], Route]] = {
     "milestones": Plan.milestone,
-    "frameworks": Plan.framework,
     "sources": Plan.source,
 }
 
@@ -422,22 +577,28 @@ PER_VALUE: dict[str, Callable[[Plan, Any], Route]] = {
 Statement = tuple[str, str, str, tuple[Citation, ...]]  # (page title, url, text, citations)
 
 
-def statements_of(kind: str, value: Any) -> list[Statement]:
-    """The cited statements a fact file's value makes, in page order."""
+def statements_of(
+    kind: str, value: Any, texts: Texts | None = None, tracks: str = "frameworks"
+) -> list[Statement]:
+    """The cited statements a fact file's value makes, in page order (`texts` word the
+    foundation's parent)."""
     if kind == "milestones":
         return [(value.title, f"/milestones/{value.id}/", value.summary, value.sources)]
     if kind == "site":
         intro = value.intro
         return [(value.title, "/", fact_text(intro), intro.sources)] if intro else []
+    if kind == "pages":
+        return [(value.title, value.url, value.description or value.title, value.sources)]
     if kind == "frameworks":
-        url = f"/frameworks/{value.id}/"
+        url = f"/{tracks}/{value.id}/"
         return [(value.name, url, fact_text(f), f.sources) for f in value.facts]
     if kind != "foundation":
         return []
     f, url = value, "/foundation/"
     facts = (f.summary, f.board, f.principles, f.purposes, f.governance, f.philosophy)
     found = [(f.name, url, fact_text(fact), fact.sources) for fact in facts]
-    found.append((f.parent.name, url, f"Part of the {f.parent.name}.", f.parent.sources))
+    part_of = (texts or Texts()).plain("part_of_short", parent=f.parent.name)
+    found.append((f.parent.name, url, part_of, f.parent.sources))
     found.append((f.name, url, f.announcement.text, f.announcement.sources))
     return found + [(f"{s.speaker}, {s.role}", url, s.text, s.sources) for s in f.statements]
 
@@ -489,6 +650,35 @@ def lay_out(content: Content, paths: Paths) -> Layout:
         {source_id: tuple(found) for source_id, found in citing.items()},
         tuple(tagged),
     )
+
+
+def by_year_pages(
+    url: str, milestones: tuple[Milestone, ...], size: int, texts: Texts
+) -> list[tuple[str, tuple[Milestone, ...], YearRuns, Pager | None]]:
+    """A listing's pages (address, milestones, their years, pager): one page at `url`, or
+    past `size` milestones a page per year or part of one, as the timeline is split
+    (`texts` label its pages)."""
+    if len(milestones) <= size:
+        return [(url, milestones, group_by_year(milestones), None)]
+    runs = []
+    for year, items in group_by_year(milestones):
+        chunks = parts(items, size)
+        for n, chunk in enumerate(chunks, 1):
+            shown = (year, Run(chunk))
+            runs.append(Part(year, n if len(chunks) > 1 else 0, len(chunks), chunk, shown))
+    sheets = paginate(runs, size, url, url, texts)
+    return [(s.url, s.milestones, s.shown, s.pager) for s in sheets]
+
+
+def tracks_of(
+    milestones: tuple[Milestone, ...], frameworks: Iterable[Framework]
+) -> dict[str, tuple[Milestone, ...]]:
+    """Each track's milestones among these, cross-track ones on every track."""
+    tracks: dict[str, list[Milestone]] = {fw.id: [] for fw in frameworks}
+    for m in milestones:
+        for fw_id in m.tracks:
+            tracks[fw_id].append(m)
+    return {fw_id: tuple(items) for fw_id, items in tracks.items()}
 
 
 def group_by_year(milestones: tuple[Milestone, ...]) -> YearRuns:

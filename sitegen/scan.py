@@ -19,10 +19,18 @@ from functools import partial
 from pathlib import Path
 
 from .diagnostics import Diagnostic, SiteError
-from .load import YAML_SUFFIXES, find_fact_files, missing_content, parse_document, read_fact
+from .load import (
+    FACT_SUFFIXES,
+    find_fact_files,
+    missing_content,
+    parse_document,
+    read_fact,
+    read_words,
+)
 from .parallel import PARALLEL_MIN, can_fork, even_batches, in_workers
-from .theme import FONTS_DIR, is_ignored, read_plain, scan
+from .theme import SETTINGS, read_plain, scan, settings_file
 from .validate import Checked, check_document
+from .vocabulary import DEFAULT, SITE_FILES, Words
 
 SLOP_NS = 1_000_000_000  # file timestamps may trail the clock by a tick; a second is plenty
 Stat = tuple[int, int, int, int]
@@ -81,6 +89,9 @@ def scan_content(
     content = site_dir / "content"
     if not content.is_dir():
         raise SiteError([missing_content(site_dir)])
+    words = read_words(site_dir)
+    if known and words != known_words(known):  # they decide how every file is read
+        known, changed = {}, None
     listed = None if changed is None else listed_after(content, known, changed)
     if listed is None:  # look at every file
         files: dict[str, Scanned | None] = {
@@ -95,7 +106,7 @@ def scan_content(
         files[path] = entry if current(entry, stat) else None
         if files[path] is None:
             todo.append((path, stat))
-    read = partial(read_checked, site_dir, known, time.time_ns(), todo)
+    read = partial(read_checked, site_dir, known, time.time_ns(), todo, words)
     if jobs > 1 and len(todo) >= PARALLEL_MIN and can_fork():
         batches = in_workers(read, even_batches(len(todo), jobs * 4), jobs)
     else:
@@ -113,13 +124,14 @@ def read_checked(
     known: Mapping[str, Scanned],
     now: int,
     todo: list[tuple[str, Stat | None]],
+    words: Words,
     indexes: Iterable[int],
 ) -> dict[str, Scanned]:
     """The fact files at these indexes of `todo`, read and checked."""
     read = {}
     for i in indexes:
         path, stat = todo[i]
-        found = read_fact(path, path.removeprefix("content/"), site_dir / path)
+        found = read_fact(path, path.removeprefix("content/"), site_dir / path, words)
         if isinstance(found, Diagnostic):
             read[path] = Scanned(stat, b"", now, problems=(found,))
             continue
@@ -129,9 +141,19 @@ def read_checked(
             read[path] = dataclasses.replace(entry, stat=stat, read_ns=now)
             continue
         document, problems = parse_document(kind, path, data)
-        checked = check_document(document) if document is not None else None
+        checked = check_document(document, words) if document is not None else None
         read[path] = Scanned(stat, data_digest, now, checked, tuple(problems))
     return read
+
+
+def known_words(known: Mapping[str, Scanned]) -> Words:
+    """The words the site file among `known` named when it was read."""
+    for name in SITE_FILES:
+        entry = known.get(f"content/{name}")
+        if entry is not None and entry.checked is not None:
+            site = entry.checked.value
+            return Words(site.track, site.tracks)
+    return DEFAULT
 
 
 def listed_after(
@@ -158,7 +180,7 @@ def listed_after(
         elif path not in known:
             *folders, base = name.split("/")
             hidden = base.startswith((".", "#")) or any(f.startswith(".") for f in folders)
-            if base.endswith(YAML_SUFFIXES) and not hidden:  # else `find_fact_files` skips it
+            if base.endswith(FACT_SUFFIXES) and not hidden:  # else `find_fact_files` skips it
                 added.add(path)
     files: dict[str, Scanned | None] = dict(known)
     for path in removed:
@@ -172,11 +194,16 @@ def listed_after(
 def scan_theme(
     templates_dir: Path, known: Mapping[str, Scanned]
 ) -> tuple[dict[str, Scanned], list[Diagnostic]]:
-    """The theme's templates, assets and fonts by path (`templates/...`), by the rules of
-    `sitegen.theme`, and what is wrong with its other files."""
+    """The theme's templates, assets, fonts, texts and settings by path (`templates/...`),
+    the site's over the packaged theme's (by the rules of `sitegen.theme`), and what is
+    wrong with its other files. A file is known by its digest and the file read: a site's
+    override added or removed changes which file its pages load."""
     now, found = time.time_ns(), {}
     theme = scan(templates_dir)
-    files = {**theme.templates, **theme.static, **fonts(templates_dir)}
+    files = {**theme.templates, **theme.static, **theme.fonts, **theme.texts}
+    settings = settings_file(templates_dir)
+    if settings is not None:
+        files[SETTINGS] = settings[0]
     for name, file in sorted(files.items()):
         path = f"templates/{name}"
         stat, entry = stat_or_none(file), known.get(path)
@@ -188,15 +215,3 @@ def scan_theme(
             except OSError:
                 continue  # gone, or unreadable: a page that needs it reports that
     return found, theme.problems
-
-
-def fonts(templates_dir: Path) -> dict[str, Path]:
-    """The fonts under `templates/fonts/` (read by the build, not published)."""
-    folder = templates_dir / FONTS_DIR
-    if not folder.is_dir():
-        return {}
-    return {
-        f"{FONTS_DIR}/{file.relative_to(folder).as_posix()}": file
-        for file in folder.rglob("*")
-        if file.is_file() and not any(map(is_ignored, file.relative_to(folder).parts))
-    }

@@ -97,8 +97,9 @@ def signer(key: bytes) -> Any:
 
 def load_signed(path: Path, load: Callable[[BinaryIO], T]) -> T | None:
     """What `load` reads from the file at `path` after its signature, when that is this
-    user's key's; else None (no key, no plain file there, or signed by another key)."""
-    key = cache_key()
+    user's key's; else None (no key, no plain file there, or signed by another key).
+    Reading never makes a key: a file no key of this user's signed cannot be read."""
+    key = read_key(key_file())
     if key is None:
         return None
     try:

@@ -1,9 +1,19 @@
-"""Where templates and static files come from: the site's `templates/` folder.
+"""Where templates, static files and fonts come from: the site's `templates/` folder over
+the theme that ships inside the package, file by file (as MkDocs' `custom_dir` and Hugo's
+theme lookup do). A site may override just `milestone.html` or just `static/style.css`; a
+site with no `templates/` at all builds with the packaged theme. The packaged theme is the
+repository's top-level `templates/`, which the wheel's build takes in as
+`sitegen/default_theme/` (see pyproject.toml).
+
+Within each folder:
 
 - **Static files** are the files under `templates/static/`, published byte for byte under
   `/static/` (`templates/static/style.css` → `/static/style.css`).
 - **Fonts** are the files under `templates/fonts/`, read by the build (to draw social
   cards) and not published.
+- **Texts** are the files under `templates/i18n/`: the theme's message catalogue, one
+  `<language>.yaml` a language (see `sitegen.i18n`), read by the build, not published.
+- **Settings**: `templates/theme.yaml`, read by the build (see `sitegen.pagination`).
 - **Templates** are all the other files under `templates/`, named by their path there
   (`milestone.html`, `partials/card.html`), and must be UTF-8 text.
 - **Ignored**, wherever they are: hidden files and everything inside hidden folders (a name
@@ -20,6 +30,7 @@
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import stat
 from collections.abc import Callable
@@ -27,11 +38,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+import jinja2.meta
+from jinja2 import nodes
 
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, did_you_mean
 
 STATIC_DIR = "static"  # under templates/: the theme's stylesheets, scripts and images
 FONTS_DIR = "fonts"  # under templates/: fonts the build draws with, not published
+I18N_DIR = "i18n"  # under templates/: the theme's texts, one file a language
+SETTINGS = "theme.yaml"  # in templates/: what the theme decides (its timeline's page size)
 EDITOR_SUFFIXES = (".swp", ".swo", ".swx", "~", "___jb_tmp___", "___jb_old___")
 IGNORED_NAMES = {"4913", "Thumbs.db", "desktop.ini"}  # vim's write test, and system files
 NOT_UTF8_HINT = "save it as UTF-8; images and other files to publish go in templates/static/"
@@ -47,24 +62,76 @@ def is_ignored(name: str) -> bool:
     )
 
 
+PACKAGE = Path(__file__).resolve().parent
+SITE_LABEL = "templates"  # how messages name the site's own theme files: templates/base.html
+
+
+@functools.cache
+def packaged_theme() -> Path:
+    """The theme inside the package: `sitegen/default_theme/` in an installed wheel; in a
+    source checkout (an editable install), the repository's `templates/`, its one source."""
+    installed = PACKAGE / "default_theme"
+    return installed if installed.is_dir() else PACKAGE.parent / "templates"
+
+
+def layers(templates_dir: Path) -> list[tuple[Path, str]]:
+    """The folders a site's theme is read from, the site's own first, each with how
+    messages name its files: `templates/...` for the site's, the full path for the packaged
+    theme's. Just one when the site's templates are the packaged theme (this repository's
+    own site)."""
+    own = (templates_dir, SITE_LABEL)
+    packaged = packaged_theme()
+    if os.path.realpath(packaged) == os.path.realpath(templates_dir):
+        return [own]
+    return [own, (packaged, str(packaged))]
+
+
 @dataclass(frozen=True)
 class Theme:
-    """What `templates/` holds: each template and static file by its path there
-    (`base.html`, `static/style.css`) → the file to read (links followed), and what is
-    wrong with the rest."""
+    """A site's theme: each template, static file and font by its path in the theme
+    (`base.html`, `static/style.css`, `fonts/Inter-Bold.otf`) → the file to read (links
+    followed), from the site's `templates/` where it has one, else from the packaged
+    theme; `named` has each file as its folder names it, and `problems` what is wrong."""
 
     templates: dict[str, Path] = field(default_factory=dict)
     static: dict[str, Path] = field(default_factory=dict)
+    fonts: dict[str, Path] = field(default_factory=dict)
+    texts: dict[str, Path] = field(default_factory=dict)  # `i18n/fr.yaml` → file
+    named: dict[str, Path] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
 
 
 def scan(templates_dir: Path) -> Theme:
-    """The theme in `templates_dir` (empty when there is none), by the rules above."""
+    """The theme of a site whose own templates are in `templates_dir` (which need not
+    exist): the packaged theme's files, each replaced by the site's file of that name."""
     theme = Theme()
-    if templates_dir.is_dir():
-        root = os.path.realpath(templates_dir)
-        walk(templates_dir, "", root, {root}, theme)
+    for folder, label in reversed(layers(templates_dir)):
+        if folder.is_dir():
+            root = os.path.realpath(folder)
+            walk(folder, "", root, {root}, theme, label)
     return theme
+
+
+def text_files(templates_dir: Path) -> dict[str, Path]:
+    """The theme's catalogue files (`i18n/fr.yaml` → file), by the rules above, the site's
+    replacing the packaged theme's: a walk of the `i18n/` folders alone, cheap enough for
+    every build."""
+    theme = Theme()
+    for templates, label in reversed(layers(templates_dir)):
+        folder = templates / I18N_DIR
+        root = os.path.realpath(templates)
+        if folder.is_dir() and not link_problem(folder, root):
+            walk(folder, f"{I18N_DIR}/", root, {root, os.path.realpath(folder)}, theme, label)
+    return theme.texts
+
+
+def settings_file(templates_dir: Path) -> tuple[Path, str] | None:
+    """The theme's settings (`theme.yaml`): the site's, else the packaged theme's, with how
+    messages name it; None when neither has one."""
+    for folder, label in layers(templates_dir):
+        if (folder / SETTINGS).is_file():
+            return folder / SETTINGS, f"{label}/{SETTINGS}"
+    return None
 
 
 def template_names(templates_dir: Path) -> list[str]:
@@ -80,12 +147,31 @@ def static_files(templates_dir: Path) -> list[tuple[str, Path]]:
     ]
 
 
+def find(templates_dir: Path, name: str) -> Path | None:
+    """The file to read for a static file or font (`static/style.css`,
+    `fonts/Inter-Bold.otf`): the site's, else the packaged theme's; None if neither has it."""
+    theme = scan(templates_dir)
+    return theme.static.get(name) or theme.fonts.get(name)
+
+
 def theme_problems(templates_dir: Path) -> list[Diagnostic]:
     return scan(templates_dir).problems
 
 
-def walk(folder: Path, relative: str, root: str, seen: set[str], theme: Theme) -> None:
-    """Sort what `folder` (at `relative` under the theme) holds into `theme`."""
+def shown_file(filename: str, templates_dir: Path) -> str | None:
+    """How messages name a file of the theme (`templates/base.html` for the site's own, the
+    full path for the packaged theme's); None for a file of neither."""
+    absolute = os.path.abspath(filename)
+    for folder, label in layers(templates_dir):
+        inside = os.path.relpath(absolute, os.path.abspath(folder))
+        if not inside.startswith(os.pardir):
+            return f"{label}/{Path(inside).as_posix()}"
+    return None
+
+
+def walk(folder: Path, relative: str, root: str, seen: set[str], theme: Theme, label: str) -> None:
+    """Sort what `folder` (at `relative` under the theme folder `root`, which messages
+    call `label`) holds into `theme`, replacing what an earlier folder gave."""
     try:
         names = sorted(os.listdir(folder))
     except OSError:
@@ -96,7 +182,7 @@ def walk(folder: Path, relative: str, root: str, seen: set[str], theme: Theme) -
         path, where = folder / name, f"{relative}{name}"
         problem = name_problem(name) or link_problem(path, root)
         if problem:
-            theme.problems.append(Diagnostic(f"templates/{shown(where)}", 0, 0, *problem))
+            theme.problems.append(Diagnostic(f"{label}/{shown(where)}", 0, 0, *problem))
             continue
         real = os.path.realpath(path)
         try:
@@ -105,16 +191,20 @@ def walk(folder: Path, relative: str, root: str, seen: set[str], theme: Theme) -
             continue  # gone meanwhile
         if stat.S_ISDIR(kind):
             if real not in seen:  # a link back up is walked once
-                walk(path, f"{where}/", root, seen | {real}, theme)
+                walk(path, f"{where}/", root, seen | {real}, theme, label)
         elif not stat.S_ISREG(kind):
             problem = ("not a regular file (a pipe, socket or device)", HINT_PLAIN)
-            theme.problems.append(Diagnostic(f"templates/{shown(where)}", 0, 0, *problem))
+            theme.problems.append(Diagnostic(f"{label}/{shown(where)}", 0, 0, *problem))
         elif where.startswith(f"{STATIC_DIR}/"):
-            theme.static[where] = Path(real)
+            theme.static[where], theme.named[where] = Path(real), path
         elif where.startswith(f"{FONTS_DIR}/"):
-            continue  # read by `cards`, which opens only the font it names
+            theme.fonts[where], theme.named[where] = Path(real), path  # see `cards`
+        elif where.startswith(f"{I18N_DIR}/"):
+            theme.texts[where], theme.named[where] = Path(real), path
+        elif where == SETTINGS:
+            continue  # read by `pagination` (see `settings_file`)
         else:
-            add_template(where, Path(real), theme)
+            add_template(where, path, theme, label)
 
 
 HINT_PLAIN = "templates and static files are plain files: move it out of templates/"
@@ -146,22 +236,23 @@ def link_problem(path: Path, root: str) -> tuple[str, str] | None:
     return None
 
 
-def add_template(name: str, path: Path, theme: Theme) -> None:
+def add_template(name: str, path: Path, theme: Theme, label: str) -> None:
     """A template, if its bytes are UTF-8 text; else a problem at the first bad byte."""
+    real = Path(os.path.realpath(path))
     try:
-        data = read_plain(path)
+        data = read_plain(real)
         data.decode("utf-8")
     except OSError as error:
         message = f"cannot read it: {error.strerror}"
-        theme.problems.append(Diagnostic(f"templates/{name}", 0, 0, message))
+        theme.problems.append(Diagnostic(f"{label}/{name}", 0, 0, message))
     except UnicodeDecodeError as error:
         before = data[: error.start]
         line = before.count(b"\n") + 1
         col = len(before) - (before.rfind(b"\n") + 1) + 1
         message = f"not valid UTF-8 (byte 0x{data[error.start]:02x})"
-        theme.problems.append(Diagnostic(f"templates/{name}", line, col, message, NOT_UTF8_HINT))
+        theme.problems.append(Diagnostic(f"{label}/{name}", line, col, message, NOT_UTF8_HINT))
     else:
-        theme.templates[name] = path
+        theme.templates[name], theme.named[name] = real, path
 
 
 def read_plain(path: Path) -> bytes:
@@ -179,17 +270,21 @@ def shown(name: str) -> str:
 
 
 class ThemeLoader(jinja2.BaseLoader):
-    """Jinja's loader for the theme's templates, and nothing else under `templates/`: an
-    editor's swap file or a link out of the theme is no template, whatever its name."""
+    """Jinja's loader for the theme's templates, the site's over the packaged theme's, and
+    nothing else: an editor's swap file or a link out of the theme is no template,
+    whatever its name."""
 
     def __init__(self, templates_dir: Path) -> None:
         self.templates_dir = templates_dir
-        self._templates: dict[str, Path] | None = None  # scanned when first asked
+        self._theme: Theme | None = None  # scanned when first asked
+
+    def theme(self) -> Theme:
+        if self._theme is None:
+            self._theme = scan(self.templates_dir)
+        return self._theme
 
     def templates(self) -> dict[str, Path]:
-        if self._templates is None:
-            self._templates = scan(self.templates_dir).templates
-        return self._templates
+        return self.theme().templates
 
     def get_source(
         self, environment: jinja2.Environment, template: str
@@ -201,7 +296,89 @@ class ThemeLoader(jinja2.BaseLoader):
             source = read_plain(path).decode("utf-8")
         except (OSError, UnicodeDecodeError):
             raise jinja2.TemplateNotFound(template) from None  # changed since: found anew
-        return source, str(self.templates_dir / template), lambda: True
+        return source, str(self.theme().named[template]), lambda: True
 
     def list_templates(self) -> list[str]:
         return sorted(self.templates())
+
+
+LOADS = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
+
+
+def missing_templates(env: jinja2.Environment, templates_dir: Path) -> list[Diagnostic]:
+    """Each `extends`, `include`, `import` and `from ... import` in the theme that names a
+    template neither the site's `templates/` nor the packaged theme has, at its line.
+    Names made at render time, and includes marked `ignore missing`, are left to Jinja."""
+    theme = scan(templates_dir)
+    problems = []
+    for name, path in sorted(theme.templates.items()):
+        try:
+            tree = env.parse(read_plain(path).decode("utf-8"), name)
+        except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
+            continue  # reported where the theme is scanned and compiled
+        shown = shown_file(str(theme.named[name]), templates_dir) or name
+        for node in tree.find_all(LOADS):
+            wanted = loaded_names(node.template)
+            if getattr(node, "ignore_missing", False) or not wanted:
+                continue
+            if not any(w in theme.templates for w in wanted):
+                hint = did_you_mean(wanted[0], theme.templates) or (
+                    "create it in templates/ or fix the name"
+                )
+                message = f"template '{wanted[0]}' not found"
+                problems.append(Diagnostic(shown, node.lineno, 0, message, hint))
+    return problems
+
+
+def loaded_names(expression: nodes.Expr) -> list[str]:
+    """The template names a load names when they are written out (`"base.html"`, or a
+    list of them, the first found being used); [] for a name made at render time."""
+    if isinstance(expression, nodes.Const) and isinstance(expression.value, str):
+        return [expression.value]
+    if isinstance(expression, (nodes.List, nodes.Tuple)):
+        names = [loaded_names(item) for item in expression.items]
+        return [n[0] for n in names] if all(names) else []
+    return []
+
+
+# The templates sitegen renders pages with (see `sitegen.routes`), whether or not this site
+# has such pages; the templates they use are found in them.
+PAGE_TEMPLATES = frozenset(
+    {
+        "timeline.html", "milestone.html", "framework.html", "source.html", "foundation.html",
+        "tags.html", "tag.html", "page.html", "404.html", "feed.xml", "sitemap.xml",
+        "robots.txt", "timeline.json",
+    }
+)  # fmt: skip
+
+
+def unused_templates(templates_dir: Path) -> list[Diagnostic]:
+    """A warning for each template sitegen renders no page with and no such template
+    extends, imports or includes (`templates/about.html` makes no page: pages are Markdown
+    in content/pages/). None when a template names another by a variable."""
+    parser = jinja2.Environment()
+    templates = scan(templates_dir).templates
+    todo, seen = list(PAGE_TEMPLATES), set(PAGE_TEMPLATES)
+    while todo:
+        path = templates.get(todo.pop())
+        try:
+            tree = parser.parse(read_plain(path).decode("utf-8")) if path else None
+        except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
+            continue  # the build reports it
+        for name in jinja2.meta.find_referenced_templates(tree) if tree else ():
+            if name is None:
+                return []  # chosen at render time: any template may be used
+            if name not in seen:
+                seen.add(name)
+                todo.append(name)
+    return [
+        Diagnostic(
+            f"templates/{name}",
+            0,
+            0,
+            "no page is rendered with this template, and no template uses it",
+            f"a page of your own is Markdown: content/pages/{Path(name).stem}.md, say",
+            "warning",
+        )
+        for name in sorted(set(templates) - seen)
+    ]

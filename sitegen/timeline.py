@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from .model import DAY, Era, Framework, Milestone, PartialDate
+from .pagination import parts
 
 Day = tuple[int, int, int]
 
@@ -71,7 +72,9 @@ class Year(NamedTuple):
     labels: tuple[EraLabel, ...]
     rails: tuple[Rail, ...]
     bands: tuple[Band, ...]
-    following: int | None  # the next year with milestones
+    following: int | None  # the next year with milestones (None in a part but the last)
+    part: int = 0  # a long year split across pages (see `pagination`): which part, from 1
+    parts: int = 1
 
     @property
     def gap(self) -> tuple[int, int] | None:
@@ -95,13 +98,15 @@ def plan_timeline(
     milestones: Sequence[Milestone],
     frameworks: Sequence[Framework],
     eras: Iterable[Era],
+    part_size: int = 0,
 ) -> tuple[tuple[Year, ...], tuple[Era, ...]]:
-    """The years of the timeline, and the eras that begin after its last milestone."""
+    """The years of the timeline, and the eras that begin after its last milestone. With
+    `part_size`, a year of more milestones than that is laid out in parts, a grid each."""
     lane_of = {fw.id: i for i, fw in enumerate(frameworks, 1)}
     spans = track_spans(milestones)
     eras = sorted(eras, key=lambda e: day(e.start))
     runs = by_year(milestones)
-    years, placed = [], 0
+    years, placed, position = [], 0, 0
     for i, (year, items) in enumerate(runs):
         following = runs[i + 1][0] if i + 1 < len(runs) else None
         # An era's label goes before the first milestone on or after its start.
@@ -110,7 +115,15 @@ def plan_timeline(
             while placed < len(eras) and day(eras[placed].start) <= DAY(m):
                 starts.append((index, eras[placed]))
                 placed += 1
-        years.append(lay_out_year(year, items, starts, following, eras, lane_of, spans))
+        chunks = parts(items, part_size) if part_size and len(items) > part_size else [items]
+        offset = 0  # of the chunk in the year (`starts` counts there)
+        for n, chunk in enumerate(chunks, 1):
+            own = [(at - offset, era) for at, era in starts if offset <= at < offset + len(chunk)]
+            after = following if n == len(chunks) else None
+            laid = lay_out_year(year, chunk, own, after, eras, lane_of, spans, position)
+            years.append(laid._replace(part=n, parts=len(chunks)) if len(chunks) > 1 else laid)
+            offset += len(chunk)
+            position += len(chunk)
     return tuple(years), tuple(eras[placed:])
 
 
@@ -121,13 +134,14 @@ def by_year(milestones: Sequence[Milestone]) -> list[tuple[int, tuple[Milestone,
     return [(year, tuple(items)) for year, items in runs.items()]
 
 
-def track_spans(milestones: Iterable[Milestone]) -> dict[str, tuple[Day, Day]]:
-    """Each track's first and last milestone date (cross-track milestones count on each)."""
-    spans: dict[str, tuple[Day, Day]] = {}
-    for m in milestones:
+def track_spans(milestones: Iterable[Milestone]) -> dict[str, tuple[int, int]]:
+    """Where each track's first and last milestone stand among all (cross-track
+    milestones count on each)."""
+    spans: dict[str, tuple[int, int]] = {}
+    for position, m in enumerate(milestones):
         for track in m.tracks:
-            first = spans.get(track, (DAY(m), DAY(m)))[0]
-            spans[track] = (first, DAY(m))
+            first = spans.get(track, (position, position))[0]
+            spans[track] = (first, position)
     return spans
 
 
@@ -138,8 +152,10 @@ def lay_out_year(
     following: int | None,
     eras: Sequence[Era],
     lane_of: Mapping[str, int],
-    spans: Mapping[str, tuple[Day, Day]],
+    spans: Mapping[str, tuple[int, int]],
+    position: int,
 ) -> Year:
+    """The grid of `items`, which stand at `position` among all milestones."""
     row = 1  # the head row
     labels, rows_of, item_days = [], [], []  # rows of milestones; (row, day) of every item
     pending = list(starts)
@@ -157,7 +173,7 @@ def lay_out_year(
     rails = tuple(
         rail
         for track, lane in lane_of.items()
-        if (rail := year_rail(track, lane, year, items, rows_of, end, spans)) is not None
+        if (rail := year_rail(track, lane, position, items, rows_of, end, spans)) is not None
     )
     first_day, last_day = DAY(items[0]), DAY(items[-1])
     bands = []
@@ -201,22 +217,22 @@ def place_cards(
 def year_rail(
     track: str,
     lane: int,
-    year: int,
+    position: int,
     items: Sequence[Milestone],
     rows: Sequence[int],
     end: int,
-    spans: Mapping[str, tuple[Day, Day]],
+    spans: Mapping[str, tuple[int, int]],
 ) -> Rail | None:
-    """The track's line through the year: from its first milestone (or the year's top) to
-    its last (or the year's bottom); None where the track has not begun or has ended, or
-    holds a single milestone."""
+    """The track's line through the year (the `items` at `position`): from its first
+    milestone (or the year's top) to its last (or the year's bottom); None where the track
+    has not begun or has ended, or holds a single milestone."""
     if track not in spans:
         return None
     first, last = spans[track]
-    if not first[0] <= year <= last[0]:
+    if last < position or first >= position + len(items):
         return None
     own = [row for m, row in zip(items, rows, strict=True) if track in m.tracks]
-    opens, closes = first[0] == year, last[0] == year
+    opens, closes = first >= position, last < position + len(items)
     start = own[0] if opens else 1
     stop = own[-1] if closes else end
     if stop <= start:

@@ -7,15 +7,18 @@ import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 from urllib.parse import urlsplit
 
 import yaml
 
-from . import model
+from . import model, pages, site_config
+from .contentlinks import ContentLink, find_links
 from .diagnostics import Diagnostic, did_you_mean
-from .load import Document, at, describe
+from .load import COMMENT_AFTER, Document, at, describe
 from .quotes import Quote
+from .vocabulary import DEFAULT, Words
 
 T = TypeVar("T")
 
@@ -33,6 +36,7 @@ ARCHIVE = re.compile(r"content/archive(?:/[\w-][\w.-]*)*/[\w-][\w.-]*\.(?:txt|ht
 # of them only dots. Held to the same rule in content/site.yaml and on the command line.
 BASE_URL = re.compile(r"/(?:\.*[\w~-][\w.~-]*/)*")
 DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
+CONTROL_HINT = "delete it: text may hold tabs and line breaks but no other control characters"
 BASE_URL_HINT = "start and end it with '/', with letters, digits, '-', '.', '_' or '~' between"
 
 
@@ -71,9 +75,15 @@ class Reader:
         problems: list[Diagnostic],
         references: list[Reference],
         quotes: list[Quote],
+        words: Words = DEFAULT,
+        links: list[ContentLink] | None = None,
+        source: str = "",
     ) -> None:
         self.path, self.node = path, node
         self.problems, self.references, self.quotes = problems, references, quotes
+        self.words = words  # what the site calls its tracks (see `sitegen.vocabulary`)
+        self.links = [] if links is None else links  # in Markdown (see `sitegen.contentlinks`)
+        self.source = source  # the file's text, where links are found
         self.pairs = {key.value: (key, value) for key, value in node.value}
         self.asked: set[str] = set()
 
@@ -85,7 +95,11 @@ class Reader:
         self.asked.add(key)
         pair = self.pairs.get(key)
         if pair is None or pair[1].tag.endswith(":null"):
-            if required:
+            comment = getattr(pair[1], COMMENT_AFTER, "") if pair else ""
+            if required and comment:  # `color: #abcdef`: YAML reads a comment there
+                hint = f"an unquoted '#' starts a comment, so '{key}' is empty: quote it, as in "
+                self.error(pair[1], f"'{key}' is empty", f'{hint}{key}: "{comment}"')
+            elif required:
                 self.error(
                     pair[0] if pair else self.node,
                     f"missing required key '{key}'",
@@ -108,10 +122,22 @@ class Reader:
             self.error(node, f"'{key}' is empty", "write a value or remove the key")
         elif control := CONTROL.search(text):
             message = f"'{key}' contains the control character U+{ord(control[0]):04X}"
-            hint = "delete it: text may hold tabs and line breaks but no other control characters"
-            self.error(node, message, hint)
+            self.error(node, message, CONTROL_HINT)
             return ""
         return text
+
+    def markdown(self, key: str, required: bool = True, page: str = "") -> str:
+        """A Markdown text, whose links are kept to check (`page`: the one page it is
+        shown on, if only one)."""
+        text = self.text(key, required)
+        if text:
+            self.find_links(text, self.pairs[key][1], page)
+        return text
+
+    def find_links(self, text: str, node: yaml.Node, page: str = "", inline: bool = False) -> None:
+        links, problems = find_links(text, node, self.path, self.source, page, inline)
+        self.links += links
+        self.problems += problems
 
     def matching(
         self, key: str, pattern: re.Pattern[str], expected: str, hint: str, required: bool = True
@@ -185,13 +211,43 @@ class Reader:
             self.error(
                 node,
                 f"'{key}' is not a real date: {text}",
-                f"{model.MONTHS[month]} {year} has days 01 to {last}",
+                f"{model.PartialDate(year, month).human} has days 01 to {last}",
             )
             return None
         return model.PartialDate(year, month, day)
 
     def strings(self, key: str, required: bool = False) -> tuple[str, ...]:
         return self.sequence(key, required, lambda node: self.scalar(node, key))
+
+    def boolean(self, key: str) -> bool:
+        """`true` or `false`; YAML 1.1's `yes`, `on` and the like are refused as unclear."""
+        node = self.value(key, required=False)
+        if node is None:
+            return False
+        if isinstance(node, yaml.ScalarNode) and node.value in ("true", "false"):
+            return node.value == "true"
+        self.error(node, f"'{key}' must be true or false, got {describe(node)}")
+        return False
+
+    def slugs(self, key: str) -> tuple[str, ...]:
+        """A list of slugs (tags, say), each once."""
+        found = self.sequence(key, False, lambda node: self.listed_slug(node, key))
+        for i, slug in enumerate(found):
+            if slug and slug in found[:i]:
+                node = self.pairs[key][1].value[i]
+                self.error(node, f"'{key}' names '{slug}' twice", "name each one once")
+        return tuple(dict.fromkeys(slug for slug in found if slug))
+
+    def listed_slug(self, node: yaml.Node, key: str) -> str:
+        text = self.scalar(node, key)
+        if text and not SLUG.fullmatch(text):
+            message = (
+                f"'{key}' must list slugs of lowercase letters, digits and hyphens, "
+                f"got {describe(node)}"
+            )
+            self.error(node, message, f"for example '{slugify(text)}'")
+            return ""
+        return text
 
     def references_to(self, key: str, kind: str) -> tuple[str, ...]:
         """A list of ids of `kind`, each checked later; a repeated id is reported here."""
@@ -239,7 +295,8 @@ class Reader:
         if not isinstance(node, yaml.MappingNode):
             self.error(node, f"'{key}' must be a mapping of keys to values, got {describe(node)}")
             return None
-        return read_mapping(self.path, node, self.problems, self.references, self.quotes, read)
+        found = (self.problems, self.references, self.quotes)
+        return read_mapping(self.path, node, *found, read, self.words, self.links, self.source)
 
     def finish(self) -> None:
         """Report every key nobody asked for, with the closest known key as a hint."""
@@ -258,8 +315,11 @@ def read_mapping(
     references: list[Reference],
     quotes: list[Quote],
     read: Callable[[Reader], T],
+    words: Words = DEFAULT,
+    links: list[ContentLink] | None = None,
+    source: str = "",
 ) -> T:
-    reader = Reader(path, node, problems, references, quotes)
+    reader = Reader(path, node, problems, references, quotes, words, links, source)
     result = read(reader)
     reader.finish()
     return result
@@ -295,11 +355,15 @@ def read_sources(r: Reader) -> tuple[model.Citation, ...]:
 
 
 def read_fact(r: Reader) -> model.Fact:
-    return model.Fact(r.text("text"), read_sources(r))
+    return model.Fact(r.markdown("text"), read_sources(r))
 
 
 def read_fact_list(r: Reader) -> model.Fact:
-    return model.Fact(r.text("text", required=False), read_sources(r), r.strings("items", True))
+    items = r.strings("items", True)
+    for item, node in zip(items, r.pairs["items"][1].value if items else (), strict=False):
+        if item:
+            r.find_links(item, node, inline=True)
+    return model.Fact(r.markdown("text", required=False), read_sources(r), items)
 
 
 def read_era(r: Reader) -> model.Era:
@@ -311,7 +375,7 @@ def read_era(r: Reader) -> model.Era:
         title=r.text("title"),
         start=start or model.PartialDate(1),
         end=end,
-        frameworks=r.references_to("frameworks", "frameworks"),
+        frameworks=r.references_to(r.words.tracks, "frameworks"),
     )
 
 
@@ -325,37 +389,21 @@ def last_day(date: model.PartialDate) -> tuple[int, int, int]:
     return (date.year, month, date.day or calendar.monthrange(date.year, month)[1])
 
 
-def read_site(r: Reader) -> model.Site:
-    base_url = (
-        r.matching(
-            "base_url",
-            BASE_URL,
-            "a URL path such as '/' or '/my-repo/'",
-            BASE_URL_HINT,
-            required=False,
-        )
-        or "/"
-    )
-    return model.Site(
-        title=r.text("title"),
-        description=r.text("description"),
-        language=r.text("language", required=False) or "en",
-        base_url=base_url,
-        site_url=r.url("site_url", site=True).rstrip("/"),
-        author=r.text("author", required=False),
-        intro=r.mapping("intro", read_fact, required=False),
-        eras=r.mappings("eras", read_era),
-    )
+def slugify(text: str) -> str:
+    """`Release Notes` → `release-notes`: the slug a hint suggests (a short one)."""
+    slug = "-".join(re.findall(r"[a-z0-9]+", text.lower()))
+    return slug if 0 < len(slug) <= 40 else "release-notes"
 
 
 def read_source(r: Reader) -> model.Source:
+    ident = r.slug("id")
     return model.Source(
-        id=r.slug("id"),
+        id=ident,
         title=r.text("title"),
         publisher=r.text("publisher", required=False),
         published=r.date("published", required=False),
         url=r.url("url"),
-        note=r.text("note", required=False),
+        note=r.markdown("note", required=False, page=f"/sources/{ident}/"),  # its page alone
         archive=r.matching(  # the file itself is read with the quotes (`sitegen.quotes`)
             "archive",
             ARCHIVE,
@@ -379,20 +427,22 @@ def read_framework(r: Reader) -> model.Framework:
 
 
 def read_milestone(r: Reader) -> model.Milestone:
-    framework = r.slug("framework", kind="frameworks")
+    framework = r.slug(r.words.track, kind="frameworks")  # the site's word for its track
     also = r.references_to("also", "frameworks")
     if framework in also:
         node = r.pairs["also"][1]
-        r.error(node, f"'also' names the milestone's own framework '{framework}'", "remove it")
+        message = f"'also' names the milestone's own {r.words.track} '{framework}'"
+        r.error(node, message, "remove it")
     return model.Milestone(
         id=r.slug("id"),
         date=r.date("date") or model.PartialDate(1),
         framework=framework,
         also=tuple(f for f in also if f != framework),
         title=r.text("title"),
-        summary=r.text("summary"),
+        summary=r.markdown("summary"),
         sources=read_sources(r),
-        tags=tuple(r.strings("tags")),
+        tags=r.slugs("tags"),
+        draft=r.boolean("draft"),
     )
 
 
@@ -404,14 +454,14 @@ def read_announcement(r: Reader) -> model.Announcement:
     return model.Announcement(
         date=r.date("date") or model.PartialDate(1),
         by=r.text("by"),
-        text=r.text("text"),
+        text=r.markdown("text"),
         sources=read_sources(r),
         role=r.text("role", required=False),
     )
 
 
 def read_statement(r: Reader) -> model.Statement:
-    return model.Statement(r.text("speaker"), r.text("role"), r.text("text"), read_sources(r))
+    return model.Statement(r.text("speaker"), r.text("role"), r.markdown("text"), read_sources(r))
 
 
 def read_foundation(r: Reader) -> model.Foundation:
@@ -432,7 +482,7 @@ def read_foundation(r: Reader) -> model.Foundation:
 
 
 READERS: dict[str, Callable[[Reader], object]] = {
-    "site": read_site,
+    "site": lambda r: site_config.read_site(r),  # late: site_config builds on this module
     "foundation": read_foundation,
     "sources": read_source,
     "frameworks": read_framework,
@@ -453,14 +503,19 @@ class Checked:
     id_at: Diagnostic | None  # where the file writes its id, for duplicate-id errors
     quotes: tuple[Quote, ...] = ()  # every quote cited from a source, for `sitegen.quotes`
     archive_at: Diagnostic | None = None  # where a source file names its archive
+    links: tuple[ContentLink, ...] = ()  # internal links in its Markdown, checked at build
 
 
-def check_document(doc: Document) -> Checked:
-    """Read one document into the content model, collecting its problems."""
+def check_document(doc: Document, words: Words = DEFAULT) -> Checked:
+    """Read one document into the content model, collecting its problems; `words` are
+    what the site calls its tracks (site.yaml reads its own)."""
     problems: list[Diagnostic] = []
     references: list[Reference] = []
     quotes: list[Quote] = []
-    value = read_mapping(doc.path, doc.node, problems, references, quotes, READERS[doc.kind])
+    links: list[ContentLink] = []
+    read = partial(pages.read_page, doc=doc) if doc.kind == "pages" else READERS[doc.kind]
+    found = (problems, references, quotes)
+    value = read_mapping(doc.path, doc.node, *found, read, words, links, doc.text)
     id_at, archive_at = (at_key(doc, key) for key in ("id", "archive"))
     return Checked(
         doc.kind,
@@ -471,6 +526,7 @@ def check_document(doc: Document) -> Checked:
         id_at,
         tuple(quotes),
         archive_at,
+        tuple(links),
     )
 
 

@@ -28,9 +28,9 @@ from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
-from .load import YAML_SUFFIXES
+from .load import FACT_SUFFIXES
 from .quotes import ARCHIVE_FOLDER, ARCHIVE_SUFFIXES
-from .theme import is_ignored
+from .theme import is_ignored, packaged_theme
 
 WATCHED_FOLDERS = ("content", "templates")  # the theme's assets live in templates/static/
 # Reading a file (as every build does) raises opened/closed-without-write events: not changes.
@@ -58,10 +58,10 @@ def is_source(path: str, site_dir: Path, ignored: Iterable[Path], folder: bool =
     if parts[:1] not in (("content",), ("templates",)):
         return False  # the site folder's own files: a README, say
     name = parts[-1]
-    # Under content/ only fact files are read, and copies of sources in content/archive/
+    # Under content/ only fact files and pages are read, and copies of sources in content/archive/
     # (not sed -i's temp files, for one).
     archive = parts[:2] == ARCHIVE_FOLDER and name.endswith(ARCHIVE_SUFFIXES)
-    read = archive or name.endswith(YAML_SUFFIXES)
+    read = archive or name.endswith(FACT_SUFFIXES)
     if parts[:1] == ("content",) and not folder and not read:
         return False
     return not any(map(is_ignored, parts))  # editors' and the system's files (see theme)
@@ -191,10 +191,15 @@ class Watcher:
 
 def watched_folders(site_dir: Path) -> dict[tuple[str, str], bool]:
     """(folder to watch, the site path its events stand for or '') → whether recursively:
-    the site folder alone, content/ and templates/ through and through, and each folder
-    linked into them at its target (recursive watches do not follow links)."""
+    the site folder alone, content/ and templates/ through and through, each folder
+    linked into them at its target (recursive watches do not follow links), and the
+    packaged theme, whose changes count as changes to templates/ (any of them re-renders
+    every page, an override or not)."""
     wanted = {(str(site_dir), ""): False}
     seen: set[str] = set()
+    packaged = packaged_theme()  # what the site's templates/ lacks comes from there
+    if packaged.is_dir() and os.path.realpath(packaged) != os.path.realpath(site_dir / "templates"):
+        wanted[(os.path.realpath(packaged), "templates")] = True  # its events count as templates/
     for name in WATCHED_FOLDERS:
         top = site_dir / name
         if not top.is_dir():

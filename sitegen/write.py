@@ -26,34 +26,44 @@ def write_changed(
     on_disk: dict[str, Stat],
     out_dir: Path,
     render_into: Callable[[Callable[[str, bytes], Stat]], dict[str, Stat]],
+    derive: Callable[[Path], dict[str, bytes]] | None = None,
 ) -> dict[str, Stat] | None:
     """Make `out_dir` hold exactly `outputs`: those in `fresh` rendered by `render_into`
     (which hands each page to the function it is given, in the process that rendered it),
     `pages` written, the others linked from the files in `on_disk` (what the last build
     wrote there, unchanged since). A fresh page that came out as the file already there is
-    linked too. Returns the stat of every file, or None if `out_dir` held the site already.
-    The manifest listing them goes with them."""
-    if not fresh and not pages and holds_exactly(out_dir, outputs):
+    linked too. Then `derive`, given the staging folder holding all of that, makes files
+    from it (the search index), which are written the same way. Returns the stat of every
+    file, or None if `out_dir` held the site already. The manifest listing them goes with
+    them."""
+    if not fresh and not pages and derive is None and holds_exactly(out_dir, outputs):
         return None
     with replacing(out_dir) as staging:
-        manifest = manifest_bytes(outputs)
+        store = partial(store_page, staging, out_dir, on_disk)
+        record = {o: link_file(staging, out_dir, o) for o in outputs - fresh - pages.keys()}
+        record |= {o: put_file(staging, o, data) for o, data in pages.items()}
+        if fresh:
+            record |= render_into(store)
+        if derive is not None:
+            record |= {o: store(o, data) for o, data in derive(staging).items()}
+        manifest = manifest_bytes(record)
         if manifest == read_manifest(real(out_dir)):
             link_file(staging, out_dir, MANIFEST)
         else:
             put_file(staging, MANIFEST, manifest)
-        record = {o: link_file(staging, out_dir, o) for o in outputs - fresh - pages.keys()}
-        record |= {o: put_file(staging, o, data) for o, data in pages.items()}
-        if fresh:
-            record |= render_into(partial(store_page, staging, out_dir, on_disk))
     return record
 
 
-def put_file(root: Path, output: str, data: bytes) -> Stat:
-    """Write one file of the new site; its stat, to know it again by."""
+def put_file(root: Path, output: str, data: bytes | Iterable[bytes]) -> Stat:
+    """Write one file of the new site, whole or piece by piece as its pieces are made;
+    its stat, to know it again by."""
     target = os.path.join(root, output)
     make_folder(os.path.dirname(target))
     with open(target, "wb") as f:
-        f.write(data)
+        if isinstance(data, bytes):
+            f.write(data)
+        else:
+            f.writelines(data)
         f.flush()  # so that the stat below sees every byte; closing then changes nothing
         return as_stat(os.fstat(f.fileno()))
 
@@ -81,10 +91,15 @@ def link_file(root: Path, previous: Path, output: str) -> Stat:
 
 
 def store_page(
-    staging: Path, previous: Path, on_disk: dict[str, Stat], output: str, data: bytes
+    staging: Path,
+    previous: Path,
+    on_disk: dict[str, Stat],
+    output: str,
+    data: bytes | Iterable[bytes],
 ) -> Stat:
-    """Write a page rendered afresh, or link it if the previous site has these very bytes."""
-    if same_bytes(previous, output, data, on_disk):
+    """Write a page rendered afresh, or link it if the previous site has these very bytes
+    (a file made as it is written is written)."""
+    if isinstance(data, bytes) and same_bytes(previous, output, data, on_disk):
         return link_file(staging, previous, output)
     return put_file(staging, output, data)
 

@@ -119,3 +119,64 @@ def default_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = sitegen("build", "--site", REPO, "--out", out, "--site-url", "https://example.org")
     assert result.returncode == 0, result.stderr
     return out
+
+
+# Every new page kind at once, as `sitegen serve` shows it: documentation pages (one with a
+# table of contents, sources and tags, one a draft), tags with labels, and a draft milestone.
+FEATURES_SITE = {
+    "content/site.yaml": """\
+        title: Features
+        description: Pages, tags and drafts.
+        nav: [guide/index.md, about.md]
+        tags:
+          release: {label: Releases, description: Versions for everyone.}
+        """,
+    "content/milestones/alpha-2.yaml": """\
+        id: alpha-2
+        date: 2021-03
+        framework: alpha
+        title: Alpha 2 (in the works)
+        summary: Not announced yet.
+        tags: [release, preview]
+        draft: true
+        sources: [{source: paper}]
+        """,
+    "content/pages/about.md": """\
+        ---
+        title: About
+        description: What this site is.
+        tags: [release]
+        sources:
+          - source: paper
+            quote: a quote
+        ---
+        ## Why
+
+        See the [guide](guide/index.md).
+
+        ## How
+
+        ### In detail
+
+        Some `code` and a [link out](https://example.org/).
+        """,
+    "content/pages/guide/index.md": """\
+        ---
+        title: Guide
+        draft: true
+        ---
+        A draft page, back to [about](../about.md).
+        """,
+}
+
+
+@pytest.fixture(scope="session")
+def features_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """FEATURES_SITE on the minimal site, built with its drafts shown, once per session."""
+    site = tmp_path_factory.mktemp("features") / "site"
+    shutil.copytree(REPO / "templates", site / "templates")
+    for name, text in {**MINIMAL_SITE, **FEATURES_SITE}.items():
+        write(site / name, text)
+    result = sitegen("build", "--site", site, "--drafts", "--site-url", "https://example.org")
+    assert result.returncode == 0, result.stderr
+    return site / "output"

@@ -60,7 +60,8 @@ def running_servers(site_factory: SiteFactory) -> Iterator[ServeFactory]:
     ) -> Served:
         site = site_factory(files)
         log: list[str] = []
-        server = DevServer(site, Options(base_url=base_url), port=0, poll=poll, log=log.append)
+        options = Options(base_url=base_url, drafts=True)  # as `sitegen serve` runs it
+        server = DevServer(site, options, port=0, poll=poll, log=log.append)
         served = Served(server, site, log)
         running.append(served)
         server.start()

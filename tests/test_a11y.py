@@ -51,6 +51,23 @@ def test_axe_finds_no_violation_on_any_page(
     assert len(html_paths(default_site)) > 40  # every page was checked, not just a few
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violation_on_the_new_page_kinds(
+    browser: Any, features_site: Path, scheme: str
+) -> None:
+    """Pages (a table of contents, sources, tags), tag pages and drafts, as serve shows them."""
+    context = browser.new_context(color_scheme=scheme, reduced_motion="reduce")
+    page = context.new_page()
+    found = {}
+    with serve_folder(features_site) as address:
+        for path in ("/", "/about/", "/guide/", "/tags/", "/tags/release/", "/milestones/alpha-2/"):
+            page.goto(address + path)
+            if violations := axe_violations(page):
+                found[path] = violations
+    context.close()
+    assert found == {}
+
+
 def visible_frameworks(page: Any) -> set[str]:
     """The tracks shown: every card on one of them is visible, and no other card is (a
     cross-track card is on each of its tracks)."""

@@ -29,7 +29,7 @@ SECOND_MILESTONE = """\
 def test_builds_every_page_of_the_content_model(site_factory: SiteFactory) -> None:
     site = site_factory({"content/milestones/alpha-2.yaml": SECOND_MILESTONE})
     build_site(site, site / "output")
-    files = sorted(tree_bytes(site / "output"))
+    files = sorted(f for f in tree_bytes(site / "output") if not f.startswith("pagefind/"))
     assert files == [
         ".nojekyll",
         ".sitegen-manifest",  # what this build wrote, so the next one knows what it may replace
@@ -47,10 +47,18 @@ def test_builds_every_page_of_the_content_model(site_factory: SiteFactory) -> No
         "sitemap.xml",
         "sources/paper/index.html",
         "static/favicon.svg",
+        "static/search.js",
         "static/style.css",
         "static/timeline.js",
+        "tags/index.html",  # always there (the footer links it), empty here
         "timeline.json",
     ]
+    # The search index: Pagefind's script, the index of the four searchable pages (the
+    # milestones, the track and the source; not the timeline or the 404 page).
+    search = sorted(f for f in tree_bytes(site / "output") if f.startswith("pagefind/"))
+    assert {"pagefind/pagefind.js", "pagefind/pagefind-entry.json"} <= set(search)
+    assert {"pagefind/wasm.en.pagefind", "pagefind/pagefind-worker.js"} <= set(search)
+    assert len([f for f in search if f.startswith("pagefind/fragment/")]) == 4
 
 
 def test_timeline_lists_milestones_by_year_with_dates_at_their_precision(

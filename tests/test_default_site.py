@@ -32,7 +32,13 @@ def test_every_milestone_is_on_the_timeline_and_has_a_page(output: Path) -> None
 
 def test_three_framework_pages_in_track_order(output: Path) -> None:
     nav = html(output / "index.html").css("header nav a")
-    assert [a.text() for a in nav][1:] == ["PyTorch", "TensorFlow", "JAX", "Foundation"]
+    assert [a.text() for a in nav][1:] == [
+        "PyTorch",
+        "TensorFlow",
+        "JAX",
+        "Foundation",
+        "About this timeline",
+    ]
     for framework in ("pytorch", "tensorflow", "jax"):
         assert (output / "frameworks" / framework / "index.html").is_file()
 

@@ -42,6 +42,70 @@ CASES = {
         "content/site.yaml:4:1: error: invalid YAML: a tab character here\n  hint: indent with spaces: YAML does not allow tabs\n"
         "1 error; nothing written\n",
     ),
+    "an unquoted # starts a comment": (
+        {"content/frameworks/alpha.yaml": "id: alpha\nname: Alpha\ncolor: #9a3412\n"},
+        "content/frameworks/alpha.yaml:3:7: error: 'color' is empty\n"
+        "  hint: an unquoted '#' starts a comment, so 'color' is empty: quote it, as in "
+        'color: "#9a3412"\n1 error; nothing written\n',
+    ),
+    "a value starting with @": (
+        {"content/site.yaml": "title: @me\ndescription: D\n"},
+        "content/site.yaml:1:8: error: invalid YAML: found character that cannot start any token "
+        "(while scanning for the next token)\n"
+        "  hint: quote the value: YAML does not let one start with '@', '`' or '%'\n"
+        "1 error; nothing written\n",
+    ),
+    "a value starting with *": (
+        {"content/site.yaml": "title: *bold* move\ndescription: D\n"},
+        "content/site.yaml:1:13: error: invalid YAML: did not find expected alphabetic or numeric "
+        "character (while scanning an alias)\n"
+        "  hint: quote the value: YAML reads a '*' at its start as an alias\n"
+        "1 error; nothing written\n",
+    ),
+    "a value starting with [ that goes on": (
+        {"content/site.yaml": "title: [draft] notes\ndescription: D\n"},
+        "content/site.yaml:1:16: error: invalid YAML: did not find expected key (while parsing a "
+        "block mapping)\n  hint: quote a value that starts with '[', '{' or a quote and goes on "
+        "after it, or check the indentation\n1 error; nothing written\n",
+    ),
+    "a colon and a space in a plain value": (
+        {"content/site.yaml": "title: Note: it works\ndescription: D\n"},
+        "content/site.yaml:1:12: error: invalid YAML: mapping values are not allowed in this "
+        "context\n  hint: quote a value that contains ': '\n1 error; nothing written\n",
+    ),
+    "broken link in content": (
+        {
+            "content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "2020").replace(
+                "summary: The first release.",
+                "summary: |\n  The first release,\n  before [Alpha 2](/milestones/alpha-2/).",
+            )
+        },
+        "content/milestones/alpha-1.yaml:7:20: error: broken link '/milestones/alpha-2/'\n"
+        "  hint: no page at that address; the closest page is '/milestones/alpha-1/'\n"
+        "1 error; nothing written\n",
+    ),
+    "broken anchor in content": (
+        {
+            "content/frameworks/alpha.yaml": "id: alpha\nname: Alpha\ncolor: '#9a3412'\n"
+            "facts:\n  - text: Its [sources](/milestones/alpha-1/#source-h).\n"
+            "    sources: [{source: paper}]\n",
+        },
+        "content/frameworks/alpha.yaml:5:25: error: broken anchor '/milestones/alpha-1/#source-h'\n"
+        "  hint: that page has no id 'source-h'; the closest id is 'sources-h'\n"
+        "1 error; nothing written\n",
+    ),
+    "relative link in a summary": (
+        {
+            "content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "2020").replace(
+                "summary: The first release.", "summary: After [Alpha 0](../alpha-0/)."
+            )
+        },
+        "content/milestones/alpha-1.yaml:5:26: error: a link relative to the page: '../alpha-0/'\n"
+        "  hint: this text is shown on several pages, where a relative link leads to different "
+        "places: write it from the site's root, as in '/milestones/ID/' (the base URL is added "
+        "when the site is built)\n"
+        "1 error; nothing written\n",
+    ),
     "duplicate key": (
         {"content/site.yaml": "title: T\ndescription: D\ntitle: U\n"},
         "content/site.yaml:3:1: error: duplicate key 'title' (first on line 1)\n"
@@ -166,13 +230,188 @@ CASES = {
     "file in an unknown place": (
         {"content/milestone/alpha-2.yaml": "id: x\n"},
         "content/milestone/alpha-2.yaml: error: fact file in an unknown place (known: content/site.yaml, "
-        "content/foundation.yaml, content/sources, content/frameworks, content/milestones)\n"
+        "content/foundation.yaml, content/sources, content/frameworks, content/milestones, content/pages)\n"
         "  hint: did you mean 'milestones'?\n1 error; nothing written\n",
     ),
     "missing site.yaml": (
         {"content/site.yaml": None},
         "content/site.yaml: error: missing site configuration\n"
         "  hint: create content/site.yaml with 'title' and 'description'\n1 error; nothing written\n",
+    ),
+    "a language written in words": (
+        {"content/site.yaml": "title: T\ndescription: D\nlanguage: english\n"},
+        "content/site.yaml:3:11: error: 'language' must be a BCP 47 language tag, got 'english'\n"
+        "  hint: did you mean 'en' (English)?\n1 error; nothing written\n",
+    ),
+    "a language tag with an underscore": (
+        {"content/site.yaml": "title: T\ndescription: D\nlanguage: en_US\n"},
+        "content/site.yaml:3:11: error: 'language' must be a BCP 47 language tag, got 'en_US'\n"
+        "  hint: did you mean 'en-US'? BCP 47 joins its parts with '-'\n1 error; nothing written\n",
+    ),
+    "a text the theme does not have": (
+        {"content/site.yaml": "title: T\ndescription: D\nstrings:\n  previus_in: x\n"},
+        "content/site.yaml:4:3: error: unknown text 'previus_in'\n"
+        "  hint: did you mean 'previous_in'?\n1 error; nothing written\n",
+    ),
+    "a text with a parameter it is not given": (
+        {
+            "content/site.yaml": "title: T\ndescription: D\nstrings:\n  previous_in: 'Back to {title}'\n"
+        },
+        "content/site.yaml:4:3: error: the text 'previous_in' uses {title}, which it is not given\n"
+        "  hint: it may use {name}\n1 error; nothing written\n",
+    ),
+    "a plural form CLDR does not have": (
+        {
+            "content/site.yaml": "title: T\ndescription: D\nstrings:\n  lane_count: {single: x, other: y}\n"
+        },
+        "content/site.yaml:4:16: error: 'single' is not a plural category\n"
+        "  hint: CLDR's are zero, one, two, few, many, other\n1 error; nothing written\n",
+    ),
+    "plural forms for a text shown without a count": (
+        {
+            "content/site.yaml": "title: T\ndescription: D\nstrings:\n  skip_to_content: {one: x, other: y}\n"
+        },
+        "content/site.yaml:4:3: error: the text 'skip_to_content' takes no count\n"
+        "  hint: write one text: this one is not shown with a count\n1 error; nothing written\n",
+    ),
+    "an unknown text in a catalogue": (
+        {
+            "content/site.yaml": "title: T\ndescription: D\nlanguage: fr-CA\n",
+            "templates/i18n/fr-CA.yaml": "skip_to_content: Aller au contenu\nskip_to_contnt: x\n",
+        },
+        "templates/i18n/fr-CA.yaml:2:1: error: unknown text 'skip_to_contnt'\n"
+        "  hint: did you mean 'skip_to_content'?\n1 error; nothing written\n",
+    ),
+    "a tag that is not a slug, and a tag twice": (
+        {
+            "content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "2020")
+            + "tags: [Release Notes, compiler, compiler]\n"
+        },
+        "content/milestones/alpha-1.yaml:8:8: error: 'tags' must list slugs of lowercase letters, "
+        "digits and hyphens, got 'Release Notes'\n  hint: for example 'release-notes'\n"
+        "content/milestones/alpha-1.yaml:8:33: error: 'tags' names 'compiler' twice\n"
+        "  hint: name each one once\n2 errors; nothing written\n",
+    ),
+    "a tag label for a tag that is not a slug, and one without a label": (
+        {
+            "content/site.yaml": "title: T\ndescription: D\ntags:\n  Big Tag: {label: Big}\n"
+            "  compiler: {description: x}\n"
+        },
+        "content/site.yaml:4:3: error: a tag must be a slug of lowercase letters, digits and "
+        "hyphens, got 'Big Tag'\n  hint: for example 'big-tag'\n"
+        "content/site.yaml:5:13: error: missing required key 'label'\n  hint: add 'label: ...'\n"
+        "2 errors; nothing written\n",
+    ),
+    "tags given as a list in site.yaml": (
+        {"content/site.yaml": "title: T\ndescription: D\ntags: [a, b]\n"},
+        "content/site.yaml:3:7: error: 'tags' must be a mapping of tags, got a list\n"
+        "  hint: write 'release: {label: Releases, description: ...}'\n1 error; nothing written\n",
+    ),
+    "draft that is not true or false": (
+        {"content/milestones/alpha-1.yaml": MILESTONE.replace("DATE", "2020") + "draft: yes\n"},
+        "content/milestones/alpha-1.yaml:8:8: error: 'draft' must be true or false, got 'yes'\n"
+        "1 error; nothing written\n",
+    ),
+    "a page without front matter": (
+        {"content/pages/about.md": "title: About\n\nText.\n"},
+        "content/pages/about.md:1:1: error: a page starts with its front matter\n"
+        "  hint: begin the file with a line '---', then 'title: ...', then a line '---'\n"
+        "1 error; nothing written\n",
+    ),
+    "a page whose front matter is not closed": (
+        {"content/pages/about.md": "---\ntitle: About\n\nText.\n"},
+        "content/pages/about.md:1:1: error: the front matter is not closed\n"
+        "  hint: end it with a line '---' before the text of the page\n1 error; nothing written\n",
+    ),
+    "a page with empty front matter": (
+        {"content/pages/about.md": "---\n---\nText.\n"},
+        "content/pages/about.md:1:1: error: the front matter is empty\n"
+        "  hint: write 'title: ...' between the '---' lines\n1 error; nothing written\n",
+    ),
+    "an unknown key in a page's front matter, at its own line": (
+        {"content/pages/about.md": "---\ntitle: About\ntitel: x\n---\nText.\n"},
+        "content/pages/about.md:3:1: error: unknown key 'titel'\n  hint: did you mean 'title'?\n"
+        "1 error; nothing written\n",
+    ),
+    "invalid YAML in a page's front matter, at its own line": (
+        {"content/pages/about.md": "---\ntitle: About\n  bad: [\n---\nText.\n"},
+        "content/pages/about.md:3:6: error: invalid YAML: mapping values are not allowed in this "
+        "context\n  hint: quote a value that contains ': '\n1 error; nothing written\n",
+    ),
+    "a control character in a page's body, at its line and column": (
+        {"content/pages/about.md": "---\ntitle: A\n---\nLine one.\nA \x01 here.\n"},
+        "content/pages/about.md:5:3: error: the page contains the control character U+0001\n"
+        "  hint: delete it: text may hold tabs and line breaks but no other control characters\n"
+        "1 error; nothing written\n",
+    ),
+    "a page at the timeline's address": (
+        {"content/pages/index.md": "---\ntitle: Home\n---\n"},
+        "content/pages/index.md: error: its address / is already the timeline's "
+        "(templates/timeline.html)\n  hint: rename or move the page\n1 error; nothing written\n",
+    ),
+    "a page at a track's address, naming both files": (
+        {"content/pages/frameworks/alpha.md": "---\ntitle: A\n---\n"},
+        "content/pages/frameworks/alpha.md: error: its address /frameworks/alpha/ is already the "
+        "page of framework 'alpha' (content/frameworks/alpha.yaml)\n  hint: rename or move the page\n"
+        "1 error; nothing written\n",
+    ),
+    "two pages at one address": (
+        {
+            "content/pages/guide.md": "---\ntitle: A\n---\n",
+            "content/pages/guide/index.md": "---\ntitle: B\n---\n",
+        },
+        "content/pages/guide/index.md: error: its address /guide/ is also that of "
+        "content/pages/guide.md\n  hint: keep one of the two\n1 error; nothing written\n",
+    ),
+    "a page file name that is no address": (
+        {"content/pages/Getting Started.md": "---\ntitle: A\n---\n"},
+        "content/pages/Getting Started.md: error: a page's address comes from its path, so "
+        "'Getting Started' must be lowercase letters, digits and hyphens\n"
+        "  hint: rename it 'getting-started'\n1 error; nothing written\n",
+    ),
+    "a page under /static/": (
+        {"content/pages/static/x.md": "---\ntitle: A\n---\n"},
+        "content/pages/static/x.md: error: a page's address may not start with /static/\n"
+        "  hint: sitegen keeps that folder for the theme's files, social cards or tags: move the "
+        "page\n1 error; nothing written\n",
+    ),
+    "a YAML page": (
+        {"content/pages/about.yaml": "title: About\n"},
+        "content/pages/about.yaml: error: a YAML file in content/pages/, where pages are Markdown\n"
+        "  hint: write it as content/pages/about.md, its keys as front matter\n"
+        "1 error; nothing written\n",
+    ),
+    "Markdown outside content/pages/": (
+        {"content/notes.md": "Some notes.\n"},
+        "content/notes.md: error: a Markdown file outside content/pages/, where pages are\n"
+        "  hint: move it to content/pages/notes.md\n1 error; nothing written\n",
+    ),
+    "a page's broken link and anchor, at their line and column": (
+        {
+            "content/pages/about.md": "---\ntitle: A\n---\n# One\n\nSee [x](/nowhere/) and [y](#two).\n"
+        },
+        "content/pages/about.md:6:9: error: broken link '/nowhere/'\n"
+        "  hint: no page is built at that address\n"
+        "content/pages/about.md:6:28: error: broken anchor '#two'\n"
+        "  hint: no heading on that page has the anchor 'two'\n2 errors; nothing written\n",
+    ),
+    "a link to another page's file that is not there": (
+        {"content/pages/about.md": "---\ntitle: A\n---\nSee [the guide](guide.md).\n"},
+        "content/pages/about.md:4:17: error: broken link 'guide.md'\n"
+        "  hint: no page is built at that address\n1 error; nothing written\n",
+    ),
+    "nav naming a page that is not there": (
+        {
+            "content/site.yaml": "title: T\ndescription: D\nnav: [abot.md]\n",
+            "content/pages/about.md": "---\ntitle: A\n---\n",
+        },
+        "content/site.yaml:3:7: error: unknown page 'abot.md'\n  hint: did you mean 'about.md'?\n"
+        "1 error; nothing written\n",
+    ),
+    "nav naming a page without its file name": (
+        {"content/site.yaml": "title: T\ndescription: D\nnav: [about]\n"},
+        "content/site.yaml:3:7: error: 'nav' must list pages by their path in content/pages/, got "
+        "'about'\n  hint: for example 'about.md' or 'guide/index.md'\n1 error; nothing written\n",
     ),
     "template syntax error": (
         {

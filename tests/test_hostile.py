@@ -35,11 +35,11 @@ PAYLOAD = (
 )
 HOSTILE_URL = 'https://example.org/"><script>alert(10)</script>'
 TEXT_KEYS = {
-    "title", "description", "author", "language", "name", "tagline", "publisher", "note",
-    "summary", "text", "quote", "role", "speaker", "by",
+    "title", "description", "author", "name", "tagline", "publisher", "note", "summary",
+    "text", "quote", "role", "speaker", "by", "label",
 }  # fmt: skip
 URL_KEYS = {"url", "website"}
-LIST_KEYS = {"items", "tags"}
+LIST_KEYS = {"items"}  # tags are slugs and the language a BCP 47 tag: both checked, like ids
 DANGEROUS_TAGS = {
     "script", "img", "iframe", "object", "embed", "svg", "math", "style", "link", "meta",
     "base", "form", "input", "button", "textarea", "frame", "frameset", "template",
@@ -74,6 +74,10 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     for path in (hostile / "content").rglob("*.yaml"):
         data = poison(yaml.safe_load(path.read_text(encoding="utf-8")))
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    for path in (hostile / "content" / "pages").rglob("*.md"):  # front matter and body
+        _, front, body = path.read_text(encoding="utf-8").split("---\n", 2)
+        data = yaml.safe_dump(poison(yaml.safe_load(front)), allow_unicode=True)
+        path.write_text(f"---\n{data}---\n{PAYLOAD}\n\n## {PAYLOAD}\n\n{body}", encoding="utf-8")
     for site in (clean, hostile):
         build_site(site, site / "output")
     return clean / "output", hostile / "output"

@@ -62,8 +62,11 @@ def test_every_link_of_the_default_site_works_where_pages_serves_it(
     reached = {path + "index.html" if path.endswith("/") or not path else path for path in reached}
     # Every file is reached by following links, but the three that are never linked:
     # the 404 page (served for missing addresses), .nojekyll and sitegen's manifest (left
-    # out of the Pages artifact: see test_hosting_workflow.py).
-    assert reached == set(tree_bytes(out)) - {"404.html", ".nojekyll", ".sitegen-manifest"}
+    # out of the Pages artifact: see test_hosting_workflow.py); and the search, whose
+    # script and index the search field loads when used (see test_search_browser.py).
+    unlinked = {"404.html", ".nojekyll", ".sitegen-manifest", "static/search.js"}
+    search = {name for name in tree_bytes(out) if name.startswith("pagefind/")}
+    assert search and reached == set(tree_bytes(out)) - unlinked - search
     pages = {urlsplit(url).path for url in found.ids}  # `/?fw=jax` is the timeline page again
     assert len(pages) == sum(1 for name in reached if name.endswith(".html"))
     assert found.external  # sources link out; those are not fetched, offline

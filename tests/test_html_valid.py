@@ -1,4 +1,5 @@
-"""Every built page of the default site passes the Nu HTML Checker (npm vnu-jar, run by Java)."""
+"""Every built page of the default site, and of a site showing every page kind (pages, tags,
+drafts), passes the Nu HTML Checker (npm vnu-jar, run by Java)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,17 @@ VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
 def test_every_page_is_valid_html(default_site: Path) -> None:
+    assert nu_errors(default_site) == []
+    assert len(list(default_site.rglob("*.html"))) > 40
+
+
+def test_every_page_kind_is_valid_html(features_site: Path) -> None:
+    assert nu_errors(features_site) == []
+    for page in ("about", "guide", "tags", "tags/release", "milestones/alpha-2"):
+        assert (features_site / page / "index.html").is_file()
+
+
+def nu_errors(default_site: Path) -> list[str]:
     if not VNU.exists() or not shutil.which("java"):
         pytest.fail("the Nu HTML Checker is missing: run scripts/test, which installs it")
     # One JVM for the whole folder: the checker is slow to start and fast per page.
@@ -30,5 +42,4 @@ def test_every_page_is_valid_html(default_site: Path) -> None:
         for m in messages
         if m["type"] == "error" or m.get("subType") == "fatal"
     ]
-    assert errors == []
-    assert len(list(default_site.rglob("*.html"))) > 40
+    return errors

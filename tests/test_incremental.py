@@ -23,6 +23,7 @@ from sitegen.build import Options, SiteBuilder
 from sitegen.devserver import DevServer
 from sitegen.diagnostics import SiteError
 from sitegen.outdir import MANIFEST
+from sitegen.search import SEARCH_DIR
 
 from .conftest import MINIMAL_SITE, REPO, SiteFactory, tree_bytes, write
 from .serve_helpers import REBUILD_LINE, Served, ServeFactory, replace_in, running_servers
@@ -36,12 +37,37 @@ DATES = st.sampled_from(["2019", "2020-05", "2020-05-04", "2021-02-30", "2022-12
 
 
 def milestone_text(
-    ident: str, date: str, framework: str, title: str, summary: str, extra: str = ""
+    ident: str, date: str, framework: str, title: str, summary: str, more: str = "", extra: str = ""
 ) -> str:
     return (
         f"id: {ident}\ndate: '{date}'\nframework: {framework}\ntitle: {title}\n"
-        f"summary: |\n  {summary}\nsources:\n  - source: paper\n{extra}"
+        f"summary: |\n  {summary}\n{more}sources:\n  - source: paper\n{extra}"
     )
+
+
+# Tags (a bad one too) and drafts, on milestones and pages.
+TAGS = st.sampled_from(
+    ["", "tags: [release]\n", "tags: [release, compiler]\n", "tags: [Bad Tag]\n"]
+)
+DRAFT = st.sampled_from(["", "draft: true\n", "draft: false\n"])
+PAGE_PATHS = ("pages/about.md", "pages/guide/index.md", "pages/guide.md")  # the last two collide
+LINKS = st.sampled_from(
+    ["", "[m](/milestones/m-a/)", "[g](guide/index.md)", "[x](#why)", "[t](/tags/)"]
+)
+
+
+def page_text(title: str, body: str, link: str, tags: str, draft: str) -> str:
+    return f"---\ntitle: {title}\n{tags}{draft}---\n## Why\n\n{body} {link}\n"
+
+
+pages = st.builds(
+    page_text,
+    st.sampled_from(["About", "Guide", "Abut"]),
+    st.lists(WORDS, min_size=1, max_size=3).map(" ".join),
+    LINKS,
+    TAGS,
+    DRAFT,
+)
 
 
 milestones = st.builds(
@@ -51,6 +77,7 @@ milestones = st.builds(
     st.sampled_from(["alpha", "beta", "nope"]),
     st.sampled_from(["One", "Two", "Tw0"]),  # same length: an edit may keep the file's size
     st.lists(WORDS, min_size=1, max_size=4).map(" ".join),
+    st.tuples(TAGS, DRAFT).map("".join),
     st.sampled_from(["", "  - source: book\n", "also: [beta]\n", "tags: [x]\n"]),
 )
 frameworks = st.builds(
@@ -62,9 +89,18 @@ frameworks = st.builds(
     st.integers(0, 2),
 )
 sites = st.builds(
-    lambda title, base: f"title: {title}\ndescription: D.\nbase_url: {base}\n",
+    lambda title, base, more: f"title: {title}\ndescription: D.\nbase_url: {base}\n{more}",
     st.sampled_from(["T1", "T2"]),
     st.sampled_from(["/", "/repo/"]),
+    st.sampled_from(
+        [
+            "",
+            "nav: [about.md]\n",
+            "nav: [guide/index.md, about.md]\n",
+            "tags: {release: {label: Releases}}\n",
+            "language: fr\nstrings: {tracks: cadres}\n",
+        ]
+    ),
 )
 books = st.sampled_from(["id: book\ntitle: A book\n", "id: book\ntitle: The book\n"])
 template_lines = st.sampled_from(["<p>extra</p>", "<p>extrA</p>", "{{ site.title }}"])
@@ -82,17 +118,33 @@ breaks = st.one_of(
     st.tuples(st.just("break"), st.just("reference"), MILESTONE_FILES),
     st.tuples(st.just("break"), st.just("folder"), MILESTONE_FILES),
 )
+# The timeline's page size: the fixture site has a page a year (or part of one) at 1 or 2.
+page_sizes = st.sampled_from([1, 2, 3, 250])
 
 edits = st.one_of(
     st.tuples(st.just("write"), MILESTONE_FILES, milestones),
     st.tuples(st.just("delete"), MILESTONE_FILES),
     st.tuples(st.just("rename"), st.sampled_from(IDS), st.sampled_from(IDS)),
+    st.tuples(st.just("write"), st.sampled_from(PAGE_PATHS), pages),
+    st.tuples(st.just("delete"), st.sampled_from(PAGE_PATHS)),
+    # Publish a draft, or make a published milestone or page a draft again.
+    st.tuples(
+        st.just("draft"),
+        st.sampled_from([*PAGE_PATHS, *(f"milestones/{i}.yaml" for i in ("alpha-1", *IDS))]),
+    ),
     st.tuples(st.just("write"), st.just("frameworks/beta.yaml"), frameworks),
     st.tuples(st.just("delete"), st.just("frameworks/beta.yaml")),
     st.tuples(st.just("write"), st.just("sources/book.yaml"), books),
     st.tuples(st.just("delete"), st.just("sources/book.yaml")),
     st.tuples(st.just("write"), st.just("site.yaml"), sites),
-    st.tuples(st.just("template"), st.sampled_from(TEMPLATES[:2]), template_lines),
+    st.tuples(
+        st.just("template"), st.sampled_from([*TEMPLATES[:2], "timeline.html"]), template_lines
+    ),
+    # The theme's texts: a catalogue edited (the site's language reads it, or falls back).
+    st.tuples(
+        st.just("texts"), st.sampled_from(["en", "fr"]), st.sampled_from(["Go to", "Skip to"])
+    ),
+    st.tuples(st.just("theme"), page_sizes),
     # New words in the same places: a milestone's page and the listings change, nothing moves
     st.tuples(
         st.just("reword"),
@@ -133,16 +185,32 @@ def apply(site: Path, edit: tuple, undo: list[tuple[Path, bytes | None]] | None 
         template = site / "templates" / args[0]
         template.write_text(template.read_text() + args[1] + "\n")
         return {f"templates/{args[0]}"}
+    if kind == "texts":
+        path = site / "templates" / "i18n" / f"{args[0]}.yaml"
+        lines = path.read_text().splitlines()
+        lines = [
+            f"skip_to_content: {args[1]} it" if x.startswith("skip_to_content:") else x
+            for x in lines
+        ]
+        path.write_text("\n".join(lines) + "\n")
+        return {f"templates/i18n/{args[0]}.yaml"}
+    if kind == "theme":
+        (site / "templates/theme.yaml").write_text(f"timeline_page_size: {args[0]}\n")
+        return {"templates/theme.yaml"}
     names = {
         "write": args[:1],
         "delete": args[:1],
         "rename": [f"milestones/{name}.yaml" for name in args],
         "reword": [f"milestones/{name}.yaml" for name in args[0]],
+        "draft": args[:1],
     }[kind]
     paths = [site / "content" / name for name in names]
     if any(path.is_dir() for path in paths):
         return set()
+    if kind == "draft":
+        return toggle_draft(site, f"content/{args[0]}")
     if kind == "write":
+        paths[0].parent.mkdir(parents=True, exist_ok=True)
         paths[0].write_text(args[1])
     elif kind == "delete":
         paths[0].unlink(missing_ok=True)
@@ -168,12 +236,29 @@ def break_site(site: Path, how: str, name: str, undo: list[tuple[Path, bytes | N
         path.write_text("title: [broken\n")
     elif how == "reference":
         ident = path.stem
-        path.write_text(milestone_text(ident, "2020", "alpha", "Ref", "x", "  - source: nowhere\n"))
+        text = milestone_text(ident, "2020", "alpha", "Ref", "x", extra="  - source: nowhere\n")
+        path.write_text(text)
     else:  # a file replaced by a folder
         path.unlink(missing_ok=True)
         path.mkdir()
         (path / "inside.txt").write_text("a folder named like a fact file")
     return {path.relative_to(site).as_posix()}
+
+
+def toggle_draft(site: Path, relative: str) -> set[str]:
+    """Publish a draft (`draft: true` → `false`), or make a milestone or page a draft."""
+    path = site / relative
+    if not path.exists():
+        return {relative}
+    text = path.read_text()
+    if "draft: true" in text:
+        text = text.replace("draft: true", "draft: false")
+    elif "draft: false" in text:
+        text = text.replace("draft: false", "draft: true")
+    else:
+        text = text.replace("title:", "draft: true\ntitle:", 1)
+    path.write_text(text)
+    return {relative}
 
 
 def reword(path: Path, title: str, summary: str) -> str:
@@ -205,11 +290,12 @@ def outcome(
 
 def site_files(out: Path) -> dict[str, bytes]:
     """The site an output folder holds, less the manifest of it (see `sitegen.outdir`)."""
-    return {name: data for name, data in tree_bytes(out).items() if name != MANIFEST}
+    files = tree_bytes(out).items()
+    return {name: data for name, data in files if name != MANIFEST and not searched(name)}
 
 
-def clean_build(site: Path) -> dict[str, bytes] | list[str]:
-    return outcome(SiteBuilder(site, Options(cache=False, jobs=1)))
+def clean_build(site: Path, drafts: bool = False) -> dict[str, bytes] | list[str]:
+    return outcome(SiteBuilder(site, Options(cache=False, jobs=1, drafts=drafts)))
 
 
 @contextmanager
@@ -220,24 +306,28 @@ def fresh_site() -> Iterator[Path]:
         shutil.copytree(REPO / "templates", site / "templates")
         for name, text in MINIMAL_SITE.items():
             write(site / name, text)
+        # Two milestones a page: most edits move milestones across the timeline's year pages.
+        (site / "templates/theme.yaml").write_text("timeline_page_size: 2\n")
         yield site
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(edits, min_size=1, max_size=8))
-def test_rebuilds_after_any_edits_equal_a_clean_build(sequence: list[tuple]) -> None:
+@given(st.lists(edits, min_size=1, max_size=8), st.booleans())
+def test_rebuilds_after_any_edits_equal_a_clean_build(sequence: list[tuple], drafts: bool) -> None:
     """Through `serve`'s own path (a DevServer told what changed as its watcher tells it)
     and through warm builds into an output folder: after a good edit both give a clean
-    build's bytes; after a bad one, the server shows the error over the last good site."""
+    build's bytes; after a bad one, the server shows the error over the last good site.
+    `drafts`: as `sitegen serve` builds (drafts shown), or as `sitegen build` does."""
     with fresh_site() as site:
-        server = DevServer(site, Options(cache=False, jobs=1))
-        warm = SiteBuilder(site, Options(cache=False, jobs=1))
+        options = Options(cache=False, jobs=1, drafts=drafts)
+        server = DevServer(site, options, search_delay=3600)  # no search index: not compared
+        warm = SiteBuilder(site, options)
         server.rebuild(set())
         good, undo = served(server), []
         assert outcome(warm, site / "output") == good
         for edit in sequence:
             server.rebuild(apply(site, edit, undo))
-            clean = clean_build(site)
+            clean = clean_build(site, drafts)
             snapshot = server.snapshot()
             warm_outcome = outcome(warm, site / "output")
             assert warm_outcome == clean, edit
@@ -252,7 +342,12 @@ def test_rebuilds_after_any_edits_equal_a_clean_build(sequence: list[tuple]) -> 
 
 
 def served(server: DevServer) -> dict[str, bytes]:
-    return dict(server.snapshot().files)
+    return {name: data for name, data in server.snapshot().files.items() if not searched(name)}
+
+
+def searched(name: str) -> bool:
+    """A file of the search index, which only a build into a folder makes at once."""
+    return name.startswith(f"{SEARCH_DIR}/")
 
 
 def test_a_same_size_edit_in_the_same_instant_is_seen(site_factory) -> None:
@@ -323,6 +418,8 @@ def test_rewording_a_milestone_of_the_default_site_updates_every_page_that_shows
         "sources/lf-blog-welcoming-pytorch/index.html",
         "sources/lf-press-release-pytorch/index.html",
         "sources/meta-newsroom-pytorch-foundation/index.html",
+        "tags/foundation/index.html",  # the pages of its tags
+        "tags/governance/index.html",
         "timeline.json",
     ]
     assert b"announces that PyTorch" in pages["sources/article-2022-09-14/index.html"]

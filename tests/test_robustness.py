@@ -74,6 +74,14 @@ def remove(folder: str) -> Callable[[Path], None]:
     return lambda site: shutil.rmtree(site / folder)
 
 
+def file_instead(folder: str) -> Callable[[Path], None]:
+    def make(site: Path) -> None:
+        shutil.rmtree(site / folder)
+        (site / folder).write_text("not a folder\n")
+
+    return make
+
+
 ONE_ERROR = "1 error; nothing written\n"
 URL_HINT = "  hint: for example 'https://pytorch.org/'\n"
 SITE = "title: T\ndescription: D\n"
@@ -185,7 +193,7 @@ CASES = {
     "merge key": Case(
         {"content/site.yaml": "title: T\ndescription: D\n<<: {author: A}\n"},
         "content/site.yaml:3:1: error: unknown key '<<'\n  hint: known keys: author, base_url, "
-        "description, eras, intro, language, site_url, title\n" + ONE_ERROR,
+        "description, eras, intro, language, nav, site_url, strings, tags, title\n" + ONE_ERROR,
     ),
     "an !include tag": Case(
         {"content/site.yaml": "title: T\ndescription: !include description.md\n"},
@@ -200,7 +208,8 @@ CASES = {
     "a terminal escape sequence in a key": Case(
         {"content/site.yaml": 'title: T\ndescription: D\n"\\e]0;pwned\\a\\e[2J": x\n'},
         "content/site.yaml:3:1: error: unknown key '\\x1b]0;pwned\\x07\\x1b[2J'\n  hint: known keys: "
-        "author, base_url, description, eras, intro, language, site_url, title\n" + ONE_ERROR,
+        "author, base_url, description, eras, intro, language, nav, site_url, strings, tags, title\n"
+        + ONE_ERROR,
     ),
     "a terminal escape sequence in a file name": Case(
         {"content/milestones/alpha-\x1b[2J.yaml": "id: [alpha\n"},
@@ -237,11 +246,12 @@ CASES = {
         "one with --site DIR (looked in '{site}')\n" + ONE_ERROR,
         setup=remove("content"),
     ),
-    "no templates/ folder": Case(
+    "a templates file, not a folder": Case(
         {},
-        "templates: error: no templates/ folder here\n"
-        "  hint: add templates/ beside content/, or name the site with --site DIR\n" + ONE_ERROR,
-        setup=remove("templates"),
+        "templates: error: not a folder\n"
+        "  hint: make it a folder of templates that replace the default theme's, or remove it\n"
+        + ONE_ERROR,
+        setup=file_instead("templates"),
     ),
     "an output folder that is a file": Case(
         {"notes.txt": "not a folder"},
@@ -453,11 +463,12 @@ def test_unreadable_file(site_factory: SiteFactory, capsys: pytest.CaptureFixtur
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A real 256 KiB file system: a build that does not fit meets a real 'disk full'."""
+    """A real 1 MiB file system (the minimal site takes about 300 KiB, most of it the search
+    index's script and code): a build that does not fit meets a real 'disk full'."""
     disk = tmp_path / "disk"
     disk.mkdir()
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], capture_output=True
     )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
@@ -472,7 +483,7 @@ def test_disk_full_mid_write_keeps_the_old_site(
     out = small_disk / "output"
     assert main(["build", "--site", str(site), "--out", str(out)]) == 0
     before = tree_bytes(out)
-    filler = "A long summary that no longer fits on the disk. " * 4000  # ~200 KB a page
+    filler = "A long summary that no longer fits on the disk. " * 8000  # ~400 KB a page
     write_files(site, {MILESTONE: milestone(summary=filler)})
     capsys.readouterr()
     assert main(["build", "--site", str(site), "--out", str(out)]) == 1
@@ -607,7 +618,7 @@ FOREIGN_HINT = (
 OWN_FOLDER_HINT = "  hint: choose an output folder of its own, such as output/\n"
 BUILD_USAGE = (
     "usage: sitegen build [-h] [--site DIR] [--out DIR] [--force] [--base-url PATH]\n"
-    "                     [--site-url URL] [--jobs N] [--no-cache]\n"
+    "                     [--site-url URL] [--drafts] [--jobs N] [--no-cache]\n"
 )
 SERVE_USAGE = (
     "usage: sitegen serve [-h] [--site DIR] [--base-url PATH] [--host HOST]\n"

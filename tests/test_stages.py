@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from sitegen.assemble import assemble, validate
+from sitegen.catalogue import with_texts
 from sitegen.depends import Record
 from sitegen.diagnostics import Diagnostic, SiteError
 from sitegen.environment import Renderer
@@ -126,7 +127,8 @@ def test_routes_are_folder_style_and_link_neighbours() -> None:
             }
         )
     ]
-    routes = {r.url: r for r in plan_routes(assemble(checked), paths(checked), REPO / "templates")}
+    content = with_texts(assemble(checked), REPO / "templates")  # as the build gives them
+    routes = {r.url: r for r in plan_routes(content, paths(checked), REPO / "templates")}
     first = routes["/milestones/alpha-1/"]
     assert first.output == "milestones/alpha-1/index.html"
     assert first.context["neighbours"].next.id == "alpha-2"
@@ -138,6 +140,7 @@ def test_routes_are_folder_style_and_link_neighbours() -> None:
         "/milestones/alpha-1/",
         "/milestones/alpha-2/",
         "/sources/paper/",
+        "/tags/",
     )
 
 

@@ -25,6 +25,26 @@
   const total = cards.length;
   const tracksOf = (el) => el.dataset.fw.split(" ");
 
+  // The theme's texts in the page's language (see templates/i18n/): a text shown with a
+  // count has a form a plural category, chosen by the browser's CLDR rules.
+  const lang = document.documentElement.lang || "en";
+  const texts = JSON.parse(document.getElementById("timeline-texts")?.textContent || "{}");
+  const plural = new Intl.PluralRules(lang);
+  const number = new Intl.NumberFormat(lang);
+  const text = (key, params = {}) => {
+    let message = texts[key] ?? key;
+    if (Array.isArray(message)) {
+      const forms = Object.fromEntries(message);
+      message = forms[params.count === 0 && forms.zero ? "zero" : plural.select(params.count ?? 0)] ?? forms.other;
+    }
+    return message.replace(/\{(\w+)\}/g, (found, name) => {
+      const value = params[name];
+      if (value === undefined) return found;
+      return typeof value === "number" ? number.format(value) : String(value);
+    });
+  };
+  const listed = (names) => ("ListFormat" in Intl ? new Intl.ListFormat(lang).format(names) : names.join(", "));
+
   const buttons = links.map((link) => {
     const button = document.createElement("button");
     button.type = "button";
@@ -43,7 +63,7 @@
   const reset = document.createElement("button");
   reset.type = "button";
   reset.className = "chip chip-reset";
-  reset.textContent = "Show all";
+  reset.textContent = text("show_all");
   reset.addEventListener("click", () => show(new Set(ids), true));
   const item = document.createElement("li");
   item.append(reset);
@@ -100,15 +120,20 @@
     const count = cards.filter((c) => !c.hidden).length;
     const list = visible.map((id) => names[id]);
     status.textContent =
-      visible.length === ids.length ? `All ${total} milestones, oldest first.`
-      : visible.length === 0 ? "No track selected: choose one above to see its milestones."
-      : `Showing ${count} of ${total} milestones: ${list.join(" and ")}.`;
-    if (remember) {
-      const url = new URL(location.href);
-      if (visible.length === ids.length) url.searchParams.delete("fw");
-      else url.searchParams.set("fw", visible.join(","));
-      history.replaceState(null, "", url.pathname + url.search.replace(/%2C/g, ",") + url.hash);
-    }
+      visible.length === ids.length ? text("filter_all", { count: total })
+      : visible.length === 0 ? text("filter_none")
+      : text("filter_some", { shown: count, count: total, names: listed(list) });
+    if (remember) history.replaceState(null, "", filtered(location.href, visible) + location.hash);
+    // The other pages of a split timeline open with the same tracks shown.
+    document.querySelectorAll("a[data-pager]").forEach((a) => { a.href = filtered(a.href, visible); });
+  }
+
+  // `href` without its fragment, with ?fw= naming the tracks shown (none when all are).
+  function filtered(href, visible) {
+    const url = new URL(href, location.href);
+    if (visible.length === ids.length) url.searchParams.delete("fw");
+    else url.searchParams.set("fw", visible.join(","));
+    return url.pathname + url.search.replace(/%2C/g, ",");
   }
 
   show(fromUrl(), false);

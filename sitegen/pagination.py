@@ -1,0 +1,156 @@
+"""A timeline that stays small: past the page size the theme chooses, the timeline (and
+each track's page) is split into a page per year, or per part of a long year, joined by
+links to the older and newer page and an index of every year; the first page shows the
+most recent years. Its labels (`2019, part 2 of 3`, `Latest`) are the theme's texts, in the
+site's language.
+
+The page size is the theme's (`templates/theme.yaml`, `timeline_page_size`): a page of
+cards has a weight a theme knows, and a browser shows a few hundred cards at once at ease.
+Everything here is a plain value, so routes holding it compare by value.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from .diagnostics import SiteError
+from .i18n import Texts
+from .load import read_document
+from .model import Milestone
+from .theme import settings_file
+from .validate import read_mapping
+
+PAGE_SIZE = 250  # milestones a page, when the theme does not say
+SMALLEST = 1
+
+
+def page_size(templates_dir: Path) -> int:
+    """The theme's page size (`timeline_page_size` in `templates/theme.yaml`)."""
+    found = settings_file(templates_dir)
+    if found is None:
+        return PAGE_SIZE
+    file, path = found
+    document, problems = read_document("theme", path, file)
+    size = PAGE_SIZE
+    if document is not None:
+        size = read_mapping(path, document.node, problems, [], [], read_size)
+    if problems:
+        raise SiteError(problems)
+    return size
+
+
+def read_size(r: Any) -> int:
+    size = r.integer("timeline_page_size", PAGE_SIZE)
+    if size < SMALLEST:
+        node = r.pairs["timeline_page_size"][1]
+        hint = f"a few hundred suits a browser; the default is {PAGE_SIZE}"
+        r.error(node, f"'timeline_page_size' must be at least {SMALLEST}, got {size}", hint)
+        return PAGE_SIZE
+    return size
+
+
+def parts(items: Sequence[Milestone], size: int) -> list[tuple[Milestone, ...]]:
+    """`items` in as few runs of at most `size` as can be, of even length."""
+    count = -(-len(items) // size) if size else 1
+    cut = [round(i * len(items) / count) for i in range(count + 1)]
+    return [tuple(items[a:b]) for a, b in itertools.pairwise(cut)]
+
+
+class Link(NamedTuple):
+    url: str
+    label: str
+
+
+class YearEntry(NamedTuple):
+    """A year in the index: its number of milestones and its page, or each of its parts."""
+
+    year: int
+    count: int
+    pages: tuple[Link, ...]
+
+
+class Pager(NamedTuple):
+    """What a page of a split timeline shows besides its milestones."""
+
+    label: str  # what it holds ("2019", "2019, part 2 of 3"); "" on the first page
+    url: str  # its own URL
+    first: str  # the first page's URL (the timeline's home, or the track's page)
+    older: Link | None
+    newer: Link | None
+    index: tuple[YearEntry, ...]  # every year, oldest first
+
+
+class Run(NamedTuple):
+    """A year, or a part of one: what one year page shows."""
+
+    year: int
+    part: int  # from 1; 0 when the year is whole
+    parts: int
+    milestones: tuple[Milestone, ...]
+    shown: Any  # what the template gets for it (a timeline year, or a (year, milestones) pair)
+
+
+class Sheet(NamedTuple):
+    """One page of a split timeline: its URL, what it shows and its pager."""
+
+    url: str
+    shown: tuple[Any, ...]
+    milestones: tuple[Milestone, ...]
+    pager: Pager
+
+
+def run_url(prefix: str, run: Run) -> str:
+    """`/years/2019/`, and `/years/2019/page/2/` for a year's second part."""
+    tail = f"page/{run.part}/" if run.part > 1 else ""
+    return f"{prefix}{run.year}/{tail}"
+
+
+def run_label(run: Run, texts: Texts) -> str:
+    """`2019`, or `2019, part 2 of 3`, in the site's language."""
+    year = texts.year(run.year)
+    return texts.plain("year_part", year=year, part=run.part, parts=run.parts) if run.part else year
+
+
+def paginate(runs: Sequence[Run], size: int, first: str, prefix: str, texts: Texts) -> list[Sheet]:
+    """The first page (the most recent runs that fit in `size`, at least one) and a page
+    per run, newest first; each links to the older and newer page and holds the index."""
+    urls = [run_url(prefix, run) for run in runs]
+    index = year_index(runs, urls, texts)
+    recent, total = len(runs) - 1, len(runs[-1].milestones)
+    while recent > 0 and total + len(runs[recent - 1].milestones) <= size:
+        recent -= 1
+        total += len(runs[recent].milestones)
+
+    def link(i: int) -> Link | None:
+        return Link(urls[i], run_label(runs[i], texts)) if 0 <= i < len(runs) else None
+
+    home = Pager("", first, first, link(recent - 1), None, index)
+    sheets = [sheet(first, runs[recent:], home)]
+    for i in reversed(range(len(runs))):
+        newer = link(i + 1) or Link(first, texts.plain("latest"))
+        pager = Pager(run_label(runs[i], texts), urls[i], first, link(i - 1), newer, index)
+        sheets.append(sheet(urls[i], runs[i : i + 1], pager))
+    return sheets
+
+
+def sheet(url: str, runs: Sequence[Run], pager: Pager) -> Sheet:
+    milestones = tuple(m for run in runs for m in run.milestones)
+    return Sheet(url, tuple(run.shown for run in runs), milestones, pager)
+
+
+def year_index(runs: Sequence[Run], urls: Sequence[str], texts: Texts) -> tuple[YearEntry, ...]:
+    """Every year, with its page, or its parts' pages labelled by their number."""
+    entries: list[YearEntry] = []
+    for run, url in zip(runs, urls, strict=True):
+        label = Link(url, texts.number(run.part) if run.part else texts.year(run.year))
+        if entries and entries[-1].year == run.year:
+            last = entries[-1]
+            entries[-1] = last._replace(
+                count=last.count + len(run.milestones), pages=(*last.pages, label)
+            )
+        else:
+            entries.append(YearEntry(run.year, len(run.milestones), (label,)))
+    return tuple(entries)
