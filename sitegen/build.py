@@ -288,14 +288,15 @@ class SiteBuilder:
         made = record.inputs.keys()
         why: dict[str, str] = {}
         for key in sorted(record.changed(now, touched), reverse=True):
-            why.update(dict.fromkeys(record.readers([key]), f"{key} changed"))
+            reason = f"{key} changed" if key.startswith("templates/") else SHOWN_CHANGED
+            why.update(dict.fromkeys(record.readers([key]), reason))
         new = "there is no earlier build to reuse" if not made else "it is new"
         why.update(dict.fromkeys(outputs - made, new))
         for path in touched:
             checked = files[path].checked if path in files else None
             if checked is not None:
                 shown = plan.shown_on(checked.kind, checked.value)
-                why.update((o, f"it shows {path}") for o in shown if not record.read(o, path))
+                why.update((o, SHOWN_CHANGED) for o in shown if not record.read(o, path))
         held = self.pages if on_disk is None else on_disk[1]
         missing = "the output folder does not hold it as the last build left it"
         why.update((o, missing) for o in outputs - held.keys() if o not in why)
@@ -455,6 +456,9 @@ def differing(old: Mapping[str, Scanned], new: Mapping[str, Scanned]) -> list[st
     others = itertools.compress(new, map(operator.is_not, map(old.get, new), new.values()))
     changed = [p for p in others if p not in old or old[p].digest != new[p].digest]
     return changed + sorted(old.keys() - new.keys())
+
+
+SHOWN_CHANGED = "what it shows changed"  # why a page is rendered again, for --verbose
 
 
 def values_of(checked: Iterable[Checked]) -> dict[str, object]:

@@ -24,7 +24,7 @@ from . import cards
 from .i18n import Texts
 from .model import DAY, Citation, Content, Fact, Framework, Milestone, Source, Tag
 from .pages import nav_entries
-from .pagination import PAGE_SIZE, Pager, paginate, parts, run_url
+from .pagination import PAGE_SIZE, Pager, page_size, paginate, parts, run_url
 from .pagination import Run as Part
 from .tags import TagCount, labelled, tags_of
 from .theme import STATIC_DIR, scan
@@ -105,12 +105,12 @@ def paths(checked: Iterable[Any]) -> dict[str, dict[str, str]]:
 
 
 def plan_routes(
-    content: Content, paths: Paths, templates_dir: Path, size: int = PAGE_SIZE
+    content: Content, paths: Paths, templates_dir: Path, size: int | None = None
 ) -> list[Route]:
-    """Every route of the site, in URL order."""
+    """Every route of the site, in URL order (`size`: the theme's page size unless given)."""
     found = scan(templates_dir)
     theme = {**found.static, **found.templates, **found.fonts}
-    plan = Plan(content, paths, theme, size=size)
+    plan = Plan(content, paths, theme, size=page_size(templates_dir) if size is None else size)
     return sorted(map(plan.route, plan.outputs), key=operator.attrgetter("url"))
 
 
@@ -224,7 +224,7 @@ class Plan:
         shown somewhere is planned there too, though that route did not read it before)."""
         cited = [
             f"sources/{c.source}/index.html"
-            for *_, citations in statements_of(kind, value)
+            for *_, citations in statements_of(kind, value, self.texts, self.tracks)
             for c in citations
             if c.source
         ]
@@ -234,7 +234,7 @@ class Plan:
             return [output_of(self.content.site.track_path(value.id)), *cited]
         if kind == "pages":
             listed = self.showing.get(("pages", value.path), [])
-            return [output_of(value.url), "tags/index.html", *listed, *cited]
+            return [output_of(value.url), *listed, *cited]
         if kind != "milestones":
             return ["foundation/index.html", *cited] if kind == "foundation" else cited
         m = value
@@ -244,7 +244,7 @@ class Plan:
         around += [f"milestones/{x.id}/index.html" for x in self.meanwhile_of(m)]
         listed = self.showing.get(("milestones", m.id), [])
         extra = ["foundation/index.html"] if self.on_foundation_page(m) else []
-        own = ["feed.xml", "timeline.json", "tags/index.html", f"milestones/{m.id}/index.html"]
+        own = ["feed.xml", "timeline.json", f"milestones/{m.id}/index.html"]
         return [*own, *around, *listed, *extra, *cited]
 
     def on_foundation_page(self, m: Milestone) -> bool:
