@@ -33,7 +33,6 @@ from .environment import Fragments, Renderer, in_use
 from .model import Content, Site
 from .outdir import claimed
 from .pages import link_problems as page_link_problems
-from .pagination import page_size
 from .parallel import PARALLEL_MIN
 from .quotes import QuoteReport, check_quotes
 from .render import (
@@ -50,6 +49,7 @@ from .scan import Scanned, Stat, known_words, scan_content, scan_theme
 from .search import bundle_in, kept_bundle
 from .tags import tag_warnings
 from .theme import FONTS_DIR, I18N_DIR, SETTINGS, STATIC_DIR, unused_templates
+from .theme_settings import theme_settings
 from .validate import Checked
 from .write import output_stat, write_changed
 
@@ -166,7 +166,7 @@ class SiteBuilder:
         with timed("plan"):  # the outputs that read an input that changed, planned again
             layout = None if reassembled else last.layout
             shipped = {p.removeprefix("templates/"): s.file for p, s in theme.items()}
-            plan = Plan(content, where, shipped, layout, page_size(templates_dir))
+            plan = Plan(content, where, shipped, layout, theme_settings(templates_dir))
             now, touched = dict(last.record.values), [*edited, *retheme]
             now.update(
                 (p, found.digest) for p in touched if (found := files.get(p) or theme.get(p))
@@ -176,7 +176,7 @@ class SiteBuilder:
             new_outputs = (
                 reassembled
                 or not last.record.inputs
-                or f"templates/{SETTINGS}" in retheme  # the page size moves every listing
+                or f"templates/{SETTINGS}" in retheme  # the page size, whether there are cards
                 or any(
                     p.startswith(OUTPUTS) and (p not in theme or p not in last.theme)
                     for p in retheme

@@ -33,14 +33,13 @@ from jinja2.loaders import split_template_path
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
-from . import cards
 from .depends import Reads
 from .fragments import Fragments, value_key
 from .i18n import Texts
 from .markup import render_inline, render_markdown, words_of
 from .model import Content, Milestone, Page, PartialDate, Site
 from .pages import TOC_MIN, Body, nav_entries, render_body
-from .routes import NAV, TEXTS, Paths, fingerprint
+from .routes import CARDS, NAV, TEXTS, Paths, fingerprint
 from .scan import digest
 from .theme import FONTS_DIR, I18N_DIR, SETTINGS, STATIC_DIR, read_plain
 
@@ -177,15 +176,15 @@ class ById(Mapping[str, Any]):
         return len(self._renderer.by_id[self._kind])
 
 
-class Present:
-    """`social_cards`: whether the theme has a file (the cards' font), read as its key."""
+class Flag:
+    """`social_cards`: a site-wide yes or no (see `Plan.facts`), read as its key."""
 
     def __init__(self, renderer: Renderer, key: str) -> None:
         self._renderer, self._key = renderer, key
 
     def __bool__(self) -> bool:
         self._renderer.reads.add(self._key)
-        return self._key in self._renderer.now
+        return bool(self._renderer.now.get(self._key))
 
     def __str__(self) -> str:
         return str(bool(self))
@@ -284,7 +283,7 @@ class Renderer:
             framework_by_id=ById(self, "frameworks"),
             source_by_id=ById(self, "sources"),
             has_foundation=HasFoundation(self),
-            social_cards=Present(self, f"templates/{cards.FONT}"),
+            social_cards=Flag(self, CARDS),
             t=TextsRead(self),
             tag_label=self.tag_label,
             nav=Recorded(self, NAV, lambda: nav_entries(self.content)),

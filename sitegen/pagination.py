@@ -4,8 +4,8 @@ links to the older and newer page and an index of every year; the first page sho
 most recent years. Its labels (`2019, part 2 of 3`, `Latest`) are the theme's texts, in the
 site's language.
 
-The page size is the theme's (`templates/theme.yaml`, `timeline_page_size`): a page of
-cards has a weight a theme knows, and a browser shows a few hundred cards at once at ease.
+The page size is the theme's (`timeline_page_size`, see `sitegen.theme_settings`): a
+browser shows a few hundred cards at once at ease.
 Everything here is a plain value, so routes holding it compare by value.
 """
 
@@ -13,43 +13,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, NamedTuple
 
-from .diagnostics import SiteError
 from .i18n import Texts
-from .load import read_document
 from .model import Milestone
-from .theme import settings_file
-from .validate import read_mapping
-
-PAGE_SIZE = 250  # milestones a page, when the theme does not say
-SMALLEST = 1
-
-
-def page_size(templates_dir: Path) -> int:
-    """The theme's page size (`timeline_page_size` in `templates/theme.yaml`)."""
-    found = settings_file(templates_dir)
-    if found is None:
-        return PAGE_SIZE
-    file, path = found
-    document, problems = read_document("theme", path, file)
-    size = PAGE_SIZE
-    if document is not None:
-        size = read_mapping(path, document.node, problems, [], [], read_size)
-    if problems:
-        raise SiteError(problems)
-    return size
-
-
-def read_size(r: Any) -> int:
-    size = r.integer("timeline_page_size", PAGE_SIZE)
-    if size < SMALLEST:
-        node = r.pairs["timeline_page_size"][1]
-        hint = f"a few hundred suits a browser; the default is {PAGE_SIZE}"
-        r.error(node, f"'timeline_page_size' must be at least {SMALLEST}, got {size}", hint)
-        return PAGE_SIZE
-    return size
 
 
 def parts(items: Sequence[Milestone], size: int) -> list[tuple[Milestone, ...]]:

@@ -24,10 +24,11 @@ from . import cards
 from .i18n import Texts
 from .model import DAY, Citation, Content, Fact, Framework, Milestone, Source, Tag
 from .pages import nav_entries
-from .pagination import PAGE_SIZE, Pager, page_size, paginate, parts, run_url
+from .pagination import Pager, paginate, parts, run_url
 from .pagination import Run as Part
 from .tags import TagCount, labelled, tags_of
 from .theme import STATIC_DIR, scan
+from .theme_settings import ThemeSettings, theme_settings
 from .timeline import plan_timeline
 from .write import refuse_shared_outputs
 
@@ -38,7 +39,8 @@ TEXTS = "texts"  # the theme's texts in the site's language (see `sitegen.catalo
 NAV = "nav"  # the pages of the site's navigation, with their titles
 PLACED = "layout:milestones"  # where every milestone is listed, and the page size
 PAGES_PLACED = "layout:pages"  # each documentation page's address, tags and order
-FONT = f"templates/{cards.FONT}"  # the social cards' font: there are cards while it is
+FONT = f"templates/{cards.FONT}"  # the social cards' font
+CARDS = "has:social_cards"  # whether there are cards: the theme ships the font and wants them
 
 
 class Route(NamedTuple):
@@ -104,17 +106,16 @@ def paths(checked: Iterable[Any]) -> dict[str, dict[str, str]]:
     return dict(found)
 
 
-def plan_routes(
-    content: Content, paths: Paths, templates_dir: Path, size: int | None = None
-) -> list[Route]:
-    """Every route of the site, in URL order (`size`: the theme's page size unless given)."""
+def plan_routes(content: Content, paths: Paths, templates_dir: Path) -> list[Route]:
+    """Every route of the site, in URL order."""
     found = scan(templates_dir)
     theme = {**found.static, **found.templates, **found.fonts}
-    plan = Plan(content, paths, theme, size=page_size(templates_dir) if size is None else size)
+    plan = Plan(content, paths, theme, settings=theme_settings(templates_dir))
     return sorted(map(plan.route, plan.outputs), key=operator.attrgetter("url"))
 
 
 ID = operator.attrgetter("id")
+DEFAULTS = ThemeSettings()  # a theme without settings
 
 
 class Plan:
@@ -127,11 +128,12 @@ class Plan:
         paths: Paths,
         theme: Theme,
         layout: Layout | None = None,
-        size: int = PAGE_SIZE,
+        settings: ThemeSettings = DEFAULTS,
     ) -> None:
         self.content, self.paths, self.theme = content, paths, theme
         self.known_layout = layout  # the last plan's, when its milestones sit as these do
-        self.size = size  # milestones a listing's page shows (see `sitegen.pagination`)
+        self.size = settings.timeline_page_size  # milestones a listing's page shows
+        self.cards = settings.social_cards and cards.FONT in theme  # and the font is shipped
         self.texts = content.texts or Texts()
         self.tracks = content.site.tracks  # the tracks' folder in URLs
 
@@ -150,7 +152,7 @@ class Plan:
         found += [f"sources/{v.id}/index.html" for v in c.sources]
         found += self.listings  # the timeline, the tracks' and tags' pages, the pages
         found += [name for name in self.theme if name.startswith(f"{STATIC_DIR}/")]
-        if FONT.removeprefix("templates/") in self.theme:  # the theme ships the cards' font
+        if self.cards:
             found += (
                 ["cards/index.png", "cards/foundation.png"] if c.foundation else ["cards/index.png"]
             )
@@ -178,16 +180,17 @@ class Plan:
     def facts(self, digests: Mapping[str, object], pages: bool) -> dict[str, object]:
         """The site-wide values pages may read, by key (see `sitegen.depends`): each value
         of the site's config, the tracks in order, the frameworks' and sources' files, whether
-        there is a foundation, the texts, the navigation, and (when `pages`: only a plan of
-        every output changes them) every page's URL and where each milestone and page is
-        listed."""
+        there is a foundation and are social cards, the texts, the navigation, and (when
+        `pages`: only a plan of every output changes them) every page's URL and where each
+        milestone and page is listed."""
         c = self.content
         site = {f"site:{f.name}": getattr(c.site, f.name) for f in dataclasses.fields(c.site)}
         listed = {
             f"list:{kind}": tuple((p, digests.get(p)) for p in self.files(kind, values))
             for kind, values in (("frameworks", c.frameworks), ("sources", c.sources))
         }
-        has = {"has:foundation": c.foundation is not None, ORDER: tuple(map(ID, c.frameworks))}
+        has = {"has:foundation": c.foundation is not None, CARDS: self.cards}
+        has[ORDER] = tuple(map(ID, c.frameworks))
         texts = self.texts
         counts = {f"count:{fw}": cards.count(ms, texts) for fw, ms in self.by_framework.items()}
         counts[COUNT] = cards.count(c.milestones, texts)

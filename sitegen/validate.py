@@ -219,15 +219,15 @@ class Reader:
     def strings(self, key: str, required: bool = False) -> tuple[str, ...]:
         return self.sequence(key, required, lambda node: self.scalar(node, key))
 
-    def boolean(self, key: str) -> bool:
+    def boolean(self, key: str, default: bool = False) -> bool:
         """`true` or `false`; YAML 1.1's `yes`, `on` and the like are refused as unclear."""
         node = self.value(key, required=False)
         if node is None:
-            return False
+            return default
         if isinstance(node, yaml.ScalarNode) and node.value in ("true", "false"):
             return node.value == "true"
         self.error(node, f"'{key}' must be true or false, got {describe(node)}")
-        return False
+        return default
 
     def slugs(self, key: str) -> tuple[str, ...]:
         """A list of slugs (tags, say), each once."""

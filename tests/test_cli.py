@@ -13,7 +13,7 @@ def test_build_prints_one_summary_line(site_factory: SiteFactory) -> None:
     # With a site_url: without one, a warning follows (see test_hosting.py).
     result = sitegen("build", "--site-url", "https://example.org", cwd=site)
     assert result.returncode == 0, result.stderr
-    assert re.fullmatch(r"Built 17 files in \d+ ms into output/\n", result.stdout)
+    assert re.fullmatch(r"Built 18 files in \d+ ms into output/\n", result.stdout)
     assert result.stderr == ""
     assert (site / "output/index.html").is_file()
 
@@ -79,7 +79,7 @@ def test_check_writes_nothing_and_finds_broken_links(site_factory: SiteFactory) 
     result = sitegen("check", cwd=site)
     assert result.returncode == 0, result.stderr
     assert re.fullmatch(
-        r"Checked 17 files and their links in \d+ ms: no problems\n"
+        r"Checked 18 files and their links in \d+ ms: no problems\n"
         r"Quotes: 0 quotes verified against archived sources; 1 source has no archive\n",
         result.stdout,
     )

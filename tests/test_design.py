@@ -121,14 +121,18 @@ def test_every_page_has_title_description_canonical_and_social_tags(default_site
     assert len(titles) == len(pages(default_site))  # every page has a title of its own
 
 
-def json_ld(path: Path) -> dict:
-    scripts = html(path).css('script[type="application/ld+json"]')
-    assert len(scripts) == 1, path
-    return json.loads(scripts[0].text())
+def json_ld(path: Path, kind: str = "") -> dict:
+    """The page's one JSON-LD block (of `@type` kind, when it has several)."""
+    blocks = [json.loads(s.text()) for s in html(path).css('script[type="application/ld+json"]')]
+    blocks = [b for b in blocks if b["@type"] == kind] if kind else blocks
+    assert len(blocks) == 1, path
+    return blocks[0]
 
 
 def test_json_ld_describes_the_timeline_milestones_and_foundation(default_site: Path) -> None:
-    timeline = json_ld(default_site / "index.html")
+    site = json_ld(default_site / "index.html", "WebSite")
+    assert (site["name"], site["inLanguage"]) == ("PyTorch, TensorFlow and JAX: a timeline", "en")
+    timeline = json_ld(default_site / "index.html", "ItemList")
     assert timeline["@type"] == "ItemList"
     first = timeline["itemListElement"][0]
     # A summary page: each item points to the milestone's page, which describes it in full.

@@ -94,6 +94,7 @@ def test_the_404_page_works_from_a_deeply_nested_missing_address(tmp_path: Path)
         "TensorFlow",
         "JAX",
         "The foundation",
+        "About this timeline",  # the pages of nav: in site.yaml
     ]
 
 

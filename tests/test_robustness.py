@@ -193,7 +193,8 @@ CASES = {
     "merge key": Case(
         {"content/site.yaml": "title: T\ndescription: D\n<<: {author: A}\n"},
         "content/site.yaml:3:1: error: unknown key '<<'\n  hint: known keys: author, base_url, "
-        "description, eras, intro, language, nav, site_url, strings, tags, title\n" + ONE_ERROR,
+        "description, eras, extra, intro, language, nav, site_url, strings, tags, title, track, "
+        "tracks\n" + ONE_ERROR,
     ),
     "an !include tag": Case(
         {"content/site.yaml": "title: T\ndescription: !include description.md\n"},
@@ -208,8 +209,8 @@ CASES = {
     "a terminal escape sequence in a key": Case(
         {"content/site.yaml": 'title: T\ndescription: D\n"\\e]0;pwned\\a\\e[2J": x\n'},
         "content/site.yaml:3:1: error: unknown key '\\x1b]0;pwned\\x07\\x1b[2J'\n  hint: known keys: "
-        "author, base_url, description, eras, intro, language, nav, site_url, strings, tags, title\n"
-        + ONE_ERROR,
+        "author, base_url, description, eras, extra, intro, language, nav, site_url, strings, "
+        "tags, title, track, tracks\n" + ONE_ERROR,
     ),
     "a terminal escape sequence in a file name": Case(
         {"content/milestones/alpha-\x1b[2J.yaml": "id: [alpha\n"},
@@ -568,7 +569,7 @@ def test_yaml_dates_quoted_or_not_build_the_same_site(
 
 
 def test_linked_folders_are_followed_and_a_loop_is_read_once(site_factory: SiteFactory) -> None:
-    site = site_factory()
+    site = site_factory(templates=False)  # `up` leads to the site: no theme YAML in it
     shutil.move(site / "content/milestones", site / "shared-milestones")
     (site / "content/milestones").symlink_to(site / "shared-milestones")
     (site / "shared-milestones/again").symlink_to(".")  # a loop back into itself
@@ -618,11 +619,12 @@ FOREIGN_HINT = (
 OWN_FOLDER_HINT = "  hint: choose an output folder of its own, such as output/\n"
 BUILD_USAGE = (
     "usage: sitegen build [-h] [--site DIR] [--out DIR] [--force] [--base-url PATH]\n"
-    "                     [--site-url URL] [--drafts] [--jobs N] [--no-cache]\n"
+    "                     [--site-url URL] [-q | -v] [--drafts] [--jobs N]\n"
+    "                     [--no-cache]\n"
 )
 SERVE_USAGE = (
     "usage: sitegen serve [-h] [--site DIR] [--base-url PATH] [--host HOST]\n"
-    "                     [--port N] [--poll]\n"
+    "                     [--port N] [--poll] [--open] [-q | -v]\n"
 )
 NO_SITE_URL = (
     "content/site.yaml: warning: no site_url, so sitemap.xml and feed.xml use relative URLs, "
