@@ -3,9 +3,12 @@ what no file can check alone (duplicate ids, references to ids) and ordering wha
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import operator
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from functools import partial
 
 from . import model
 from .diagnostics import Diagnostic, SiteError, did_you_mean
@@ -65,6 +68,71 @@ def assemble(checked: list[Checked], quotes: Iterable[Diagnostic] = ()) -> model
 
 
 ID = operator.attrgetter("id")
+PATH = operator.attrgetter("path")
+
+
+def rewritten(
+    content: model.Content, changes: Iterable[tuple[Checked, Checked]]
+) -> model.Content | None:
+    """`content` with the values of files rewritten in place (see `place`) put where the
+    old ones were: what `assemble` would give, since no check across files can answer
+    otherwise and nothing moves; None when a file moved, or has a problem."""
+    site, foundation = content.site, content.foundation
+    ms, fws, sources = list(content.milestones), list(content.frameworks), list(content.sources)
+    pages = list(content.pages)
+    rank = {fw.id: i for i, fw in enumerate(fws)}
+    for old, new in changes:
+        a, b = old.value, new.value
+        if new.problems or place(old) != place(new):
+            return None
+        if new.kind == "milestones":
+            key = partial(date_order, rank)
+            i = bisect.bisect_left(ms, key(a), key=key)
+            if i == len(ms) or ms[i] is not a:
+                return None
+            ms[i] = b
+        elif new.kind == "frameworks":
+            fws[rank[a.id]] = b
+        elif new.kind == "sources":
+            sources[bisect.bisect_left(sources, a.id, key=ID)] = b
+        elif new.kind == "pages":
+            pages[bisect.bisect_left(pages, a.path, key=PATH)] = b
+        elif new.kind == "site":
+            site = b
+        else:
+            foundation = b
+    return dataclasses.replace(
+        content,
+        site=site,
+        sources=tuple(sources),
+        frameworks=tuple(fws),
+        milestones=tuple(ms),
+        foundation=foundation,
+        pages=tuple(pages),
+    )
+
+
+def place(checked: Checked) -> tuple:
+    """All of a fact file's value that decides where it sits, in the content and in the
+    site's listings: its kind, its id, the ids it refers to (a milestone's tracks and cited
+    sources among them), and a milestone's date, framework and tags or a framework's order.
+    `routes.Layout` reads nothing else of a milestone."""
+    v, kind = checked.value, checked.kind
+    refs = frozenset((r.kind, r.id) for r in checked.references)
+    if kind == "milestones":
+        extra: tuple = (DAY(v), v.framework, v.tags, v.draft)
+    elif kind == "pages":
+        extra = (v.url, v.tags, v.order, v.draft)
+    elif kind == "site":  # the words name the tracks' folder; nav and drafts its entries
+        extra = (v.track, v.tracks)
+    else:
+        extra = (getattr(v, "order", 0),)
+    return (kind, getattr(v, "id", ""), refs, extra)
+
+
+def date_order(rank: Mapping[str, int], m: model.Milestone) -> tuple:
+    """Where `in_date_order` puts a milestone: by date, then track, then id."""
+    return (*DAY(m), rank[m.framework], m.id)
 
 
 def in_date_order(

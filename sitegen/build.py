@@ -1,8 +1,9 @@
 """The pipeline, chained: load → validate → plan → render → write, each stage timed.
 
-`SiteBuilder` keeps what the last build read and rendered (in memory, and under
-`.sitegen-cache/` between runs), so a rebuild re-reads only the files that changed and
-re-renders only the pages whose inputs changed; `build_site` is one build.
+`SiteBuilder` keeps the last good build (a `State`: the files as read, the content they
+make and the dependency record; in memory, and under `.sitegen-cache/` between runs), so
+a rebuild re-reads only the files that changed and re-plans and re-renders only the
+outputs that read an input that changed (see `sitegen.depends`); `build_site` is one build.
 """
 
 from __future__ import annotations
@@ -12,47 +13,45 @@ import itertools
 import operator
 import os
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any
 from urllib.parse import urlsplit
 
-import jinja2
-
-from . import markup
-from .assemble import assemble
-from .cache import (
-    BuildCache,
-    FactFile,
-    Stat,
-    gc_paused,
-    load_cache,
-    read_files,
-    restore_markdown,
-    save_cache,
-    templates_digest,
-)
+from . import cache
+from .assemble import assemble, rewritten
 from .catalogue import language_warnings, with_texts
 from .colors import color_warnings
 from .contentlinks import content_link_problems
+from .depends import Record
 from .diagnostics import Diagnostic, SiteError
 from .drafts import draft_url, links_to_drafts, published
-from .memo import Memo
-from .model import Content, Milestone, Site
+from .environment import Fragments, Renderer, in_use
+from .model import Content, Site
 from .outdir import claimed
 from .pages import link_problems as page_link_problems
-from .pages import nav_entries
 from .parallel import PARALLEL_MIN
 from .quotes import QuoteReport, check_quotes
-from .render import Page, Rendered, make_environment, prerender_markdown, render_pages
-from .routes import Replacer, Route, holders, plan_routes, replace_in_routes, shape, swap_uses
+from .render import (
+    Page,
+    Rendered,
+    check_templates,
+    keep_bytes,
+    prerender_markdown,
+    render_pages,
+    render_route,
+)
+from .routes import FONT, Layout, Paths, Plan, paths
+from .scan import Scanned, Stat, known_words, scan_content, scan_theme
 from .search import bundle_in, kept_bundle
 from .tags import tag_warnings
-from .theme import unused_templates
-from .write import output_stat, refuse_shared_outputs, write_changed
+from .theme import FONTS_DIR, I18N_DIR, SETTINGS, STATIC_DIR, unused_templates
+from .theme_settings import theme_settings
+from .validate import Checked
+from .write import output_stat, write_changed
 
 
 @dataclass(frozen=True)
@@ -72,9 +71,9 @@ class Options:
 @dataclass
 class BuildResult:
     content: Content
-    routes: list[Route]
+    outputs: Collection[str]  # every output file
     files: dict[str, bytes]  # output path → bytes, for a build in memory (else empty)
-    rendered: int  # pages rendered afresh; the rest were reused from the previous build
+    rendered: int  # outputs rendered afresh; the rest were the last build's
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
     quotes: QuoteReport = field(default_factory=QuoteReport)
@@ -82,25 +81,43 @@ class BuildResult:
 
     @property
     def pages(self) -> list[Page]:
-        """The files in route order."""
-        return [Page(r.output, self.files[r.output]) for r in self.routes if r.output in self.files]
+        """The files built in memory, in output order."""
+        return [Page(o, self.files[o]) for o in sorted(self.outputs) if o in self.files]
+
+
+@dataclass(frozen=True)
+class State:
+    """A good build: the files it read, the content they made, what each output read."""
+
+    files: Mapping[str, Scanned] = field(default_factory=dict)  # fact files by path
+    theme: Mapping[str, Scanned] = field(default_factory=dict)  # templates and assets
+    content: Content | None = None  # before the command line's options
+    paths: Paths = field(default_factory=dict)  # see `routes.paths`
+    record: Record = field(default_factory=Record)
+    outputs: Mapping[str, Mapping[str, Stat]] = field(default_factory=dict)  # folder → written
+    layout: Layout | None = None  # where the milestones are listed (see `routes.Layout`)
+    drafts: bool = False  # whether it showed drafts: a record holds for such builds alone
 
 
 class SiteBuilder:
-    """Builds one site again and again, reusing every file and page whose inputs did not
-    change (see `sitegen.cache` for what "did not change" means)."""
+    """Builds one site again and again, each time re-rendering only the outputs that read
+    an input that changed since the last good build."""
 
-    def __init__(self, site_dir: Path, options: Options | None = None) -> None:
+    def __init__(
+        self, site_dir: Path, options: Options | None = None, lasting: bool = True
+    ) -> None:
         self.site_dir = site_dir
         self.options = options or Options()
-        self.cache: BuildCache | None = None  # loaded on the first build
-        self.saved = False  # whether this builder saved the cache to disk yet
-        self.pages: dict[str, bytes] = {}  # the last build's pages, by output path
-        self._env: jinja2.Environment | None = None
-        self._fragments = Memo()  # pieces of pages, for `_env` only
-        self._routes = Memo()  # routes of single milestones and sources
-        self._complete = False  # whether the last build succeeded
-        self._held: dict[int, list[str]] | None = None  # `routes.holders` of cache.routes
+        self.lasting = lasting  # whether it will build again, as the dev server's does
+        self.last: State | None = None  # the last good build; loaded on the first build
+        self.pages: dict[str, bytes] = {}  # its pages, when it was built in memory
+        self.pending: set[str] | None = None  # paths changed since then, if known
+        self.renderer: Renderer | None = None  # made, with its fragments, when first needed
+        self.markdown_loaded: dict = {}  # the rendered Markdown the last run left
+        self.texts: dict = {}  # the theme's texts as last read (see `catalogue.with_texts`)
+        self.unused: list[Diagnostic] = []  # templates no page uses, as last found
+        self.saved = False  # whether this builder saved its state to disk yet
+        self.good = False  # whether a build of this builder succeeded yet
 
     def build(
         self, out_dir: Path | None = None, changed: Collection[str] | None = None
@@ -108,287 +125,356 @@ class SiteBuilder:
         """Build in memory, and write to `out_dir` when given; SiteError on any problem.
 
         `changed` is for a file watcher: every path (relative to the site) changed since the
-        last build, so that the fact files it does not name need not be looked at. It is
-        used only after a build that succeeded: a failed one may not have read them all.
+        last build, so that the fact files it does not name need not be looked at. Until a
+        build succeeds, the next one is told what changed since the last that did.
 
         Garbage collection waits until the build is done: a build makes many lasting
         objects and no garbage cycles (rendering leaves none), so a collection during it
-        would walk the whole model again and again for nothing.
-
-        The output folder is held from the start (see `outdir.claimed`): what is there is
-        looked at, trusted and replaced by one build at a time."""
-        with gc_paused(), claimed(self.site_dir, out_dir, self.options.force):
-            return self._build(out_dir, changed)
+        would walk the whole model again and again for nothing."""
+        if changed is None or self.pending is None:
+            self.pending = None
+        else:
+            self.pending |= set(changed)
+        with cache.gc_paused(), claimed(self.site_dir, out_dir, self.options.force):
+            result = self._build(out_dir, self.pending)
+        self.pending = set()
+        return result
 
     def _build(self, out_dir: Path | None, changed: Collection[str] | None) -> BuildResult:
         timings: dict[str, float] = {}
         timed = stage_timer(timings)
-        cache = self._cache()
+        first = not self.good  # the site-wide facts may differ from the loaded state's
+        last = self._last()
         jobs = self.options.jobs or os.cpu_count() or 1
-        hint, self._complete = changed if self._complete else None, False
-        with timed("load"):  # read, parse and check each fact file
-            files = read_files(self.site_dir, cache.files, hint, jobs)
-        known, cache.files = cache.files, files
-        rewritten = changed_files(known, files)
-        files_changed = len(files) != len(known) or bool(rewritten)
-        # An edit the watcher saw that moves nothing: the new milestones take the old ones'
-        # places, in the content and in the last plan (see `_replan`).
-        swaps = same_shape_swaps(known, files, rewritten) if hint is not None else None
-        replace = Replacer(swaps) if swaps and cache.content is not None else None
-        with timed("validate"):  # across files: ids, references, quotes
-            checked = [f.checked for f in files.values()]
+        templates_dir = self.site_dir / "templates"
+        with timed("load"):  # read, parse and check each fact file that changed
+            files = scan_content(self.site_dir, last.files, changed, jobs)
+            theme, theme_problems = scan_theme(templates_dir, last.theme)
+        if known_words(files) != known_words(last.files):  # new folders and URLs: plan anew
+            last = State(outputs=last.outputs)
+        edited, retheme = differing(last.files, files), differing(last.theme, theme)
+        with timed("validate"):  # across files: ids, references, quotes, drafts
+            checked = [f.checked for f in files.values() if f.checked is not None]
             quotes = check_quotes(self.site_dir, checked)  # reads the archives every build
-            if replace and cache.content is not None and not quotes.problems:
-                milestones = replace(cache.content.milestones)  # no cross-file check differs
-                cache.content = dataclasses.replace(cache.content, milestones=milestones)
-            elif files_changed or cache.content is None or quotes.problems:
-                cache.content = None  # until these files pass
-                cache.content = assemble(checked, quotes.problems)
-            content = apply_options(cache.content, self.options)
-            if not self.options.drafts:  # no published text may link to what is left out
-                values = {path: f.checked.value for path, f in files.items()}
-                if problems := links_to_drafts(values, self.site_dir):
-                    raise SiteError(problems)
-            content = with_texts(content, self.site_dir / "templates")  # in its language
-        with timed("plan"):
-            plan = replace and self._replan(content, cache, replace)
-            plan = plan or self._plan(content, cache, files_changed, out_dir)
-        with timed("links"):  # every link in content leads to a page (see contentlinks)
-            shown = (
-                checked if self.options.drafts else [c for c in checked if not draft_url(c.value)]
+            known, where, reassembled = content_of(last, files, edited, quotes)
+            if not self.options.drafts and (edited or first):  # nothing published links to one
+                drafts_linked = links_to_drafts(values_of(checked), self.site_dir)
+                if drafts_linked:
+                    raise SiteError(drafts_linked)
+            content = apply_options(known, self.options)
+            content = with_texts(content, templates_dir, self.texts)  # in its language
+        with timed("plan"):  # the outputs that read an input that changed, planned again
+            layout = None if reassembled else last.layout
+            shipped = {p.removeprefix("templates/"): s.file for p, s in theme.items()}
+            plan = Plan(content, where, shipped, layout, theme_settings(templates_dir))
+            now, touched = dict(last.record.values), [*edited, *retheme]
+            now.update(
+                (p, found.digest) for p in touched if (found := files.get(p) or theme.get(p))
             )
-            if problems := content_link_problems(shown, plan.routes, content, self.site_dir):
+            for path in (p for p in touched if p not in files and p not in theme):
+                del now[path]
+            new_outputs = (
+                reassembled
+                or not last.record.inputs
+                or f"templates/{SETTINGS}" in retheme  # the page size, whether there are cards
+                or any(
+                    p.startswith(OUTPUTS) and (p not in theme or p not in last.theme)
+                    for p in retheme
+                )
+            )
+            if edited or first or new_outputs or retheme:
+                now.update(facts := plan.facts(now, pages=new_outputs))
+                touched += facts
+            outputs = set(plan.outputs if new_outputs else last.record.inputs)
+            on_disk = None if out_dir is None else (out_dir, self._on_disk(out_dir))
+            fresh, gone, why = self._affected(
+                last.record, plan, now, touched, files, outputs, on_disk
+            )
+            routes = [plan.route(o) for o in sorted(fresh)]
+        check = (
+            not last.record.inputs
+            or bool(theme_problems)
+            or any(not t.startswith(ASSETS) for t in retheme)
+        )
+        renderer = self._renderer(content, now, where, shipped) if routes or check else None
+        if renderer is not None and check:
+            problems = check_templates(renderer.env, self.site_dir)  # every syntax error
+            if problems:
                 raise SiteError(problems)
-            if problems := page_link_problems(content, map(OUTPUT, plan.routes)):
-                raise SiteError(problems)  # a page's links, at their line in its file
-        if len(plan.fresh) >= PARALLEL_MIN:  # else the few summaries needed render in place
+        if edited or first or new_outputs or retheme:
+            with timed("links"):  # every link in content leads to a page (see contentlinks)
+                bind = partial(self._renderer, content, now, where, shipped)
+                self._check_links(checked, plan, outputs, content, bind)
+        if renderer is not None and len(routes) >= PARALLEL_MIN:  # else rendered in place
             with timed("markdown"):
-                base = content.site.base_url
-                prerender_markdown((m.summary for m in content.milestones), base, jobs)
-        wrote = self._render(plan, content, out_dir, jobs, timings)
-        if out_dir is None and self._held is None:  # ready for the dev server's next edit
-            with timed("plan"):
-                self._held = holders(plan.routes)
-        routes = dict(zip(map(OUTPUT, plan.routes), plan.routes, strict=True))
-        if not plan.same_theme or routes != cache.routes:
-            # Another folder's record holds only while the routes that wrote it are these.
-            keep = str(out_dir.resolve()) if out_dir is not None else None
-            cache.outputs = {k: v for k, v in cache.outputs.items() if k == keep}
-        cache.routes = routes
-        cache.templates, cache.shared = plan.templates, plan.shared
-        if len(markup.rendered) > 2 * len(content.milestones) + 1000:
-            keep_markdown(cache, content)  # a long-running dev server must not grow
+                prerender_markdown((m.summary for m in content.milestones), renderer, jobs)
+        rendered, written = self._render(
+            routes, outputs, gone, renderer, on_disk, jobs, timings, content.site.language
+        )
+        record = last.record.updated(now, rendered.reads, gone)
+        outputs_written = {**self._still_held(last, out_dir, bool(routes or gone)), **written}
+        self.last = State(
+            files,
+            theme,
+            known,
+            where,
+            record,
+            outputs_written,
+            plan.known_layout,
+            self.options.drafts,
+        )
+        self.good = True
         save = self.options.cache and self.options.save_cache and not self.saved
-        if save and (plan.fresh or files_changed or wrote):
+        if save and (routes or edited or retheme or written):
             # Saved once per builder: the dev server's rebuilds stay in memory, rather than
             # writing the cache to disk again on every edit.
             with timed("cache"):
-                keep_markdown(cache, content)
-                save_cache(self.site_dir, cache)
+                self._save(content)
             self.saved = True
-        self._complete = True
+        fw_files = {c.value.id: c.path for c in checked if c.kind == "frameworks"}
         warnings = (
             site_url_warnings(content.site)
             + language_warnings(content.texts)
-            + tag_warnings(cache.content)  # drafts too: a tag only a draft carries is used
-            + unused_templates(self.site_dir / "templates", plan.templates)
-            + color_warnings(
-                content.frameworks,
-                {f.checked.value.id: p for p, f in files.items() if f.checked.kind == "frameworks"},
-            )
+            + tag_warnings(known)  # drafts too: a tag only a draft carries is used
+            + self._unused(templates_dir, first or bool(retheme))
+            + color_warnings(content.frameworks, fw_files)
         )
-        return BuildResult(
-            content, plan.routes, plan.kept, len(plan.fresh), timings, warnings, quotes, plan.why
-        )
+        built = self.pages if out_dir is None else {}
+        return BuildResult(content, outputs, built, len(routes), timings, warnings, quotes, why)
 
-    def _plan(
-        self, content: Content, cache: BuildCache, files_changed: bool, out_dir: Path | None
-    ) -> Plan:
-        """Every route, and which of them must be rendered: those not equal to the last
-        build's, or rendered with other templates or site-wide values, or whose page is
-        neither in memory nor in `out_dir` as the last build left it."""
-        templates = templates_digest(self.site_dir / "templates")
-        shared = site_wide(content, self.options)
-        if (
-            not files_changed
-            and (templates, shared) == (cache.templates, cache.shared)
-            and cache.routes
-        ):
-            routes = list(cache.routes.values())  # the same content plans the same routes
-        else:
-            self._routes.next_build()
-            self._held = None
-            routes = plan_routes(content, self.site_dir / "templates", self._routes)
-            refuse_shared_outputs(map(OUTPUT, routes))
-        same_theme = templates == cache.templates and shared == cache.shared
-        before = cache.routes if same_theme else {}
-        on_disk = output_record(cache, out_dir)
-        fresh, kept, why = [], {}, {}
-        for r in routes:
-            if (old := before.get(r.output)) != r:
-                fresh.append(r)
-                why[r.output] = changed_why(old, bool(cache.routes), same_theme)
-            elif r.output in self.pages:
-                kept[r.output] = self.pages[r.output]
-            elif r.output not in on_disk:
-                fresh.append(r)
-                why[r.output] = "the output folder does not hold it as the last build left it"
-        return Plan(routes, fresh, kept, on_disk, templates, shared, same_theme, why)
+    def _check_links(
+        self,
+        checked: list[Checked],
+        plan: Plan,
+        outputs: Collection[str],
+        content: Content,
+        bind: Callable[[], Renderer],
+    ) -> None:
+        """Every internal link in content against the outputs (see `sitegen.contentlinks`):
+        the few pages an `#anchor` names are rendered to see their ids. Links in drafts are
+        not checked when drafts are left out."""
+        shown = checked if self.options.drafts else [c for c in checked if not draft_url(c.value)]
+        by_url = {url_of(o): o for o in outputs}
 
-    def _replan(self, content: Content, cache: BuildCache, replace: Replacer) -> Plan | None:
-        """The last plan with milestones swapped for others of the same shape: only the
-        routes that hold them change (see `routes.shape`), found without planning the site
-        again. None when the last build did not leave every page in memory and its plan
-        indexed (as the dev server's builds do), or the templates or site-wide values
-        changed."""
-        templates = templates_digest(self.site_dir / "templates")
-        shared = site_wide(content, self.options)
-        if templates != cache.templates or shared != cache.shared:
-            return None
-        if self._env is None or self._held is None or len(self.pages) != len(cache.routes):
-            return None
-        swaps = replace.swaps
-        for old, new in list(swaps.items()):
-            uses = swap_uses(old, new, self._routes)
-            if uses is None:
+        def page_html(url: str) -> str | None:
+            route = plan.route(by_url[url])
+            if not route.template.endswith(".html"):
                 return None
-            swaps.update(uses)
-        fresh = replace_in_routes(cache.routes, self._held, replace)
-        for old, new in swaps.items():  # the new values sit where the old ones did
-            self._held[id(new)] = self._held.pop(old, [])
-        routes = {**cache.routes, **{r.output: r for r in fresh}}
-        kept = dict(self.pages)
-        for r in fresh:
-            del kept[r.output]
-        why = dict.fromkeys((r.output for r in fresh), "a milestone it shows was reworded")
-        return Plan(list(routes.values()), fresh, kept, {}, templates, shared, True, why)
+            try:
+                data = keep_bytes(route.output, render_route(route, bind().env))
+            except Exception:  # a template error: rendering the site reports it
+                return None
+            return data.decode("utf-8", "replace")
+
+        if problems := content_link_problems(shown, by_url, page_html):
+            raise SiteError(problems)
+        if problems := page_link_problems(content, outputs):
+            raise SiteError(problems)  # a page's links, at their line in its file
+
+    def _affected(
+        self,
+        record: Record,
+        plan: Plan,
+        now: Mapping[str, object],
+        touched: list[str],
+        files: Mapping[str, Scanned],
+        outputs: set[str],
+        on_disk: tuple[Path, dict[str, Stat]] | None,
+    ) -> tuple[set[str], set[str], dict[str, str]]:
+        """The outputs to render, those no longer made, and why each is rendered. To
+        render: those that read an input that changed; those new; those that now show a
+        fact file they did not read (see `Plan.shown_on`); and those neither in memory nor
+        in `out_dir` as the last build left them."""
+        made = record.inputs.keys()
+        why: dict[str, str] = {}
+        for key in sorted(record.changed(now, touched), reverse=True):
+            reason = f"{key} changed" if key.startswith("templates/") else SHOWN_CHANGED
+            why.update(dict.fromkeys(record.readers([key]), reason))
+        new = "there is no earlier build to reuse" if not made else "it is new"
+        why.update(dict.fromkeys(outputs - made, new))
+        for path in touched:
+            checked = files[path].checked if path in files else None
+            if checked is not None:
+                shown = plan.shown_on(checked.kind, checked.value)
+                why.update((o, SHOWN_CHANGED) for o in shown if not record.read(o, path))
+        held = self.pages if on_disk is None else on_disk[1]
+        missing = "the output folder does not hold it as the last build left it"
+        why.update((o, missing) for o in outputs - held.keys() if o not in why)
+        why = {o: reason for o, reason in why.items() if o in outputs}
+        return set(why), set(made) - outputs, why
 
     def _render(
         self,
-        plan: Plan,
-        content: Content,
-        out_dir: Path | None,
+        routes: list,
+        outputs: set[str],
+        gone: set[str],
+        renderer: Renderer | None,
+        on_disk: tuple[Path, dict[str, Stat]] | None,
         jobs: int,
         timings: dict[str, float],
-    ) -> bool:
-        """Render the fresh pages, into memory or into `out_dir`; True if it wrote there."""
-        env = self._environment(content, plan.same_theme) if plan.fresh else None
-        progress = counter(len(plan.fresh), self.options.progress)
-        render = partial(render_pages, plan.fresh, env, self.site_dir, jobs, progress)
-        if out_dir is not None:
-            self.pages = {}  # the pages are in out_dir: this process need not hold them
-            return self._write(plan, out_dir, render, timings, content.site.language)
-        if plan.fresh:  # else the templates are those of the last build, which compiled them all
-            with stage_timer(timings)("templates"):
-                plan.kept.update(note_cpu(timings, render()).delivered)
-        self.pages = plan.kept
-        return False
-
-    def _write(
-        self,
-        plan: Plan,
-        out_dir: Path,
-        render: Callable[..., Rendered],
-        timings: dict[str, float],
         language: str,
-    ) -> bool:
-        """Write the site to `out_dir`, rendering the fresh pages into it, then its search
-        index from it (the last one stays while no page changed); True if it wrote. The
-        stat of every file written is remembered, to know them again next time."""
+    ) -> tuple[Rendered, dict[str, Mapping[str, Stat]]]:
+        """Render the routes into memory, or into `out_dir` along with the files kept there
+        and then its search index (the last one stays while no page changed); what they
+        read, and the stat of what was written to `out_dir`."""
+        progress = counter(len(routes), self.options.progress)
+
+        def render(deliver: Callable[[str, bytes], Any] = keep_bytes) -> Rendered:
+            if renderer is None:  # nothing to render
+                return Rendered({}, {}, 0.0, 0.0)
+            return render_pages(routes, renderer, jobs, progress, deliver)
+
+        templates = stage_timer(timings)("templates")
+        if on_disk is None:
+            with templates:
+                rendered = note_cpu(timings, render())
+            pages = {**self.pages, **rendered.delivered}
+            for output in gone:
+                pages.pop(output, None)
+            self.pages = pages
+            return rendered, {}
+        self.pages = {}  # the pages are in out_dir: this process need not hold them
+        done: list[Rendered] = []
 
         def render_into(deliver: Callable[[str, bytes], Stat]) -> dict[str, Stat]:
-            with stage_timer(timings)("templates"):
-                return note_cpu(timings, render(deliver=deliver)).delivered
+            with templates:
+                done.append(note_cpu(timings, render(deliver=deliver)))
+            return done[0].delivered
 
         def index(pages: set[str], staging: Path) -> dict[str, bytes]:
             with stage_timer(timings)("search"):
                 return bundle_in(staging, pages, language)
 
-        start = time.perf_counter()
-        outputs, fresh = set(map(OUTPUT, plan.routes)), set(map(OUTPUT, plan.fresh))
+        start, (out_dir, kept) = time.perf_counter(), on_disk
+        fresh = {r.output for r in routes}
         derive: Callable[[Path], dict[str, bytes]] | None = partial(index, set(outputs))
-        kept = None if fresh or plan.kept else kept_bundle(out_dir, plan.on_disk)
-        if kept is not None:
-            outputs, derive = outputs | kept, None
-        record = write_changed(
-            outputs, fresh, plan.kept, plan.on_disk, out_dir, render_into, derive
-        )
-        done = timings.get("templates", 0.0) + timings.get("search", 0.0)
-        timings["write"] = time.perf_counter() - start - done
-        self._cache().outputs[str(out_dir.resolve())] = plan.on_disk if record is None else record
-        return record is not None
+        bundle = None if fresh or gone else kept_bundle(out_dir, kept)
+        if bundle is not None:
+            outputs, derive = outputs | bundle, None
+        record = write_changed(outputs, fresh, {}, kept, out_dir, render_into, derive)
+        spent = timings.get("templates", 0.0) + timings.get("search", 0.0)
+        timings["write"] = time.perf_counter() - start - spent
+        rendered = done[0] if done else Rendered({}, {}, 0.0, 0.0)
+        if record is None:  # out_dir held the site already
+            return rendered, {}
+        # Stat again once the old site is gone: removing it unlinked the files linked from
+        # it, which changed their ctime since `write_changed` took their stat.
+        final = {o: output_stat(out_dir / o) for o in record}
+        return rendered, {str(out_dir.resolve()): {o: s for o, s in final.items() if s}}
 
-    def _environment(self, content: Content, same_theme: bool) -> jinja2.Environment:
-        """The last build's Jinja environment while its templates and globals still hold:
-        its compiled templates and cached fragments are most of what a small rebuild would
-        otherwise spend."""
-        if self._env is None or not same_theme:
-            self._fragments = Memo()
-            self._env = make_environment(self.site_dir, content, self._fragments)
-        self._fragments.next_build()
-        return self._env
+    @staticmethod
+    def _still_held(
+        last: State, out_dir: Path | None, rendered: bool
+    ) -> Mapping[str, Mapping[str, Stat]]:
+        """What the output folders hold, as far as the new record can vouch for it: once
+        a build renders anything, another folder holds what an older record made."""
+        if not rendered:
+            return last.outputs
+        keep = None if out_dir is None else str(out_dir.resolve())
+        return {folder: held for folder, held in last.outputs.items() if folder == keep}
 
-    def _cache(self) -> BuildCache:
-        if self.cache is None:
-            self.cache = load_cache(self.site_dir) if self.options.cache else BuildCache()
-            restore_markdown(self.cache)
-        return self.cache
+    def _unused(self, templates_dir: Path, anew: bool) -> list[Diagnostic]:
+        """The warnings for templates no page uses, found again when the theme changed."""
+        if anew:
+            self.unused = unused_templates(templates_dir)
+        return self.unused
 
+    def _on_disk(self, out_dir: Path) -> dict[str, Stat]:
+        """The files the last good build wrote to `out_dir` that are still as it left them."""
+        written = self._last().outputs.get(str(out_dir.resolve()), {})
+        return {o: stat for o, stat in written.items() if output_stat(out_dir / o) == stat}
 
-OUTPUT = operator.attrgetter("output")
+    def _last(self) -> State:
+        if self.last is None:
+            loaded = cache.load(self.site_dir, "build") if self.options.cache else None
+            good = isinstance(loaded, State) and loaded.drafts == self.options.drafts
+            self.last = loaded if good else State()
+        return self.last
 
+    def _renderer(
+        self, content: Content, now: Mapping[str, object], where: Paths, theme: Mapping[str, Path]
+    ) -> Renderer:
+        """The builder's renderer, bound to this build; made (with what the last run left
+        of Markdown and, for a builder that builds again, fragments) when first needed."""
+        if self.renderer is None:
+            self.renderer = renderer = Renderer(self.site_dir, self.lasting)
+            if self.options.cache:
+                markdown = cache.load(self.site_dir, "markdown")
+                self.markdown_loaded = markdown if isinstance(markdown, dict) else {}
+                renderer.markdown = dict(self.markdown_loaded)
+            fragments = cache.load(self.site_dir, "fragments") if self.lasting else None
+            if self.options.cache and isinstance(fragments, Fragments):
+                renderer.fragments = fragments
+        self.renderer.bind(content, now, where, theme)
+        return self.renderer
 
-def changed_files(known: Mapping[str, FactFile], files: Mapping[str, FactFile]) -> list[str]:
-    """The paths of `files` read anew or added since `known` (unchanged ones are the same
-    records)."""
-    return list(
-        itertools.compress(files, map(operator.is_not, map(known.get, files), files.values()))
-    )
-
-
-def same_shape_swaps(
-    known: Mapping[str, FactFile], files: Mapping[str, FactFile], changed: list[str]
-) -> dict[int, Milestone] | None:
-    """When the only change is milestones rewritten in the same shape (see `routes.shape`),
-    with no problem: each old milestone's id → the new milestone. Else None."""
-    if len(known) != len(files):
-        return None
-    swaps = {}
-    for path in changed:
-        old, new = known.get(path), files[path]
-        if old is None or old.checked.kind != "milestones" or new.checked.kind != "milestones":
-            return None
-        if new.checked.problems or shape(old.checked.value) != shape(new.checked.value):
-            return None
-        swaps[id(old.checked.value)] = new.checked.value
-    return swaps
-
-
-class Plan(NamedTuple):
-    """What a build will do, worked out before rendering (see `SiteBuilder._plan`)."""
-
-    routes: list[Route]
-    fresh: list[Route]  # to render
-    kept: dict[str, bytes]  # pages held in memory: the last build's, then the fresh ones
-    on_disk: dict[str, Stat]  # files the last build wrote to the output folder, unchanged
-    templates: bytes  # the templates folder's digest
-    shared: tuple  # the site-wide values (see `site_wide`)
-    same_theme: bool  # whether both are the last build's
-    why: dict[str, str]  # each fresh route's output → why it is rendered afresh
+    def _save(self, content: Content) -> None:
+        """Keep the last good build, and what its renderer made, for the next run."""
+        cache.save(self.site_dir, "build", self.last)
+        if self.renderer is not None:
+            markdown = in_use(self.renderer.markdown, content)
+            if markdown != self.markdown_loaded:
+                cache.save(self.site_dir, "markdown", markdown)
+            if self.lasting:
+                cache.save(self.site_dir, "fragments", self.renderer.fragments)
 
 
-def changed_why(old: Route | None, built_before: bool, same_theme: bool) -> str:
-    """Why a route unlike the last build's is rendered afresh, for `--verbose`."""
-    if not built_before:
-        return "there is no earlier build to reuse"
-    if not same_theme:
-        return "the theme or the site-wide values changed"
-    return "it is new" if old is None else "what it shows changed"
+def content_of(
+    last: State, files: Mapping[str, Scanned], edited: list[str], quotes: QuoteReport
+) -> tuple[Content, Paths, bool]:
+    """The content the fact files make (before the command line's options), where each
+    value's file is, and whether they were put together anew (so ids may have changed):
+    files rewritten in place are swapped into the last content when no check across files
+    can answer otherwise (see `assemble.rewritten`). A quote not found in its source's
+    archive fails the build with the rest (see `sitegen.quotes`)."""
+    if last.content is not None and not edited and not quotes.problems:
+        return last.content, last.paths, False
+    pairs = [
+        (old.checked, new.checked)
+        for path in edited
+        if (old := last.files.get(path)) and (new := files.get(path))
+        if old.checked and new.checked
+    ]
+    if last.content is not None and len(pairs) == len(edited) and not quotes.problems:
+        content = rewritten(last.content, pairs)
+        if content is not None:
+            return content, last.paths, False
+    checked = [f.checked for f in files.values() if f.checked is not None]
+    return assemble(checked, quotes.problems), paths(checked), True
+
+
+# Not templates: assets and fonts, and the texts and settings the build reads.
+ASSETS = tuple(
+    f"templates/{p}" for p in (f"{STATIC_DIR}/", f"{FONTS_DIR}/", f"{I18N_DIR}/", SETTINGS)
+)
+OUTPUTS = (f"templates/{STATIC_DIR}/", FONT)  # theme files whose coming or going adds outputs
+
+
+def differing(old: Mapping[str, Scanned], new: Mapping[str, Scanned]) -> list[str]:
+    """The paths added, removed or with other bytes in `new` (reused entries are the same
+    objects, so most are passed over in C)."""
+    others = itertools.compress(new, map(operator.is_not, map(old.get, new), new.values()))
+    changed = [p for p in others if p not in old or old[p].digest != new[p].digest]
+    return changed + sorted(old.keys() - new.keys())
+
+
+SHOWN_CHANGED = "what it shows changed"  # why a page is rendered again, for --verbose
+
+
+def values_of(checked: Iterable[Checked]) -> dict[str, object]:
+    return {c.path: c.value for c in checked}
+
+
+def url_of(output: str) -> str:
+    """The address an output is served at: `x/index.html` → `/x/`."""
+    if output == "index.html" or output.endswith("/index.html"):
+        return "/" + output.removesuffix("index.html")
+    return "/" + output
 
 
 def build_site(site_dir: Path, out_dir: Path | None, options: Options | None = None) -> BuildResult:
-    """Build the site in `site_dir` from scratch; write it to `out_dir` unless that is None."""
-    return SiteBuilder(site_dir, options).build(out_dir)
+    """Build the site in `site_dir` once; write it to `out_dir` unless that is None."""
+    return SiteBuilder(site_dir, options, lasting=False).build(out_dir)
 
 
 def stage_timer(timings: dict[str, float]) -> Callable[[str], AbstractContextManager[None]]:
@@ -403,43 +489,11 @@ def stage_timer(timings: dict[str, float]) -> Callable[[str], AbstractContextMan
     return timed
 
 
-def site_wide(content: Content, options: Options) -> tuple:
-    """What every page may read besides its route: the globals of `render.make_environment`,
-    and whether drafts are shown (which changes what is planned)."""
-    return (
-        options.drafts,
-        content.site,
-        content.frameworks,
-        content.sources,
-        content.foundation is not None,
-        content.texts,
-        nav_entries(content),
-    )
-
-
-def output_record(cache: BuildCache, out_dir: Path | None) -> dict[str, Stat]:
-    """The files the last build wrote to `out_dir` that are still there as it left them."""
-    if out_dir is None:
-        return {}
-    record = cache.outputs.pop(str(out_dir.resolve()), {})
-    return {o: stat for o, stat in record.items() if output_stat(out_dir / o) == stat}
-
-
 def note_cpu(timings: dict[str, float], rendered: Rendered) -> Rendered:
     """Add how long the pages took to render and to write, over every process."""
     timings["render (cpu)"] = timings.get("render (cpu)", 0.0) + rendered.render_seconds
     timings["write (cpu)"] = timings.get("write (cpu)", 0.0) + rendered.deliver_seconds
     return rendered
-
-
-def keep_markdown(cache: BuildCache, content: Content) -> None:
-    """Keep the rendered summaries in use, for this process and the next run; forget the
-    rest (the few other texts are rendered again when next needed)."""
-    base = content.site.base_url
-    keys = {(m.summary, base, False) for m in content.milestones}
-    cache.markdown = {k: markup.rendered[k] for k in keys if k in markup.rendered}
-    markup.rendered.clear()
-    markup.rendered.update(cache.markdown)
 
 
 def counter(total: int, report: Callable[[int, int], None] | None) -> Callable[[int], None] | None:
@@ -465,6 +519,7 @@ def apply_options(content: Content, options: Options) -> Content:
         site = dataclasses.replace(site, site_url=options.site_url.rstrip("/"))
     if not options.drafts:
         content = published(content)
+        site = dataclasses.replace(site, nav=content.site.nav)
     where = "--site-url" if options.site_url is not None else "content/site.yaml"
     site = dataclasses.replace(site, site_url=site_origin(site, where))
     return dataclasses.replace(content, site=site)

@@ -227,24 +227,25 @@ def language_warnings(texts: Texts | None) -> list[Diagnostic]:
     return [Diagnostic("content/site.yaml", 0, 0, message, hint, severity="warning")]
 
 
-def with_texts(content: Content, templates_dir: Path) -> Content:
-    """The content with the theme's texts in its language (read again only when the
-    catalogue's files or the site's `strings:` changed: compared by their bytes, which is
-    cheap for a few small files and never fooled by a clock); SiteError for their problems."""
+def with_texts(
+    content: Content, templates_dir: Path, loaded: dict[tuple, Texts] | None = None
+) -> Content:
+    """The content with the theme's texts in its language; SiteError for their problems.
+    `loaded` (a builder's, kept from build to build) holds the texts last read: they are
+    read again only when the catalogue's files or the site's `strings:` changed, compared
+    by their bytes, which is cheap for a few small files and never fooled by a clock."""
+    loaded = {} if loaded is None else loaded
     site = content.site
     files = text_files(templates_dir)
     strings = (*track_words(site), *site.strings)
     key = (site.language, strings, tuple((n, file_bytes(p)) for n, p in sorted(files.items())))
-    texts = _loaded.get(key)
+    texts = loaded.get(key)
     if texts is None:
         where = {name: (line, col) for name, line, col in site.where}
         texts = load_texts(templates_dir, site.language, strings, where)
-        _loaded.clear()  # one site's texts at a time: a dev server must not grow
-        _loaded[key] = texts
+        loaded.clear()  # one site's texts at a time: a dev server must not grow
+        loaded[key] = texts
     return dataclasses.replace(content, texts=texts)
-
-
-_loaded: dict[tuple, Texts] = {}
 
 
 def track_words(site: Site) -> tuple[tuple[str, Message], ...]:

@@ -291,7 +291,7 @@ def run_build(site: Path, out: Path, options: Options, talk: Talk) -> int:
     start = time.perf_counter()
     result = build_site(site, out, options)
     elapsed = time.perf_counter() - start
-    summary = f"Built {len(result.routes)} files in {elapsed * 1000:.0f} ms into {out}/"
+    summary = f"Built {len(result.outputs)} files in {elapsed * 1000:.0f} ms into {out}/"
     tell(result, summary, talk)
     return EXIT_OK
 
@@ -321,7 +321,7 @@ def tell(result: BuildResult, summary: str, talk: Talk, *more: str) -> None:
         say(line)
     if talk.verbose:
         say(terminal.timings(result.timings))
-        for line in terminal.rerendered(result.why, len(result.routes)):
+        for line in terminal.rerendered(result.why, len(result.outputs)):
             say(line)
     print_warnings(result.warnings, talk.paint)
 

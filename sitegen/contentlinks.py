@@ -16,7 +16,6 @@ import difflib
 import posixpath
 import re
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote, urlsplit
 
@@ -25,11 +24,7 @@ import yaml
 from .diagnostics import Diagnostic
 from .markup import parser
 
-if TYPE_CHECKING:  # `validate` imports this module; rendering is imported only to check
-    import jinja2
-
-    from .model import Content
-    from .routes import Route
+if TYPE_CHECKING:  # `validate` imports this module
     from .validate import Checked
 
 
@@ -162,32 +157,26 @@ def closest(wanted: str, choices: Iterable[str], what: str) -> str:
 
 
 def content_link_problems(
-    checked: Iterable[Checked], routes: Iterable[Route], content: Content, site_dir: Path
+    checked: Iterable[Checked], urls: Iterable[str], page_html: Callable[[str], str | None]
 ) -> list[Diagnostic]:
-    """Every internal link of the checked files against the planned routes; the pages that
-    links name with an `#anchor` are rendered here to see their ids (few, and only those)."""
+    """Every internal link of the checked files against the site's addresses; the pages
+    that links name with an `#anchor` are rendered (`page_html(url)`, None for a page that
+    is not HTML or whose template failed) to see their ids: few, and only those."""
     links = [link for c in checked for link in c.links]
     if not links:
         return []
-    by_url = {route.url: route for route in routes}
     ids: dict[str, set[str] | None] = {}
-    environment: list[jinja2.Environment] = []
 
     def ids_of(url: str) -> set[str] | None:
         from .links import PageLinks
-        from .render import make_environment, render_route
 
         if url not in ids:
-            route = by_url[url]
+            html = page_html(url)
             ids[url] = None
-            if route.template.endswith(".html"):
-                environment[:] = environment or [make_environment(site_dir, content)]
-                try:
-                    page = PageLinks()
-                    page.feed(render_route(route, environment[0]).decode("utf-8", "replace"))
-                    ids[url] = page.ids
-                except Exception:  # a template error: rendering the site reports it
-                    ids[url] = None
+            if html is not None:
+                page = PageLinks()
+                page.feed(html)
+                ids[url] = page.ids
         return ids[url]
 
-    return check_links(links, by_url, ids_of)
+    return check_links(links, urls, ids_of)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import unquote
 
 from . import terminal
 from .build import Options, SiteBuilder
@@ -262,6 +263,16 @@ class DevServer:
                 lambda: self._snapshot.state != seen or self._closing, timeout=timeout
             )
             return None if self._closing else self._snapshot
+
+    def search_made(self, target: str, snapshot: Snapshot) -> bool:
+        """For a request target the snapshot lacks: whether it is in the search index's
+        folder, and so waited for the index under way to be published (a search made just
+        after a build gets that build's index, not a 404 while it is made)."""
+        path = unquote(target.split("?", 1)[0])
+        if not path.startswith(f"{snapshot.base_url}{SEARCH_DIR}/"):
+            return False
+        self.search.wait(BUILD_WAIT_SECONDS)
+        return True
 
     def missing_page(self, snapshot: Snapshot) -> bytes:
         """The site's own 404 page, or a placeholder before the first good build."""

@@ -27,7 +27,7 @@ def plain(kind: str, text: str) -> str:
     return text
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Diagnostic:
     """A problem at `path:line:col` (1-based; 0 means unknown), with an optional fix."""
 

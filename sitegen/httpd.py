@@ -193,6 +193,9 @@ class RequestHandler(BaseHTTPRequestHandler):
         dev = self.server.dev
         snapshot = dev.snapshot()
         kind, value = resolve(self.path, snapshot.base_url, snapshot.files)
+        if kind == "missing" and dev.search_made(self.path, snapshot):  # it was on its way
+            snapshot = dev.snapshot()
+            kind, value = resolve(self.path, snapshot.base_url, snapshot.files)
         if kind == "redirect":
             self.send_response(HTTPStatus.FOUND)
             self.send_header("Location", value)

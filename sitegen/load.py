@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from .diagnostics import Diagnostic, SiteError, did_you_mean
+from .diagnostics import Diagnostic, did_you_mean
 from .vocabulary import DEFAULT, SITE_FILES, Words, chosen
 
 # libyaml's parser is several times faster; the pure-Python one gives the same nodes.
@@ -48,29 +48,6 @@ class Document:
     text: str = field(default="", repr=False)  # the file's text, to find links in it
     body: str = ""  # a page's Markdown, after its front matter
     body_line: int = 0
-
-
-def load_content(site_dir: Path) -> list[Document]:
-    """Every fact file under `content/`, in path order; raises SiteError with all problems."""
-    content = site_dir / "content"
-    if not content.is_dir():
-        raise SiteError([missing_content(site_dir)])
-    documents: list[Document] = []
-    problems: list[Diagnostic] = []
-    words = read_words(site_dir)
-    for name in find_fact_files(content):
-        relative = f"content/{name}"
-        kind = document_kind(name, words)
-        if kind is None:
-            problems.append(_misplaced(relative, name, words))
-            continue
-        document, found = read_document(kind, relative, content / name)
-        problems += found
-        if document is not None:
-            documents.append(document)
-    if problems:
-        raise SiteError(problems)
-    return documents
 
 
 def find_fact_files(content: Path) -> list[str]:
@@ -142,7 +119,8 @@ def folder_kinds(words: Words) -> dict[str, str]:
 
 
 def read_document(kind: str, path: str, file: Path) -> tuple[Document | None, list[Diagnostic]]:
-    """Read, decode and compose one file; a file that cannot be read is a diagnostic."""
+    """Read, decode and compose one file (the theme's settings, say); a file that cannot be
+    read is a diagnostic."""
     try:
         data = read_fact_file(path, file)
     except OSError as error:
@@ -151,6 +129,23 @@ def read_document(kind: str, path: str, file: Path) -> tuple[Document | None, li
     if isinstance(data, Diagnostic):
         return None, [data]
     return parse_document(kind, path, data)
+
+
+def read_fact(
+    path: str, name: str, file: Path, words: Words = DEFAULT
+) -> tuple[str, bytes] | Diagnostic:
+    """One fact file's kind and bytes (`path` is `content/` + `name`), or a diagnostic
+    saying why it cannot be read: misplaced, unreadable, not a plain file, too big. The
+    site's `words` name the tracks' folder."""
+    kind = document_kind(name, words)
+    if kind is None:
+        return _misplaced(path, name, words)
+    try:
+        data = read_fact_file(path, file)
+    except OSError as error:
+        hint = "check that the file exists and is readable"
+        return Diagnostic(path, 0, 0, f"cannot read file: {error.strerror}", hint)
+    return data if isinstance(data, Diagnostic) else (kind, data)
 
 
 def read_fact_file(path: str, file: str | Path) -> bytes | Diagnostic:

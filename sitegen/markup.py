@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -41,25 +43,21 @@ def _adjust(tokens: list, base_url: str) -> None:
                     child.attrSet(attr, base_url + value[1:])
 
 
-# Rendered HTML by (text, base URL, inline?): a build renders each summary for its page and
-# for every listing it appears in; `sitegen.cache` saves this between runs.
-rendered: dict[tuple[str, str, bool], str] = {}
-
-
 def render_markdown(text: str, base_url: str = "/") -> str:
     """Block Markdown (paragraphs, lists, headings) as HTML."""
-    return _render(text, base_url, inline=False)
+    return parser(base_url).render(text)
 
 
 def render_inline(text: str, base_url: str = "/") -> str:
     """One line of Markdown (emphasis, code, links) as HTML, with no enclosing paragraph."""
-    return _render(text, base_url, inline=True)
+    return parser(base_url).renderInline(text)
 
 
-def _render(text: str, base_url: str, inline: bool) -> str:
-    key = (text, base_url, inline)
-    html = rendered.get(key)
-    if html is None:
-        md = parser(base_url)
-        html = rendered[key] = md.renderInline(text) if inline else md.render(text)
-    return html
+def plain_text(markdown: str, base_url: str = "/") -> str:
+    """Markdown as one line of plain text, for meta descriptions and JSON-LD."""
+    return words_of(render_markdown(markdown, base_url))
+
+
+def words_of(html_text: str) -> str:
+    """The words of an HTML fragment, without the markup, on one line."""
+    return html.unescape(" ".join(re.sub(r"<[^>]*>", "", html_text).split()))

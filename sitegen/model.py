@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from .i18n import Texts
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class PartialDate:
     """A date known to the year, the month or the day, shown at exactly that precision."""
 
@@ -51,7 +51,7 @@ class PartialDate:
 DAY = operator.attrgetter("date.year", "date.month", "date.day")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Citation:
     """Where a fact comes from: a source file by id (with an optional verbatim quote) or a URL."""
 
@@ -62,7 +62,7 @@ class Citation:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fact:
     """A Markdown statement, optionally with a list of items, and the sources that back it."""
 
@@ -71,7 +71,7 @@ class Fact:
     items: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Era:
     """A labelled span of the timeline; `end` is None while it lasts. It applies to the
     tracks in `frameworks`, or to every track when that is empty."""
@@ -110,7 +110,7 @@ class Extra(Mapping[str, Any]):
         return (Extra, (self._items,))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tag:
     """What `site.yaml` says of a tag: a label to show for it, and a line on what it means."""
 
@@ -123,7 +123,7 @@ class Tag:
 Message = str | tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Site:
     title: str
     description: str
@@ -148,7 +148,7 @@ class Site:
         return f"/{self.tracks}/{track_id}/"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     id: str
     title: str
@@ -159,7 +159,7 @@ class Source:
     archive: str = ""  # a copy of its text in the site, which every quote from it must match
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Framework:
     id: str
     name: str
@@ -170,7 +170,7 @@ class Framework:
     facts: tuple[Fact, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Milestone:
     id: str
     date: PartialDate
@@ -188,7 +188,7 @@ class Milestone:
         return (self.framework, *self.also)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     """A documentation page: Markdown under `content/pages/`, its address from its path
     (`guide/install.md` → `/guide/install/`)."""
@@ -209,14 +209,14 @@ class Page:
         return self.path
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Parent:
     name: str
     sources: tuple[Citation, ...]
     url: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Announcement:
     date: PartialDate
     by: str
@@ -225,7 +225,7 @@ class Announcement:
     role: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Statement:
     speaker: str
     role: str
@@ -233,7 +233,7 @@ class Statement:
     sources: tuple[Citation, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Foundation:
     name: str
     summary: Fact
@@ -247,7 +247,7 @@ class Foundation:
     statements: tuple[Statement, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Content:
     """The whole validated site: every list sorted, so rendering is deterministic."""
 

@@ -275,11 +275,6 @@ def output_of(address: str) -> str:
 # Planning and templates ---------------------------------------------------------------------
 
 
-def page_routes(content: Content, page: Any) -> list[Any]:
-    """A route a page (`page` is `routes.page`, which makes one)."""
-    return [page(p.url, "page.html", doc=p) for p in content.pages]
-
-
 def nav_entries(content: Content) -> tuple[tuple[str, str], ...]:
     """(address, title) of each page `nav:` lists and the build shows, in that order."""
     by_path = {p.path: p for p in content.pages}

@@ -1,31 +1,27 @@
-"""Stage 4: render every route to bytes in memory, through Jinja (autoescaped, strict)."""
+"""Stage 4: render routes to bytes, through Jinja (see `sitegen.environment`), over forked
+processes where it pays; each page comes back with the inputs it read."""
 
 from __future__ import annotations
 
-import html
-import json
 import os
-import re
 import time
 import traceback
-import uuid
 from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import jinja2
-from jinja2.utils import htmlsafe_json_dumps
-from markupsafe import Markup
 
-from . import cards, i18n, markup, pages, tags
+from . import cards
 from .diagnostics import Diagnostic, SiteError
-from .markup import render_inline, render_markdown
-from .memo import Memo, value_key
-from .model import Content, Milestone, PartialDate, Site
+from .environment import Renderer
+from .markup import plain_text, render_markdown
 from .parallel import PARALLEL_MIN, can_fork, even_batches, in_workers
-from .routes import STATIC_DIR, Route, fingerprint
-from .theme import FONTS_DIR, ThemeLoader, find, missing_templates, shown_file, theme_problems
+from .routes import STATIC_DIR, Route
+from .theme import FONTS_DIR, missing_templates, shown_file, theme_problems
+
+__all__ = ["Page", "Rendered", "plain_text", "prerender_markdown", "render_pages"]
 
 
 class Page(NamedTuple):
@@ -33,79 +29,6 @@ class Page(NamedTuple):
 
     output: str
     data: bytes
-
-
-def make_environment(
-    site_dir: Path, content: Content, fragments: Memo | None = None
-) -> jinja2.Environment:
-    """The Jinja environment for one build: autoescaped, strict, with the site's helpers.
-
-    `fragments` keeps pieces of pages between builds with this environment: they may depend
-    on its globals and templates, so an environment with other ones needs a new Memo."""
-    fragments = fragments or Memo()
-    templates_dir = site_dir / "templates"
-    env = jinja2.Environment(
-        loader=ThemeLoader(templates_dir),
-        autoescape=jinja2.select_autoescape(["html", "xml"]),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        auto_reload=False,  # a changed template means a new environment (see SiteBuilder)
-    )
-    site = content.site
-    base = site.base_url
-
-    def url(path: str) -> str:
-        """A site path under the base URL: `/milestones/x/` → `/REPO/milestones/x/`."""
-        return base + path.lstrip("/")
-
-    def absolute_url(path: str) -> str:
-        """The full URL when the site's address is known, else the base-relative one."""
-        return site.site_url + url(path)
-
-    hashes: dict[str, str] = {}
-
-    def asset(path: str) -> str:
-        """A static file's URL with a content hash, so browsers never keep a stale copy."""
-        if path not in hashes:
-            hashes[path] = fingerprint(find(templates_dir, path) or templates_dir / path)
-        return f"{url(path)}?v={hashes[path]}"
-
-    env.globals.update(
-        site=site,
-        frameworks=content.frameworks,
-        framework_by_id={f.id: f for f in content.frameworks},
-        source_by_id={s.id: s for s in content.sources},
-        url=url,
-        absolute_url=absolute_url,
-        asset=asset,
-        atom_date=atom_date,
-        atom_id=lambda path: absolute_url(path) if site.site_url else tag_uri(site.title, path),
-        has_foundation=content.foundation is not None,
-        social_cards=cards.card_font(templates_dir) is not None,
-        timeline_json=lambda years: TimelineJson(years, base, fragments),
-        item_list_ld=lambda years: item_list_ld(years, site, absolute_url, fragments),
-        cached=partial(cached, fragments),
-    )
-    i18n.install(env, content.texts)  # `t(key)`, dates and lists in the site's language
-    tags.install(env, content)  # `tag_label(id)`
-    pages.install(env, content)  # `nav`, `page_body(page)`
-    env.filters["markdown"] = lambda text: Markup(render_markdown(text, base))
-    env.filters["inline"] = lambda text: Markup(render_inline(text, base))
-    env.filters["plain"] = lambda text: plain_text(text, base)
-    return env
-
-
-def cached(fragments: Memo, macro: jinja2.runtime.Macro, *args: Any) -> Any:
-    """`{{ cached(card, m) }}`: the macro's output, rendered once for these arguments (like
-    Hugo's partialCached). Only for macros imported without context, whose output depends on
-    their arguments and the site-wide values alone."""
-    try:
-        key = (macro, *map(value_key, args))
-    except TypeError:  # a mutable or unknown value: rendered every time
-        return macro(*args)
-    return fragments.get(key, args, lambda: macro(*args))
 
 
 def check_templates(env: jinja2.Environment, site_dir: Path) -> list[Diagnostic]:
@@ -122,10 +45,11 @@ def check_templates(env: jinja2.Environment, site_dir: Path) -> list[Diagnostic]
 
 
 class Rendered(NamedTuple):
-    """What rendering gave: each output's delivery, and the seconds spent (summed over
-    processes) rendering and delivering."""
+    """What rendering gave: each output's delivery and the inputs it read, and the seconds
+    spent (summed over processes) rendering and delivering."""
 
     delivered: dict[str, Any]
+    reads: dict[str, frozenset[str]]
     render_seconds: float
     deliver_seconds: float
 
@@ -140,21 +64,18 @@ def keep_bytes(output: str, data: bytes | Chunks) -> bytes:
 
 def render_pages(
     routes: Iterable[Route],
-    env: jinja2.Environment,
-    site_dir: Path,
+    renderer: Renderer,
     jobs: int = 1,
     progress: Callable[[int], None] | None = None,
     deliver: Callable[[str, bytes | Chunks], Any] = keep_bytes,
 ) -> Rendered:
     """Every route rendered, over `jobs` processes where it pays; raises SiteError with every
-    template problem found. Each page goes to `deliver(output, data)` in the process that
-    rendered it (to be written there, say), and what that returns comes back, in route
-    order. `progress` hears how many pages each finished batch held."""
+    template problem found (syntax errors are `check_templates`'s). Each page goes to
+    `deliver(output, data)` in the process that rendered it (to be written there, say), and
+    what that returns comes back with the inputs it read, in route order. `progress` hears
+    how many pages each finished batch held."""
     routes = list(routes)
-    problems = check_templates(env, site_dir)
-    if problems:
-        raise SiteError(problems)
-    render = partial(_render_batch, routes, env, site_dir, deliver)
+    render = partial(_render_batch, routes, renderer, deliver)
     if jobs > 1 and len(routes) >= PARALLEL_MIN and can_fork():
         batches = in_workers(render, cost_balanced(routes, jobs * 8), jobs, progress)
     else:
@@ -163,37 +84,40 @@ def render_pages(
             batches.append(render(list(range(start, min(start + PARALLEL_MIN, len(routes))))))
             if progress:
                 progress(len(batches[-1][0]))
-    delivered, problems = {}, []
-    for index, outcome in sorted((r for batch in batches for r in batch[0]), key=lambda r: r[0]):
+    delivered, reads, problems = {}, {}, []
+    for index, outcome, read in sorted((r for b in batches for r in b[0]), key=lambda r: r[0]):
         if isinstance(outcome, Diagnostic):
             problems.append(outcome)
         else:
             delivered[routes[index].output] = outcome
+            reads[routes[index].output] = read
     if problems:
         raise SiteError(problems)
-    return Rendered(delivered, sum(b[1] for b in batches), sum(b[2] for b in batches))
+    return Rendered(delivered, reads, sum(b[1] for b in batches), sum(b[2] for b in batches))
 
 
 def _render_batch(
     routes: list[Route],
-    env: jinja2.Environment,
-    site_dir: Path,
+    renderer: Renderer,
     deliver: Callable[[str, bytes | Chunks], Any],
     indexes: list[int],
-) -> tuple[list[tuple[int, Any]], float, float]:
-    results: list[tuple[int, Any]] = []
+) -> tuple[list[tuple[int, Any, frozenset[str]]], float, float]:
+    results: list[tuple[int, Any, frozenset[str]]] = []
     rendering = delivering = 0.0
     for i in indexes:
         route = routes[i]
         start = time.perf_counter()
         try:
-            data = render_route(route, env)
-            rendered = time.perf_counter()
-            results.append((i, deliver(route.output, data)))  # a stream renders as it goes
+            with renderer.reads.collect(route.inputs) as read:
+                data = render_route(route, renderer.env)
+                rendered = time.perf_counter()
+                delivered = deliver(route.output, data)  # a stream renders as it goes
         except TemplateFailure as failure:
             error = failure.__cause__ or failure
-            results.append((i, template_error(error, site_dir, f"templates/{route.template}")))
+            where = f"templates/{route.template}"
+            results.append((i, template_error(error, renderer.site_dir, where), frozenset()))
             continue
+        results.append((i, delivered, frozenset(read)))
         rendering += rendered - start
         delivering += time.perf_counter() - rendered
     return results, rendering, delivering
@@ -225,21 +149,21 @@ def cost_balanced(routes: list[Route], count: int) -> list[list[int]]:
     return batches
 
 
-def prerender_markdown(texts: Iterable[str], base_url: str, jobs: int) -> None:
-    """Render many Markdown texts into the shared cache, over `jobs` processes where it pays,
-    so that the pages rendered next, each in some worker, find every summary done."""
+def prerender_markdown(texts: Iterable[str], renderer: Renderer, jobs: int) -> None:
+    """Render many Markdown texts into the renderer's, over `jobs` processes where it pays,
+    so that the pages rendered next, each in some worker, find every one done."""
     if jobs < 2 or not can_fork():
         return  # rendered when first needed, in this process
-    todo = sorted({t for t in texts if (t, base_url, False) not in markup.rendered})
+    base = renderer.site.base_url
+    todo = sorted({t for t in texts if ("block", t, base) not in renderer.markdown})
     if len(todo) < PARALLEL_MIN:
         return
 
     def render(batch: list[int]) -> list[tuple[int, str]]:
-        return [(i, render_markdown(todo[i], base_url)) for i in batch]
+        return [(i, render_markdown(todo[i], base)) for i in batch]
 
     for done in in_workers(render, even_batches(len(todo), jobs * 4), jobs):
-        for i, html_text in done:
-            markup.rendered[(todo[i], base_url, False)] = html_text
+        renderer.markdown.update((("block", todo[i], base), html_text) for i, html_text in done)
 
 
 def render_route(route: Route, env: jinja2.Environment) -> bytes | Chunks:
@@ -276,127 +200,6 @@ def streamed(pieces: Iterator[str]) -> Chunks:
         yield "".join(batch).encode()
     except Exception as error:
         raise TemplateFailure from error
-
-
-@lru_cache(maxsize=1024)  # a page asks for its description several times
-def plain_text(markdown: str, base_url: str = "/") -> str:
-    """Markdown as one line of plain text, for meta descriptions and JSON-LD: the words of
-    its HTML (rendered once for the page anyway), without the markup."""
-    html_text = re.sub(r"<[^>]*>", "", render_markdown(markdown, base_url))
-    return html.unescape(" ".join(html_text.split()))
-
-
-def atom_date(date: PartialDate) -> str:
-    """RFC 3339, as Atom requires; a date known to the month or year starts on its first day."""
-    return f"{date.year:04d}-{date.month or 1:02d}-{date.day or 1:02d}T00:00:00Z"
-
-
-def tag_uri(title: str, path: str) -> str:
-    """A stable Atom id for a site that has no absolute address yet."""
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, title + path)}"
-
-
-Years = Iterable[tuple[Any, ...]]  # (year, milestones, ...) runs, as routes' `years` hold them
-
-
-class TimelineJson:
-    """The milestones in TimelineJS3's JSON format, one event a line; dates keep their
-    precision. Iterated, as the theme's timeline.json does, it gives a year at a time (each
-    event rendered once and kept in `fragments`), so the file is written as it is made;
-    as text (`{{ timeline_json(years) }}`), the whole.
-
-    TimelineJS shows `headline` and `text` as HTML, so both are escaped or sanitised here.
-    """
-
-    def __init__(self, years: Years, base_url: str, fragments: Memo) -> None:
-        self.years, self.base_url, self.fragments = tuple(years), base_url, fragments
-
-    def __iter__(self) -> Iterator[str]:
-        yield '{"events": [\n'
-        separator = ""
-        for run in self.years:
-            if run[1]:
-                yield separator + ",\n".join(map(self.event, run[1]))
-                separator = ",\n"
-        yield "\n]}"  # the template ends the file
-
-    def event(self, m: Milestone) -> str:
-        make = partial(timeline_event, m, self.base_url)
-        return self.fragments.get(("timeline.json", id(m)), m, make)
-
-    def __str__(self) -> str:
-        return "".join(self)
-
-
-def timeline_event(m: Milestone, base_url: str) -> str:
-    start = {"year": m.date.year}
-    start.update({"month": m.date.month} if m.date.month else {})
-    start.update({"day": m.date.day} if m.date.day else {})
-    event = {
-        "unique_id": m.id,
-        "group": m.framework,
-        "start_date": start,
-        "text": {"headline": html.escape(m.title), "text": render_markdown(m.summary, base_url)},
-    }
-    return json.dumps(event, sort_keys=True)
-
-
-def item_list_ld(
-    years: Years, site: Site, absolute_url: Callable[[str], str], fragments: Memo
-) -> Markup:
-    """The page's schema.org ItemList as a JSON-LD script: each item points to the
-    milestone's own page, which describes it in full (the form for a summary page)."""
-    years = tuple(years)
-    listed = {
-        "@context": "https://schema.org",
-        "@type": "ItemList",
-        "name": site.title,
-        "description": site.description,
-        "numberOfItems": sum(len(run[1]) for run in years),
-        "itemListOrder": "https://schema.org/ItemListOrderAscending",
-        "itemListElement": [],  # last, so its items can go between its brackets below
-    }
-
-    def item(m: Milestone, position: int) -> str:
-        url = absolute_url(f"/milestones/{m.id}/")
-        return htmlsafe_json_dumps({"@type": "ListItem", "position": position, "url": url})
-
-    listing = str(htmlsafe_json_dumps(listed))  # a plain str: Markup would escape the tag
-    head = '<script type="application/ld+json">' + listing.removesuffix("]}")
-    tail = "]}</script>\n"
-    return Markup(joined(fragments, "item_list", years, (head, ", ", tail), item, numbered=True))
-
-
-def joined(
-    fragments: Memo,
-    kind: str,
-    years: Years,
-    punctuation: tuple[str, str, str],
-    encode: Callable[..., str],
-    *args: Any,
-    numbered: bool = False,
-) -> str:
-    """`head + separator.join(encode(m, *args) ...) + tail` over the milestones of every
-    year, where `punctuation` is (head, separator, tail). Each milestone is encoded once
-    and each year joined once, kept in `fragments`: a change costs one year, and the whole
-    (tens of megabytes for a large site) is copied once. `numbered` passes each
-    milestone's position (from 1) to `encode` first."""
-    head, separator, tail = punctuation
-    runs, start = [], 1
-    for run in years:
-        ms, first = run[1], start if numbered else 0
-        start += len(ms)
-
-        def join(ms: tuple[Milestone, ...] = ms, first: int = first) -> str:
-            pieces = []
-            for i, m in enumerate(ms, first):
-                numbers = (i,) if numbered else ()
-                make = partial(encode, m, *numbers, *args)
-                pieces.append(fragments.get((kind, id(m), *numbers), m, make))
-            return separator.join(pieces)
-
-        runs += (fragments.get((kind, first, *map(id, ms)), ms, join), separator)
-    return "".join([head, *runs[:-1], tail])
 
 
 def template_error(error: Exception, site_dir: Path, fallback: str) -> Diagnostic:

@@ -1,33 +1,46 @@
-"""Stage 3: plan every output file: its URL, its path, its template and exactly what it shows.
+"""Stage 3: plan every output file: its URL, its path, its template, exactly what it shows,
+and the inputs that decide it.
 
-A route's context holds only what its page shows, so a page whose context and template
-did not change renders to the same bytes: the dev server and the cache rely on that.
+A `Plan` plans one route when asked for it, so a rebuild plans only the routes whose inputs
+changed (see `sitegen.depends`). A route's `inputs` name the fact files whose values its
+context shows and the site-wide facts (see `Plan.facts`) its planning read; rendering adds
+what the templates read.
 """
 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import hashlib
 import itertools
 import operator
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from functools import partial
+from collections.abc import Callable, Iterable, Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import cards
 from .i18n import Texts
-from .memo import Memo
-from .model import DAY, Citation, Content, Era, Fact, Framework, Milestone, Source
-from .pages import page_routes, page_uses
-from .pagination import Pager, Run, paginate, parts
-from .theme import STATIC_DIR, static_files
-from .theme_settings import theme_settings
-from .timeline import Year, plan_timeline
+from .model import DAY, Citation, Content, Fact, Framework, Milestone, Source, Tag
+from .pages import nav_entries
+from .pagination import Pager, paginate, parts, run_url
+from .pagination import Run as Part
+from .tags import TagCount, labelled, tags_of
+from .theme import STATIC_DIR, scan
+from .theme_settings import ThemeSettings, theme_settings
+from .timeline import plan_timeline
+from .write import refuse_shared_outputs
 
-# Named tuples, not dataclasses: a build makes tens of thousands of these, and compares
-# each with the last build's, which a tuple does several times faster.
+FOUNDATION_TAG = "foundation"  # milestones with this tag are listed on the foundation page
+ORDER = "order:frameworks"  # the tracks' order, which orders milestones of one date
+PAGES = "list:pages"  # every page's URL, for the sitemap
+TEXTS = "texts"  # the theme's texts in the site's language (see `sitegen.catalogue`)
+NAV = "nav"  # the pages of the site's navigation, with their titles
+PLACED = "layout:milestones"  # where every milestone is listed, and the page size
+PAGES_PLACED = "layout:pages"  # each documentation page's address, tags and order
+FONT = f"templates/{cards.FONT}"  # the social cards' font
+CARDS = "has:social_cards"  # whether there are cards: the theme ships the font and wants them
 
 
 class Route(NamedTuple):
@@ -39,6 +52,7 @@ class Route(NamedTuple):
     template: str = ""
     context: Mapping[str, Any] = {}  # shared, and never changed: routes are values
     static: Path | None = None
+    inputs: tuple[str, ...] = ()  # fact files and site-wide facts the context comes from
 
 
 class Neighbours(NamedTuple):
@@ -59,126 +73,586 @@ class Use(NamedTuple):
     quote: str
 
 
-YearRuns = tuple[tuple[int, tuple[Milestone, ...]], ...]  # see `group_by_year`
+class Run(tuple):  # type: ignore[type-arg]
+    """Milestones listed together, such as one year of a listing: a tuple, which keeps the
+    key `cached()` knows it by once worked out (see `fragments.value_key`), since a
+    listing's years are each passed to several fragments."""
 
 
-def page(url: str, template: str, **context: Any) -> Route:
+YearRuns = tuple[tuple[int, Run], ...]  # see `group_by_year`
+Meanwhile = tuple[tuple[str, Milestone | None, Milestone | None], ...]  # see `Plan.meanwhile`
+Theme = Mapping[str, Path]  # each static file and font by its path in the theme → its file
+COUNT = "count:milestones"  # what the home page's card says of them
+Paths = Mapping[str, Mapping[str, str]]  # kind → id → the fact file's path (see `paths`)
+
+
+def page(url: str, template: str, inputs: tuple[str, ...] = (), **context: Any) -> Route:
     """A folder-style HTML page (`/x/` → `x/index.html`), or a file when the URL names one."""
+    return Route(url, output_of(url), template, context, None, inputs)
+
+
+def output_of(url: str) -> str:
     output = url.strip("/")
     if url.endswith("/"):
-        output = f"{output}/index.html" if output else "index.html"
-    return Route(url, output, template, context)
+        return f"{output}/index.html" if output else "index.html"
+    return output
 
 
-def plan_routes(content: Content, templates_dir: Path, memo: Memo | None = None) -> list[Route]:
-    """Every route of the site, in URL order. Routes for one milestone or source are kept in
-    `memo` and reused while what they show is the same objects: a rebuild after one edit
-    makes few routes anew, and the reused ones compare equal at once."""
-    memo = memo or Memo()
-    milestones = content.milestones
-    size = theme_settings(templates_dir).timeline_page_size
-    split = size if len(milestones) > size else 0  # see `pagination`
-    timeline, eras_after = plan_timeline(milestones, content.frameworks, content.site.eras, split)
-    years = group_by_year(milestones)
-    by_framework = milestones_by_framework(content)
-    routes, places = timeline_pages(content, timeline, eras_after, by_framework, split)
-    routes += [
-        page("/404.html", "404.html"),
-        page("/robots.txt", "robots.txt"),
-        Route("/.nojekyll", ".nojekyll"),  # tells GitHub Pages to publish as it is
-        page("/feed.xml", "feed.xml", milestones=milestones),
-        page("/timeline.json", "timeline.json", milestones=milestones, years=years),
-    ]
-    routes += milestone_pages(milestones, by_framework, memo, places)
-    for fw in content.frameworks:
-        routes += track_pages(content, fw, by_framework[fw.id], size)
-    uses = citations_by_source(content, memo)
-    for source in content.sources:
-        cited = tuple(uses.get(source.id, ()))
-        key = ("source", id(source), *map(id, cited))
-        routes.append(memo.get(key, (source, cited), partial(source_page, source, cited)))
-    if content.foundation:
-        foundation_milestones = tuple(m for m in milestones if "foundation" in m.tags)
-        routes.append(
-            page(
-                "/foundation/",
-                "foundation.html",
-                foundation=content.foundation,
-                milestones=foundation_milestones,
+def paths(checked: Iterable[Any]) -> dict[str, dict[str, str]]:
+    """For each kind of fact file, the path of the file defining each id."""
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    for c in checked:
+        found[c.kind][getattr(c.value, "id", "")] = c.path
+    return dict(found)
+
+
+def plan_routes(content: Content, paths: Paths, templates_dir: Path) -> list[Route]:
+    """Every route of the site, in URL order."""
+    found = scan(templates_dir)
+    theme = {**found.static, **found.templates, **found.fonts}
+    plan = Plan(content, paths, theme, settings=theme_settings(templates_dir))
+    return sorted(map(plan.route, plan.outputs), key=operator.attrgetter("url"))
+
+
+ID = operator.attrgetter("id")
+DEFAULTS = ThemeSettings()  # a theme without settings
+
+
+class Plan:
+    """The routes of one content model, each planned when asked for (`route`), and which
+    of them show a given value (`shown_on`)."""
+
+    def __init__(
+        self,
+        content: Content,
+        paths: Paths,
+        theme: Theme,
+        layout: Layout | None = None,
+        settings: ThemeSettings = DEFAULTS,
+    ) -> None:
+        self.content, self.paths, self.theme = content, paths, theme
+        self.known_layout = layout  # the last plan's, when its milestones sit as these do
+        self.size = settings.timeline_page_size  # milestones a listing's page shows
+        self.cards = settings.social_cards and cards.FONT in theme  # and the font is shipped
+        self.texts = content.texts or Texts()
+        self.tracks = content.site.tracks  # the tracks' folder in URLs
+
+    @property
+    def layout(self) -> Layout:
+        if self.known_layout is None:
+            self.known_layout = lay_out(self.content, self.paths)
+        return self.known_layout
+
+    @cached_property
+    def outputs(self) -> list[str]:
+        """Every output of the site; SiteError if two would be one file."""
+        c = self.content
+        found = [o for o in ONE_OF_A_KIND if o != "foundation/index.html" or c.foundation]
+        found += [f"milestones/{v.id}/index.html" for v in c.milestones]
+        found += [f"sources/{v.id}/index.html" for v in c.sources]
+        found += self.listings  # the timeline, the tracks' and tags' pages, the pages
+        found += [name for name in self.theme if name.startswith(f"{STATIC_DIR}/")]
+        if self.cards:
+            found += (
+                ["cards/index.png", "cards/foundation.png"] if c.foundation else ["cards/index.png"]
+            )
+            found += [f"cards/{self.tracks}/{v.id}.png" for v in c.frameworks]
+            found += [f"cards/milestones/{v.id}.png" for v in c.milestones]
+        if len(set(found)) < len(found):
+            refuse_shared_outputs(found)
+        return found
+
+    def route(self, output: str) -> Route:
+        """The route of one of `outputs`."""
+        kind, _, rest = output.partition("/")
+        if kind in PER_VALUE and rest.count("/") == 1 and rest.endswith("/index.html"):
+            return PER_VALUE[kind](self, self.value(kind, rest.removesuffix("/index.html")))
+        if output in self.listings:
+            return self.listings[output]
+        if kind == STATIC_DIR and rest:
+            return Route(
+                f"/{output}", output, static=self.theme[output], inputs=(f"templates/{output}",)
+            )
+        if kind == "cards":
+            return self.card(rest.removesuffix(".png"))
+        return ONE_OF_A_KIND[output](self)
+
+    def facts(self, digests: Mapping[str, object], pages: bool) -> dict[str, object]:
+        """The site-wide values pages may read, by key (see `sitegen.depends`): each value
+        of the site's config, the tracks in order, the frameworks' and sources' files, whether
+        there is a foundation and are social cards, the texts, the navigation, and (when
+        `pages`: only a plan of every output changes them) every page's URL and where each
+        milestone and page is listed."""
+        c = self.content
+        site = {f"site:{f.name}": getattr(c.site, f.name) for f in dataclasses.fields(c.site)}
+        listed = {
+            f"list:{kind}": tuple((p, digests.get(p)) for p in self.files(kind, values))
+            for kind, values in (("frameworks", c.frameworks), ("sources", c.sources))
+        }
+        has = {"has:foundation": c.foundation is not None, CARDS: self.cards}
+        has[ORDER] = tuple(map(ID, c.frameworks))
+        texts = self.texts
+        counts = {f"count:{fw}": cards.count(ms, texts) for fw, ms in self.by_framework.items()}
+        counts[COUNT] = cards.count(c.milestones, texts)
+        shared = {TEXTS: texts, NAV: nav_entries(c)}
+        return {**site, **listed, **has, **counts, **shared, **(self.placed if pages else {})}
+
+    @property
+    def placed(self) -> dict[str, object]:
+        """Every page's URL, and where each milestone and documentation page is listed."""
+        c = self.content
+        ms = tuple((m.id, DAY(m), m.tracks, m.tags) for m in c.milestones)
+        found: dict[str, object] = {PAGES: self.pages, PLACED: (self.size, ms)}
+        found[PAGES_PLACED] = tuple((p.path, p.url, p.tags, p.order) for p in c.pages)
+        found.update((f"place:{m}", url) for m, url in self.places.items())
+        return found
+
+    @cached_property
+    def pages(self) -> tuple[str, ...]:
+        """The URL of every output named `index.html`, sorted: the sitemap's list."""
+        static = f"{STATIC_DIR}/"
+        return tuple(
+            sorted(
+                "/" + (o if o.startswith(static) else o.removesuffix("index.html"))
+                for o in self.outputs
+                if o.endswith("index.html")
             )
         )
-    from .tags import tag_routes  # built on this module's `page` and `group_by_year`
 
-    routes += tag_routes(content, size)
-    routes += page_routes(content, page)
-    routes += static_routes(templates_dir)
-    if font := cards.card_font(templates_dir):
-        for url, shown in cards.card_routes(content, font):
-            routes.append(Route(url, url.lstrip("/"), cards.TEMPLATE, shown))
-    routes.sort(key=URL)
-    html_urls = tuple(r.url for r in routes if r.output.endswith("index.html"))
-    routes.append(page("/sitemap.xml", "sitemap.xml", urls=html_urls))
-    routes.sort(key=URL)  # sorted but for the last: quick
-    return routes
+    def files(self, kind: str, values: Iterable[Any]) -> tuple[str, ...]:
+        return tuple(map(self.paths.get(kind, {}).__getitem__, map(ID, values)))
 
+    def shown_on(self, kind: str, value: Any) -> list[str]:
+        """The outputs that show a value read from a fact file (so a file that starts being
+        shown somewhere is planned there too, though that route did not read it before)."""
+        cited = [
+            f"sources/{c.source}/index.html"
+            for *_, citations in statements_of(kind, value, self.texts, self.tracks)
+            for c in citations
+            if c.source
+        ]
+        if kind == "sources":
+            return [f"sources/{value.id}/index.html", *cited]
+        if kind == "frameworks":
+            return [output_of(self.content.site.track_path(value.id)), *cited]
+        if kind == "pages":
+            listed = self.showing.get(("pages", value.path), [])
+            return [output_of(value.url), *listed, *cited]
+        if kind != "milestones":
+            return ["foundation/index.html", *cited] if kind == "foundation" else cited
+        m = value
+        if m.id not in self.layout.index:
+            return []  # a draft left out
+        around = [f"milestones/{n.id}/index.html" for n in self.neighbours(m) if n]
+        around += [f"milestones/{x.id}/index.html" for x in self.meanwhile_of(m)]
+        listed = self.showing.get(("milestones", m.id), [])
+        extra = ["foundation/index.html"] if self.on_foundation_page(m) else []
+        own = ["feed.xml", "timeline.json", f"milestones/{m.id}/index.html"]
+        return [*own, *around, *listed, *extra, *cited]
 
-URL = operator.attrgetter("url")
+    def on_foundation_page(self, m: Milestone) -> bool:
+        return self.content.foundation is not None and FOUNDATION_TAG in m.tags
 
+    # The routes ----------------------------------------------------------------------------
 
-def milestones_by_framework(content: Content) -> dict[str, tuple[Milestone, ...]]:
-    """Each framework's milestones in date order, cross-track ones on every track they name."""
-    tracks: dict[str, list[Milestone]] = {fw.id: [] for fw in content.frameworks}
-    for m in content.milestones:
-        if m.also:
-            for fw_id in m.tracks:
-                tracks[fw_id].append(m)
+    @cached_property
+    def listings(self) -> dict[str, Route]:
+        """The routes that list milestones a page of them at a time past the page size
+        (the timeline, each track, each tag), the tags' index and the documentation pages,
+        by output; `showing` has which of them show each milestone and page."""
+        found: dict[str, Route] = {}
+        for route in (*self.timeline(), *self.track_pages(), *self.tag_pages(), *self.docs()):
+            found[route.output] = route
+        return found
+
+    @cached_property
+    def showing(self) -> dict[tuple[str, str], list[str]]:
+        """(kind, id) → the listings (see `listings`) that show that milestone or page."""
+        found: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for output, route in self.listings.items():
+            for m in route.context.get("milestones", ()):
+                found[("milestones", m.id)].append(output)
+            for p in route.context.get("pages", ()):
+                found[("pages", p.path)].append(output)
+        return found
+
+    @cached_property
+    def places(self) -> dict[str, str]:
+        """The timeline page each milestone's card is on, by id: its year's page (or its
+        part's) once the timeline is split, else the home page."""
+        ms = self.content.milestones
+        if len(ms) <= self.size:
+            return dict.fromkeys(self.layout.index, "/")
+        found = {}
+        for year, start, end in self.layout.years:
+            chunks = parts(ms[start:end], self.size)
+            for n, chunk in enumerate(chunks, 1):
+                run = Part(year, n if len(chunks) > 1 else 0, len(chunks), chunk, None)
+                found.update((m.id, run_url("/years/", run)) for m in chunk)
+        return found
+
+    def timeline(self) -> list[Route]:
+        """The timeline: one page, or past the page size a page per year or part of one
+        and a first page of the latest years (see `sitegen.pagination`)."""
+        c = self.content
+        split = self.size if len(c.milestones) > self.size else 0
+        years, eras_after = plan_timeline(c.milestones, c.frameworks, c.site.eras, split)
+        common = (PLACED, "site:eras", ORDER, TEXTS)
+        if not split:
+            return [
+                page(
+                    "/",
+                    "timeline.html",
+                    (*self.listed, *common),
+                    milestones=c.milestones,
+                    years=years,
+                    eras_after=eras_after,
+                    by_framework=self.by_framework,
+                    pager=None,
+                )
+            ]
+        runs = [Part(y.year, y.part, y.parts, y.milestones, y) for y in years]
+        routes = []
+        for sheet in paginate(runs, split, "/", "/years/", self.texts):
+            newest = sheet.shown[-1] is years[-1]
+            routes.append(
+                page(
+                    sheet.url,
+                    "timeline.html",
+                    (*self.files("milestones", sheet.milestones), *common),
+                    milestones=sheet.milestones,
+                    years=sheet.shown,
+                    eras_after=eras_after if newest else (),
+                    by_framework=tracks_of(sheet.milestones, c.frameworks),
+                    pager=sheet.pager,
+                )
+            )
+        return routes
+
+    def track_pages(self) -> list[Route]:
+        """Each track's page, split as the timeline is past the page size."""
+        routes = []
+        for fw in self.content.frameworks:
+            home = self.content.site.track_path(fw.id)
+            own = self.by_framework[fw.id]
+            for url, items, years, pager in by_year_pages(home, own, self.size, self.texts):
+                inputs = (*self.files("frameworks", [fw]), *self.files("milestones", items))
+                routes.append(
+                    page(
+                        url,
+                        "framework.html",
+                        (*inputs, ORDER, PLACED, TEXTS),
+                        framework=fw,
+                        milestones=items,
+                        years=years,
+                        pager=pager,
+                    )
+                )
+        return routes
+
+    def tag_pages(self) -> list[Route]:
+        """The tags' index, and a page a tag (split by years as a track's page is), each
+        listing its milestones in date order, then its documentation pages."""
+        c, known, routes, counts = self.content, labelled(self.content), [], []
+        common = ("site:tags", PLACED, PAGES_PLACED, TEXTS)
+        for tag_id, (milestones, docs) in tags_of(c).items():
+            tag = known.get(tag_id) or Tag(tag_id, tag_id)
+            counts.append(TagCount(tag, len(milestones), len(docs)))
+            split = by_year_pages(f"/tags/{tag_id}/", milestones, self.size, self.texts)
+            for url, items, years, pager in split:
+                shown = docs if pager is None or not pager.label else ()  # listed once
+                inputs = (*self.files("milestones", items), *self.files("pages", shown), *common)
+                routes.append(
+                    page(
+                        url,
+                        "tag.html",
+                        inputs,
+                        tag=tag,
+                        years=years,
+                        pages=shown,
+                        pager=pager,
+                        milestones=items,
+                    )
+                )
+        counts.sort(key=lambda count: (count.tag.label.casefold(), count.tag.id))
+        return [*routes, page("/tags/", "tags.html", common, tags=tuple(counts))]
+
+    def docs(self) -> list[Route]:
+        """The documentation pages (see `sitegen.pages`)."""
+        return [
+            page(p.url, "page.html", self.files("pages", [p]), doc=p) for p in self.content.pages
+        ]
+
+    def feed(self) -> Route:
+        ms = self.content.milestones
+        return page("/feed.xml", "feed.xml", (*self.listed, ORDER), milestones=ms)
+
+    def timeline_json(self) -> Route:
+        ms, inputs = self.content.milestones, (*self.listed, ORDER)
+        return page("/timeline.json", "timeline.json", inputs, milestones=ms, years=self.years)
+
+    def sitemap(self) -> Route:
+        return page("/sitemap.xml", "sitemap.xml", (PAGES,), urls=self.pages)
+
+    def milestone(self, m: Milestone) -> Route:
+        around, others = self.neighbours(m), self.meanwhile(m)
+        shown = [m, *filter(None, around), *(x for _, *pair in others for x in pair if x)]
+        inputs = (*self.files("milestones", shown), ORDER, f"place:{m.id}")
+        return page(
+            f"/milestones/{m.id}/",
+            "milestone.html",
+            inputs,
+            milestone=m,
+            neighbours=around,
+            meanwhile=others,
+            place=self.places[m.id],
+        )
+
+    def source(self, source: Source) -> Route:
+        uses, shown = self.uses(source.id)
+        inputs = (*self.files("sources", [source]), *shown, TEXTS)
+        return page(f"/sources/{source.id}/", "source.html", inputs, source=source, uses=uses)
+
+    def foundation(self) -> Route:
+        listed = self.at(self.layout.tagged)
+        inputs = (*self.paths["foundation"].values(), *self.files("milestones", listed))
+        f = self.content.foundation
+        return page("/foundation/", "foundation.html", inputs, foundation=f, milestones=listed)
+
+    def card(self, page: str) -> Route:
+        """The social card of a page (`index`, `frameworks/x`, `milestones/x`,
+        `foundation`): what it shows, and where that comes from (see `sitegen.cards`)."""
+        c, kind, _, ident = self.content, *page.partition("/")
+        tracks = {
+            fw.id: (fw.name, fw.color, cards.MARKERS[i % len(cards.MARKERS)])
+            for i, fw in enumerate(c.frameworks)
+        }
+        texts = self.texts
+        inputs: tuple[str, ...] = ("site:title", ORDER, FONT, TEXTS)
+        shown: dict[str, Any] = {"site": c.site.title, "font_path": self.theme[cards.FONT]}
+        if kind == "milestones":
+            m = self.value(kind, ident)
+            inputs += (
+                *self.files("milestones", [m]),
+                *self.files("frameworks", [self.value("frameworks", t) for t in m.tracks]),
+            )
+            shown.update(
+                milestone=m, date=cards.when(m, texts), tracks=tuple(tracks[t] for t in m.tracks)
+            )
+        elif kind == self.tracks:
+            fw = self.value("frameworks", ident)
+            inputs += (*self.files("frameworks", [fw]), f"count:{fw.id}")
+            shown.update(
+                title=fw.name,
+                date=cards.count(self.by_framework[fw.id], texts),
+                tracks=(tracks[fw.id],),
+            )
+        elif kind == "foundation":
+            f = c.foundation
+            inputs += tuple(self.paths["foundation"].values())
+            date = texts.plain("announced_on", date=texts.date(f.announcement.date))
+            shown.update(title=f.name, date=date, tracks=())
         else:
-            tracks[m.framework].append(m)
-    return {fw_id: tuple(items) for fw_id, items in tracks.items()}
-
-
-def timeline_pages(
-    content: Content,
-    timeline: tuple[Year, ...],
-    eras_after: tuple[Era, ...],
-    by_framework: Mapping[str, tuple[Milestone, ...]],
-    split: int,
-) -> tuple[list[Route], dict[int, str]]:
-    """The timeline: one page, or past the page size (`split`) a page per year or part of
-    one and a first page of the latest years (see `pagination`); and the page each
-    milestone's card is on, by the milestone's id(), when that is not the first."""
-    if not split:
-        shown = dict(years=timeline, eras_after=eras_after, by_framework=by_framework)
-        return [page("/", "timeline.html", milestones=content.milestones, pager=None, **shown)], {}
-    runs = [Run(y.year, y.part, y.parts, y.milestones, y) for y in timeline]
-    routes, places = [], {}
-    for sheet in paginate(runs, split, "/", "/years/", content.texts or Texts()):
-        newest = sheet.shown[-1] is timeline[-1]
-        routes.append(
-            page(
-                sheet.url,
-                "timeline.html",
-                milestones=sheet.milestones,
-                years=sheet.shown,
-                eras_after=eras_after if newest else (),
-                by_framework=tracks_of(sheet.milestones, content.frameworks),
-                pager=sheet.pager,
+            inputs += ("list:frameworks", COUNT)
+            shown.update(
+                title=c.site.title,
+                date=cards.count(c.milestones, texts),
+                tracks=tuple(tracks.values()),
             )
+        url = cards.card_url("/" if kind == "index" else f"/{page}/")
+        return Route(url, url.lstrip("/"), cards.TEMPLATE, shown, None, inputs)
+
+    # What the routes share, worked out once per plan when first needed --------------------
+
+    @cached_property
+    def listed(self) -> tuple[str, ...]:
+        """The files of all milestones, which the listings of them all show."""
+        return self.layout.files
+
+    @cached_property
+    def years(self) -> YearRuns:
+        ms = self.content.milestones
+        return tuple((year, Run(ms[start:end])) for year, start, end in self.layout.years)
+
+    @cached_property
+    def by_framework(self) -> dict[str, tuple[Milestone, ...]]:
+        """Each framework's milestones in date order, cross-track ones on every track."""
+        return {fw: self.at(indexes) for fw, indexes in self.layout.tracks.items()}
+
+    def at(self, indexes: Iterable[int]) -> tuple[Milestone, ...]:
+        return tuple(map(self.content.milestones.__getitem__, indexes))
+
+    def value(self, kind: str, ident: str) -> Any:
+        """The milestone, framework or source with this id."""
+        if kind == "milestones":
+            return self.content.milestones[self.layout.index[ident]]
+        return next(v for v in getattr(self.content, kind) if v.id == ident)
+
+    def neighbours(self, m: Milestone) -> Neighbours:
+        ms, i = self.content.milestones, self.layout.index[m.id]
+        own = self.layout.own[m.framework]  # its neighbours in its framework are of it too
+        j = bisect.bisect_left(own, i)
+        return Neighbours(
+            ms[i - 1] if i else None,
+            ms[i + 1] if i + 1 < len(ms) else None,
+            ms[own[j - 1]] if j else None,
+            ms[own[j + 1]] if j + 1 < len(own) else None,
         )
-        if sheet.pager.label:
-            places.update((id(m), sheet.url) for m in sheet.milestones)
-    return routes, places
+
+    @cached_property
+    def days(self) -> dict[str, list[tuple[int, int, int]]]:
+        """Each track's milestones' days, in order, to find a date's place on it."""
+        return {fw: [DAY(m) for m in listed] for fw, listed in self.by_framework.items()}
+
+    def meanwhile(self, m: Milestone) -> Meanwhile:
+        """For each other track: its last milestone on or before `m`'s date, and its first
+        after."""
+        around = []
+        for fw_id, listed in self.by_framework.items():
+            if fw_id in m.tracks or not listed:
+                continue
+            i = bisect.bisect_right(self.days[fw_id], DAY(m))
+            around.append(
+                (fw_id, listed[i - 1] if i else None, listed[i] if i < len(listed) else None)
+            )
+        return tuple(around)
+
+    def meanwhile_of(self, m: Milestone) -> list[Milestone]:
+        """The milestones whose `meanwhile` may show `m`: those of other tracks dated from
+        the milestone before `m` on one of its tracks to the one after it."""
+        ms, found = self.content.milestones, {}
+        for fw_id in m.tracks:
+            days = self.days.get(fw_id, [])
+            i = bisect.bisect_left(days, DAY(m))
+            low = days[i - 1] if i else (0, 0, 0)
+            j = bisect.bisect_right(days, DAY(m))
+            high = days[j] if j < len(days) else None
+            start = bisect.bisect_left(ms, low, key=DAY)
+            end = len(ms) if high is None else bisect.bisect_right(ms, high, key=DAY)
+            found.update((x.id, x) for x in ms[start:end] if fw_id not in x.tracks)
+        return list(found.values())
+
+    def uses(self, source_id: str) -> tuple[tuple[Use, ...], list[str]]:
+        """Every statement citing a source, in page order (the intro, the frameworks' facts,
+        the milestones, the foundation), and the files they come from."""
+        c, found, files = self.content, [], []
+
+        def add(path: str, statements: Iterable[Statement]) -> None:
+            cited = [
+                Use(title, url, text, x.quote)
+                for title, url, text, citations in statements
+                for x in citations
+                if x.source == source_id
+            ]
+            if cited:
+                found.extend(cited)
+                files.append(path)
+
+        for kind, values in (("site", [c.site]), ("frameworks", c.frameworks)):
+            for value in values:
+                statements = statements_of(kind, value, self.texts, self.tracks)
+                add(self.paths[kind][getattr(value, "id", "")], statements)
+        for m in self.at(self.layout.citing.get(source_id, ())):
+            add(self.paths["milestones"][m.id], statements_of("milestones", m))
+        for p in c.pages:
+            add(self.paths["pages"][p.path], statements_of("pages", p))
+        if c.foundation is not None:
+            foundation = statements_of("foundation", c.foundation, self.texts)
+            add(self.paths["foundation"][""], foundation)
+        return tuple(found), files
 
 
-def track_pages(
-    content: Content, fw: Framework, own: tuple[Milestone, ...], size: int
-) -> list[Route]:
-    """A track's page, split as the timeline is when it has more milestones than `size`."""
-    home = content.site.track_path(fw.id)
-    return [
-        page(url, "framework.html", framework=fw, milestones=items, years=years, pager=pager)
-        for url, items, years, pager in by_year_pages(home, own, size, content.texts or Texts())
-    ]
+ONE_OF_A_KIND: dict[str, Callable[[Plan], Route]] = {
+    "404.html": lambda _: page("/404.html", "404.html"),
+    "robots.txt": lambda _: page("/robots.txt", "robots.txt"),
+    ".nojekyll": lambda _: Route("/.nojekyll", ".nojekyll"),  # GitHub Pages: publish as is
+    "feed.xml": Plan.feed,
+    "timeline.json": Plan.timeline_json,
+    "sitemap.xml": Plan.sitemap,
+    "foundation/index.html": Plan.foundation,
+}
+PER_VALUE: dict[str, Callable[[Plan, Any], Route]] = {
+    "milestones": Plan.milestone,
+    "sources": Plan.source,
+}
+
+
+Statement = tuple[str, str, str, tuple[Citation, ...]]  # (page title, url, text, citations)
+
+
+def statements_of(
+    kind: str, value: Any, texts: Texts | None = None, tracks: str = "frameworks"
+) -> list[Statement]:
+    """The cited statements a fact file's value makes, in page order (`texts` word the
+    foundation's parent)."""
+    if kind == "milestones":
+        return [(value.title, f"/milestones/{value.id}/", value.summary, value.sources)]
+    if kind == "site":
+        intro = value.intro
+        return [(value.title, "/", fact_text(intro), intro.sources)] if intro else []
+    if kind == "pages":
+        return [(value.title, value.url, value.description or value.title, value.sources)]
+    if kind == "frameworks":
+        url = f"/{tracks}/{value.id}/"
+        return [(value.name, url, fact_text(f), f.sources) for f in value.facts]
+    if kind != "foundation":
+        return []
+    f, url = value, "/foundation/"
+    facts = (f.summary, f.board, f.principles, f.purposes, f.governance, f.philosophy)
+    found = [(f.name, url, fact_text(fact), fact.sources) for fact in facts]
+    part_of = (texts or Texts()).plain("part_of_short", parent=f.parent.name)
+    found.append((f.parent.name, url, part_of, f.parent.sources))
+    found.append((f.name, url, f.announcement.text, f.announcement.sources))
+    return found + [(f"{s.speaker}, {s.role}", url, s.text, s.sources) for s in f.statements]
+
+
+def fact_text(fact: Fact) -> str:
+    return " ".join([fact.text, *fact.items]).strip()
+
+
+class Layout(NamedTuple):
+    """Where each milestone is listed, by its index in the content's milestones, worked out
+    from what decides that alone (`assemble.place`): so it holds for every content whose
+    milestones sit in the same places, such as one with a milestone reworded."""
+
+    files: tuple[str, ...]  # each milestone's fact file
+    index: dict[str, int]  # id → index
+    years: tuple[tuple[int, int, int], ...]  # (year, first index, index after the last)
+    tracks: dict[str, tuple[int, ...]]  # framework id → its milestones, cross-track ones too
+    own: dict[str, tuple[int, ...]]  # framework id → the milestones of that framework
+    citing: dict[str, tuple[int, ...]]  # source id → the milestones citing it
+    tagged: tuple[int, ...]  # the milestones the foundation page lists
+
+
+def lay_out(content: Content, paths: Paths) -> Layout:
+    """The layout of a content model's milestones (see `Layout`), in one pass."""
+    ms = content.milestones
+    ids = tuple(map(ID, ms))
+    tracks: dict[str, list[int]] = {fw.id: [] for fw in content.frameworks}
+    own: dict[str, list[int]] = {fw.id: [] for fw in content.frameworks}
+    citing: dict[str, list[int]] = defaultdict(list)
+    tagged, years, start = [], [], 0
+    for year, run in itertools.groupby(m.date.year for m in ms):
+        end = start + sum(1 for _ in run)
+        years.append((year, start, end))
+        start = end
+    for i, m in enumerate(ms):
+        own[m.framework].append(i)
+        for fw_id in m.tracks:
+            tracks[fw_id].append(i)
+        for source_id in {c.source for c in m.sources if c.source}:
+            citing[source_id].append(i)
+        if FOUNDATION_TAG in m.tags:
+            tagged.append(i)
+    return Layout(
+        tuple(map(paths.get("milestones", {}).__getitem__, ids)),
+        dict(zip(ids, itertools.count())),
+        tuple(years),
+        {fw_id: tuple(found) for fw_id, found in tracks.items()},
+        {fw_id: tuple(found) for fw_id, found in own.items()},
+        {source_id: tuple(found) for source_id, found in citing.items()},
+        tuple(tagged),
+    )
 
 
 def by_year_pages(
@@ -193,7 +667,8 @@ def by_year_pages(
     for year, items in group_by_year(milestones):
         chunks = parts(items, size)
         for n, chunk in enumerate(chunks, 1):
-            runs.append(Run(year, n if len(chunks) > 1 else 0, len(chunks), chunk, (year, chunk)))
+            shown = (year, Run(chunk))
+            runs.append(Part(year, n if len(chunks) > 1 else 0, len(chunks), chunk, shown))
     sheets = paginate(runs, size, url, url, texts)
     return [(s.url, s.milestones, s.shown, s.pager) for s in sheets]
 
@@ -201,85 +676,12 @@ def by_year_pages(
 def tracks_of(
     milestones: tuple[Milestone, ...], frameworks: Iterable[Framework]
 ) -> dict[str, tuple[Milestone, ...]]:
-    """Each track's milestones among these, as `milestones_by_framework` gives them."""
+    """Each track's milestones among these, cross-track ones on every track."""
     tracks: dict[str, list[Milestone]] = {fw.id: [] for fw in frameworks}
     for m in milestones:
         for fw_id in m.tracks:
             tracks[fw_id].append(m)
     return {fw_id: tuple(items) for fw_id, items in tracks.items()}
-
-
-def milestone_pages(
-    milestones: tuple[Milestone, ...],
-    by_framework: Mapping[str, tuple[Milestone, ...]],
-    memo: Memo,
-    places: Mapping[int, str],
-) -> list[Route]:
-    before_in: dict[int, Milestone] = {}  # by id(): a milestone's hash reads every field
-    after_in: dict[int, Milestone] = {}
-    for fw_id, listed in by_framework.items():
-        own = [m for m in listed if m.framework == fw_id]  # neighbours on its own track
-        for before, after in itertools.pairwise(own):
-            before_in[id(after)], after_in[id(before)] = before, after
-    routes = []
-    count = len(milestones)
-    befores, afters = (None, *milestones)[:count], (*milestones[1:], None)[:count]
-    days = {fw_id: [DAY(m) for m in listed] for fw_id, listed in by_framework.items()}
-    for m, before, after in zip(milestones, befores, afters, strict=True):
-        here = id(m)  # the key (kept alive by its entry); the neighbours are checked below
-        around = (before, after, before_in.get(here), after_in.get(here))
-        others = meanwhile(m, by_framework, days)
-        place = places.get(here, "/")
-        kept = memo.find(here)
-        if (
-            kept is None
-            or any(map(operator.is_not, kept.context["neighbours"], around))
-            or not same_meanwhile(kept.context["meanwhile"], others)
-            or kept.context["place"] != place
-        ):
-            kept = memo.keep(here, m, milestone_page(m, Neighbours(*around), others, place))
-        routes.append(kept)
-    return routes
-
-
-Meanwhile = tuple[tuple[str, Milestone | None, Milestone | None], ...]
-
-
-def meanwhile(
-    m: Milestone, by_framework: Mapping[str, tuple[Milestone, ...]], days: Mapping[str, list]
-) -> Meanwhile:
-    """For each other track: its last milestone on or before `m`'s date, and its first after."""
-    around = []
-    for fw_id, listed in by_framework.items():
-        if fw_id in m.tracks or not listed:
-            continue
-        i = bisect.bisect_right(days[fw_id], DAY(m))
-        around.append((fw_id, listed[i - 1] if i else None, listed[i] if i < len(listed) else None))
-    return tuple(around)
-
-
-def same_meanwhile(kept: Meanwhile, new: Meanwhile) -> bool:
-    return len(kept) == len(new) and all(
-        a == c and b is d and e is f for (a, b, e), (c, d, f) in zip(kept, new, strict=True)
-    )
-
-
-def milestone_page(
-    m: Milestone, around: Neighbours, others: Meanwhile = (), place: str = "/"
-) -> Route:
-    """`place` is the timeline page its card is on."""
-    return page(
-        f"/milestones/{m.id}/",
-        "milestone.html",
-        milestone=m,
-        neighbours=around,
-        meanwhile=others,
-        place=place,
-    )
-
-
-def source_page(source: Source, uses: tuple[Use, ...]) -> Route:
-    return page(f"/sources/{source.id}/", "source.html", source=source, uses=uses)
 
 
 def group_by_year(milestones: tuple[Milestone, ...]) -> YearRuns:
@@ -288,153 +690,9 @@ def group_by_year(milestones: tuple[Milestone, ...]) -> YearRuns:
     groups, start = [], 0
     for year, run in itertools.groupby(years):
         end = start + len(list(run))
-        groups.append((year, milestones[start:end]))
+        groups.append((year, Run(milestones[start:end])))
         start = end
     return tuple(groups)
-
-
-def citations_by_source(content: Content, memo: Memo | None = None) -> dict[str, list[Use]]:
-    """For each source id, every statement on the site that cites it, in page order. A
-    milestone's citations are kept in `memo` while it is the same object."""
-    memo = memo or Memo()
-    uses: dict[str, list[Use]] = defaultdict(list)
-
-    def cite(title: str, url: str, text: str, sources: Iterable[Citation]) -> None:
-        for c in sources:
-            if c.source:
-                uses[c.source].append(Use(title, url, text, c.quote))
-
-    def cite_fact(title: str, url: str, fact: Fact) -> None:
-        cite(title, url, " ".join([fact.text, *fact.items]).strip(), fact.sources)
-
-    site = content.site
-    if site.intro:
-        cite_fact(site.title, "/", site.intro)
-    for fw in content.frameworks:
-        for fact in fw.facts:
-            cite_fact(fw.name, site.track_path(fw.id), fact)
-    for m in content.milestones:
-        for source_id, use in memo.get(("uses", id(m)), m, partial(milestone_uses, m)):
-            uses[source_id].append(use)
-    for title, url, text, citation in page_uses(content):
-        cite(title, url, text, (citation,))
-    if (f := content.foundation) is not None:
-        url, texts = "/foundation/", content.texts or Texts()
-        for fact in (f.summary, f.board, f.principles, f.purposes, f.governance, f.philosophy):
-            cite_fact(f.name, url, fact)
-        part_of = texts.plain("part_of_short", parent=f.parent.name)
-        cite(f.parent.name, url, part_of, f.parent.sources)
-        cite(f.name, url, f.announcement.text, f.announcement.sources)
-        for s in f.statements:
-            cite(f"{s.speaker}, {s.role}", url, s.text, s.sources)
-    return uses
-
-
-def milestone_uses(m: Milestone) -> list[tuple[str, Use]]:
-    """Where a milestone cites each source: (source id, use), in the order it cites them."""
-    url = f"/milestones/{m.id}/"
-    return [(c.source, Use(m.title, url, m.summary, c.quote)) for c in m.sources if c.source]
-
-
-def shape(m: Milestone) -> tuple:
-    """All of a milestone that decides where it goes and which pages list it: two
-    milestones of one shape differ only in what those pages show of them."""
-    return (m.id, m.date, m.framework, m.also, m.tags, m.draft, tuple(c.source for c in m.sources))
-
-
-def swap_uses(old: int, new: Milestone, memo: Memo) -> dict[int, Use] | None:
-    """For milestones of one shape, the old one's uses (as `citations_by_source` kept them
-    in `memo`, under the old one's id) by id, each paired with the new one's; None when
-    they were not kept."""
-    before = memo.find(("uses", old))
-    if before is None:
-        return None
-    memo.forget(("uses", old))
-    memo.forget(old)  # its page's route: holds the old milestone, which it would keep alive
-    after = memo.keep(("uses", id(new)), new, milestone_uses(new))
-    return {id(b): a for (_, b), (_, a) in zip(before, after, strict=True)}
-
-
-def holders(routes: Iterable[Route]) -> dict[int, list[str]]:
-    """For each value a route's context holds, at any depth, the outputs of the routes that
-    hold it, by the value's id (plain tuples, lists and dicts are looked into, not listed)."""
-    held: dict[int, list[str]] = defaultdict(list)
-    for route in routes:
-        seen: set[int] = set()
-        todo = list(route.context.values())
-        while todo:
-            value = todo.pop()
-            kind = type(value)
-            if kind is str or kind is int or id(value) in seen:
-                continue
-            seen.add(id(value))
-            if kind is dict:
-                todo += value.values()
-            elif isinstance(value, (tuple, list)):
-                todo += value
-            if kind is not tuple and kind is not list and kind is not dict:
-                held[id(value)].append(route.output)
-    return held
-
-
-class Replacer:
-    """Swaps values (by id) for others, wherever tuples, lists and dicts hold them, making
-    a new container only where something inside changed, once for all that share it."""
-
-    def __init__(self, swaps: Mapping[int, Any]) -> None:
-        self.swaps = swaps
-        self.done: dict[int, Any] = {}
-
-    def __call__(self, value: Any) -> Any:
-        new = self.swaps.get(id(value))
-        if new is not None:
-            return new
-        kind = type(value)
-        if kind is not dict and not issubclass(kind, (tuple, list)):
-            return value
-        done = self.done.get(id(value))
-        if done is None:
-            done = self.done[id(value)] = self._inside(value, kind)
-        return done
-
-    def _inside(self, value: Any, kind: type) -> Any:
-        if kind is dict:
-            items = {key: self(item) for key, item in value.items()}
-            same = all(map(operator.is_, items.values(), value.values()))
-            return value if same else items
-        if any(issubclass(k, (tuple, list, dict)) for k in set(map(type, value))):
-            items = [self(item) for item in value]
-        else:  # the milestones of a listing, say: found in C, one pass, no call per item
-            items = list(value)
-            for i in itertools.compress(
-                itertools.count(), map(self.swaps.__contains__, map(id, value))
-            ):
-                items[i] = self.swaps[id(items[i])]
-        if all(map(operator.is_, items, value)):
-            return value
-        return kind(*items) if hasattr(kind, "_fields") else kind(items)
-
-
-def replace_in_routes(
-    routes: Mapping[str, Route], held: Mapping[int, list[str]], replace: Replacer
-) -> list[Route]:
-    """The routes that hold a value `replace` swaps, with it swapped."""
-    outputs = sorted({o for old in replace.swaps for o in held.get(old, ())})
-    changed = []
-    for output in outputs:
-        route = routes[output]
-        context = replace(route.context)
-        if context is not route.context:
-            changed.append(route._replace(context=context))
-    return changed
-
-
-def static_routes(templates_dir: Path) -> list[Route]:
-    """The theme's assets (see `sitegen.theme`), copied byte for byte under `/static/`."""
-    return [
-        Route(f"/{STATIC_DIR}/{rel}", f"{STATIC_DIR}/{rel}", static=path)
-        for rel, path in static_files(templates_dir)
-    ]
 
 
 def fingerprint(path: Path) -> str:

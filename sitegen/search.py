@@ -108,6 +108,7 @@ class BackgroundIndex:
         self._due = 0.0
         self._running: Pagefind | None = None
         self._indexed: Mapping[str, bytes] = {}
+        self._pending = False  # from an update until its index is published (or failed)
         self._closed = False
         self._thread: threading.Thread | None = None  # started by the first update
 
@@ -119,9 +120,19 @@ class BackgroundIndex:
                 self._thread.daemon = True  # a bundle half made is simply dropped
                 self._thread.start()
             self._job, self._due = (files, language), time.monotonic() + self.delay
+            self._pending = True
             if self._running is not None:
                 self._running.cancel()
             self._state.notify_all()
+
+    def wait(self, timeout: float) -> None:
+        """Until the newest build's index is published, or failed, or `timeout`: someone
+        asked for the index, so one still waiting out its delay is made at once."""
+        with self._state:
+            if self._job is not None:
+                self._due = time.monotonic()
+                self._state.notify_all()
+            self._state.wait_for(lambda: not self._pending or self._closed, timeout)
 
     def close(self) -> None:
         with self._state:
@@ -135,14 +146,17 @@ class BackgroundIndex:
     def _loop(self) -> None:
         while (job := self._next()) is not None:
             files, language = job
-            if same_pages(self._indexed, files):
-                continue
             try:
-                bundle = self._index(files, language)
+                if not same_pages(self._indexed, files):
+                    bundle = self._index(files, language)
+                    self._indexed = files
+                    self.publish(bundle)
             except Exception:  # cancelled for a newer build, or Pagefind failed: the
-                continue  # search keeps the last index, and the next build tries again
-            self._indexed = files
-            self.publish(bundle)
+                pass  # search keeps the last index, and the next build tries again
+            finally:
+                with self._state:
+                    self._pending = self._job is not None  # a newer build's is to come
+                    self._state.notify_all()
 
     def _next(self) -> tuple[Mapping[str, bytes], str] | None:
         """The newest job once it is due; None once closed."""

@@ -9,9 +9,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from .diagnostics import Diagnostic
-from .i18n import Texts
 from .model import Content, Milestone, Page, Tag
-from .routes import Route, by_year_pages, page
 
 
 class TagCount(NamedTuple):
@@ -44,25 +42,6 @@ def page_order(p: Page) -> tuple[int, str, str]:
 def labelled(content: Content) -> dict[str, Tag]:
     """What site.yaml says of each tag it names."""
     return {t.id: t for t in content.site.tags}
-
-
-def tag_routes(content: Content, size: int) -> list[Route]:
-    """The tags' index (always there, so every page may link to it) and a page a tag,
-    split by years as a track's is when it has more than `size` milestones."""
-    carried = tags_of(content)
-    known = labelled(content)
-    routes, counts = [], []
-    for tag_id, (milestones, pages) in carried.items():
-        tag = known.get(tag_id) or Tag(tag_id, tag_id)
-        counts.append(TagCount(tag, len(milestones), len(pages)))
-        split = by_year_pages(f"/tags/{tag_id}/", milestones, size, content.texts or Texts())
-        for url, _, years, pager in split:
-            first = pager is None or not pager.label  # the tag's pages are listed once
-            shown = pages if first else ()
-            routes.append(page(url, "tag.html", tag=tag, years=years, pages=shown, pager=pager))
-    counts.sort(key=lambda c: (c.tag.label.casefold(), c.tag.id))
-    routes.append(page("/tags/", "tags.html", tags=tuple(counts)))
-    return routes
 
 
 def tag_warnings(content: Content) -> list[Diagnostic]:

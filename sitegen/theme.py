@@ -13,7 +13,7 @@ Within each folder:
   cards) and not published.
 - **Texts** are the files under `templates/i18n/`: the theme's message catalogue, one
   `<language>.yaml` a language (see `sitegen.i18n`), read by the build, not published.
-- **Settings**: `templates/theme.yaml`, read by the build (see `sitegen.pagination`).
+- **Settings**: `templates/theme.yaml`, read by the build (see `sitegen.theme_settings`).
 - **Templates** are all the other files under `templates/`, named by their path there
   (`milestone.html`, `partials/card.html`), and must be UTF-8 text.
 - **Ignored**, wherever they are: hidden files and everything inside hidden folders (a name
@@ -46,7 +46,7 @@ from .diagnostics import Diagnostic, did_you_mean
 STATIC_DIR = "static"  # under templates/: the theme's stylesheets, scripts and images
 FONTS_DIR = "fonts"  # under templates/: fonts the build draws with, not published
 I18N_DIR = "i18n"  # under templates/: the theme's texts, one file a language
-SETTINGS = "theme.yaml"  # in templates/: what the theme decides (its timeline's page size)
+SETTINGS = "theme.yaml"  # in templates/: what the theme decides (see `sitegen.theme_settings`)
 EDITOR_SUFFIXES = (".swp", ".swo", ".swx", "~", "___jb_tmp___", "___jb_old___")
 IGNORED_NAMES = {"4913", "Thumbs.db", "desktop.ini"}  # vim's write test, and system files
 NOT_UTF8_HINT = "save it as UTF-8; images and other files to publish go in templates/static/"
@@ -202,7 +202,7 @@ def walk(folder: Path, relative: str, root: str, seen: set[str], theme: Theme, l
         elif where.startswith(f"{I18N_DIR}/"):
             theme.texts[where], theme.named[where] = Path(real), path
         elif where == SETTINGS:
-            continue  # read by `pagination` (see `settings_file`)
+            continue  # read by `theme_settings` (see `settings_file`)
         else:
             add_template(where, path, theme, label)
 
@@ -352,12 +352,10 @@ PAGE_TEMPLATES = frozenset(
 )  # fmt: skip
 
 
-@functools.lru_cache(maxsize=4)
-def unused_templates(templates_dir: Path, digest: bytes) -> list[Diagnostic]:
+def unused_templates(templates_dir: Path) -> list[Diagnostic]:
     """A warning for each template sitegen renders no page with and no such template
     extends, imports or includes (`templates/about.html` makes no page: pages are Markdown
-    in content/pages/). None when a template names another by a variable. `digest` is the
-    theme's (see `cache.templates_digest`): the answer holds while it does."""
+    in content/pages/). None when a template names another by a variable."""
     parser = jinja2.Environment()
     templates = scan(templates_dir).templates
     todo, seen = list(PAGE_TEMPLATES), set(PAGE_TEMPLATES)

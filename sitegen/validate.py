@@ -56,7 +56,7 @@ def url_problem(url: str, site: bool = False) -> str:
     return ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     """An id used somewhere, checked once every file has been read."""
 
@@ -490,7 +490,7 @@ READERS: dict[str, Callable[[Reader], object]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Checked:
     """One document read into its model value on its own, with what can only be checked
     across files left for `assemble`: so an unchanged file need not be read again."""

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from sitegen.build import Options, SiteBuilder
 from sitegen.cache import CACHE_DIR
+from sitegen.diagnostics import SiteError
 
 from .conftest import SiteFactory, sitegen, tree_bytes
 from .test_incremental import LONG, apply, edits, fresh_site, milestone_text
@@ -28,8 +29,9 @@ def build(site: Path, *args: str) -> tuple[int, str, Path]:
 def test_warm_builds_in_new_processes_equal_clean_builds(sequence: list[tuple]) -> None:
     with fresh_site() as site:
         build(site)
+        undo: list[tuple[Path, bytes | None]] = []
         for edit in sequence:
-            apply(site, edit)
+            apply(site, edit, undo)
             code, errors, out = build(site)
             clean_code, clean_errors, clean = build(site, "--no-cache")
             assert (code, errors) == (clean_code, clean_errors), edit
@@ -65,6 +67,10 @@ def test_unchanged_output_files_are_not_rewritten(site_factory: SiteFactory) -> 
         "frameworks/alpha/index.html",
         "sources/paper/index.html",
     }
+    folder = out.stat().st_ino
+    assert sitegen("build", "--site", site).returncode == 0
+    assert out.stat().st_ino == folder, "after a build that linked files, still nothing to do"
+    assert inodes(out) == after
 
 
 def test_a_hand_edited_output_file_is_restored(site_factory: SiteFactory) -> None:
@@ -124,3 +130,20 @@ def test_the_cache_key_lives_outside_the_site(
     key = tmp_path / "home-cache" / "sitegen" / "cache-key"
     assert key.stat().st_mode & 0o077 == 0, "only its owner may read the key"
     assert not list(site.rglob("cache-key"))
+
+
+def test_a_new_runs_options_apply_even_after_its_first_build_failed(
+    site_factory: SiteFactory,
+) -> None:
+    site = site_factory()
+    SiteBuilder(site, Options(jobs=1)).build()  # leaves its state in the cache
+    base = site / "templates" / "base.html"
+    good = base.read_text()
+    base.write_text(good + "{% if %}")
+    builder = SiteBuilder(site, Options(base_url="/other/", jobs=1))
+    with pytest.raises(SiteError):
+        builder.build()
+    base.write_text(good)
+    warm = builder.build(changed={"templates/base.html"})
+    clean = SiteBuilder(site, Options(base_url="/other/", jobs=1, cache=False)).build()
+    assert warm.files == clean.files

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 from sitegen import cards
+from sitegen.build import Options, SiteBuilder
 from sitegen.cards import FONT, card_url, social_card
 
 from .conftest import REPO, SiteFactory, html, sitegen
@@ -172,3 +173,19 @@ def test_a_theme_may_turn_the_cards_off(site_factory: SiteFactory) -> None:
     home = html(site / "output/index.html")
     assert home.css_first('meta[property="og:image"]') is None
     assert home.css_first('meta[name="twitter:card"]').attributes["content"] == "summary"
+
+
+def test_turning_the_cards_off_and_on_in_a_warm_build_equals_a_clean_build(
+    site_factory: SiteFactory,
+) -> None:
+    """`social_cards` is a site-wide value pages read: every page's og:image follows it."""
+    site = site_factory()
+    builder = SiteBuilder(site, Options(cache=False, jobs=1))
+    builder.build()
+    settings = site / "templates/theme.yaml"
+    for text in ("social_cards: false\n", "social_cards: true\n", "social_cards: false\n"):
+        settings.write_text(text)
+        warm = builder.build(changed={"templates/theme.yaml"}).files
+        assert warm == SiteBuilder(site, Options(cache=False, jobs=1)).build().files, text
+        assert any(o.startswith("cards/") for o in warm) == text.endswith("true\n"), text
+        assert (b'property="og:image"' in warm["index.html"]) == text.endswith("true\n"), text

@@ -7,8 +7,10 @@ HYPOTHESIS_PROFILE=long runs many more sequences than CI does.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,9 +20,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sitegen.build import Options, SiteBuilder
+from sitegen.devserver import DevServer
 from sitegen.diagnostics import SiteError
+from sitegen.outdir import MANIFEST
+from sitegen.search import SEARCH_DIR
 
-from .conftest import MINIMAL_SITE, REPO, write
+from .conftest import MINIMAL_SITE, REPO, SiteFactory, tree_bytes, write
+from .serve_helpers import REBUILD_LINE, Served, ServeFactory, replace_in, running_servers
 
 LONG = os.environ.get("HYPOTHESIS_PROFILE") == "long"
 EXAMPLES = 300 if LONG else 15
@@ -31,11 +37,11 @@ DATES = st.sampled_from(["2019", "2020-05", "2020-05-04", "2021-02-30", "2022-12
 
 
 def milestone_text(
-    ident: str, date: str, framework: str, title: str, summary: str, more: str = ""
+    ident: str, date: str, framework: str, title: str, summary: str, more: str = "", extra: str = ""
 ) -> str:
     return (
         f"id: {ident}\ndate: '{date}'\nframework: {framework}\ntitle: {title}\n"
-        f"summary: |\n  {summary}\n{more}sources:\n  - source: paper\n"
+        f"summary: |\n  {summary}\n{more}sources:\n  - source: paper\n{extra}"
     )
 
 
@@ -72,6 +78,7 @@ milestones = st.builds(
     st.sampled_from(["One", "Two", "Tw0"]),  # same length: an edit may keep the file's size
     st.lists(WORDS, min_size=1, max_size=4).map(" ".join),
     st.tuples(TAGS, DRAFT).map("".join),
+    st.sampled_from(["", "  - source: book\n", "also: [beta]\n", "tags: [x]\n"]),
 )
 frameworks = st.builds(
     lambda ident, name, order: (
@@ -95,15 +102,28 @@ sites = st.builds(
         ]
     ),
 )
+books = st.sampled_from(["id: book\ntitle: A book\n", "id: book\ntitle: The book\n"])
 template_lines = st.sampled_from(["<p>extra</p>", "<p>extrA</p>", "{{ site.title }}"])
+TEMPLATES = ["milestone.html", "base.html", "_macros.html", "source.html"]
+MILESTONE_FILES = st.sampled_from(IDS).map(lambda i: f"milestones/{i}.yaml")
+
+# Edits that break the site, each undone by a later ("revert",): the build must fail, the
+# dev server keep serving the last good site, and the revert give a clean build's bytes.
+breaks = st.one_of(
+    st.tuples(st.just("break"), st.just("syntax"), st.sampled_from(TEMPLATES)),
+    st.tuples(
+        st.just("break"), st.just("runtime"), st.sampled_from(["milestone.html", "base.html"])
+    ),
+    st.tuples(st.just("break"), st.just("yaml"), MILESTONE_FILES),
+    st.tuples(st.just("break"), st.just("reference"), MILESTONE_FILES),
+    st.tuples(st.just("break"), st.just("folder"), MILESTONE_FILES),
+)
 # The timeline's page size: the fixture site has a page a year (or part of one) at 1 or 2.
 page_sizes = st.sampled_from([1, 2, 3, 250])
 
 edits = st.one_of(
-    st.tuples(
-        st.just("write"), st.sampled_from(IDS).map(lambda i: f"milestones/{i}.yaml"), milestones
-    ),
-    st.tuples(st.just("delete"), st.sampled_from(IDS).map(lambda i: f"milestones/{i}.yaml")),
+    st.tuples(st.just("write"), MILESTONE_FILES, milestones),
+    st.tuples(st.just("delete"), MILESTONE_FILES),
     st.tuples(st.just("rename"), st.sampled_from(IDS), st.sampled_from(IDS)),
     st.tuples(st.just("write"), st.sampled_from(PAGE_PATHS), pages),
     st.tuples(st.just("delete"), st.sampled_from(PAGE_PATHS)),
@@ -114,37 +134,57 @@ edits = st.one_of(
     ),
     st.tuples(st.just("write"), st.just("frameworks/beta.yaml"), frameworks),
     st.tuples(st.just("delete"), st.just("frameworks/beta.yaml")),
+    st.tuples(st.just("write"), st.just("sources/book.yaml"), books),
+    st.tuples(st.just("delete"), st.just("sources/book.yaml")),
     st.tuples(st.just("write"), st.just("site.yaml"), sites),
     st.tuples(
-        st.just("template"),
-        st.sampled_from(["milestone.html", "base.html", "timeline.html"]),
-        template_lines,
+        st.just("template"), st.sampled_from([*TEMPLATES[:2], "timeline.html"]), template_lines
     ),
     # The theme's texts: a catalogue edited (the site's language reads it, or falls back).
     st.tuples(
         st.just("texts"), st.sampled_from(["en", "fr"]), st.sampled_from(["Go to", "Skip to"])
     ),
     st.tuples(st.just("theme"), page_sizes),
-    # New words in the same places: the dev server's quickest path (see SiteBuilder._replan)
+    # New words in the same places: a milestone's page and the listings change, nothing moves
     st.tuples(
         st.just("reword"),
         st.lists(st.sampled_from(["alpha-1", *IDS]), min_size=1, max_size=2, unique=True),
         st.sampled_from(["One", "Ten"]),
         st.lists(WORDS, min_size=1, max_size=3).map(" ".join),
     ),
+    breaks,
+    st.just(("revert",)),
 )
+RUNTIME_ERRORS = {
+    "milestone.html": ("milestone.title", "milestone.titel"),
+    "base.html": ("site.title", "site.titel"),
+}
 
 
-def apply(site: Path, edit: tuple) -> set[str]:
+def apply(site: Path, edit: tuple, undo: list[tuple[Path, bytes | None]] | None = None) -> set[str]:
     """One edit, as an editor or a user at the shell would make it; returns the paths it
-    touched, as the dev server's file watcher reports them."""
+    touched, as the dev server's file watcher reports them. A break keeps in `undo` what
+    ("revert",) needs to put back; an edit of a file a break made a folder does nothing."""
     kind, *args = edit
-    if kind == "write":
-        (site / "content" / args[0]).parent.mkdir(parents=True, exist_ok=True)
-        (site / "content" / args[0]).write_text(args[1])
-        return {f"content/{args[0]}"}
-    if kind == "draft":
-        return toggle_draft(site, f"content/{args[0]}")
+    undo = [] if undo is None else undo
+    if kind == "break":
+        return break_site(site, *args, undo)
+    if kind == "revert":
+        touched = set()
+        while undo:
+            path, data = undo.pop()
+            if path.is_dir():
+                shutil.rmtree(path)
+            if data is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.write_bytes(data)
+            touched.add(path.relative_to(site).as_posix())
+        return touched
+    if kind == "template":
+        template = site / "templates" / args[0]
+        template.write_text(template.read_text() + args[1] + "\n")
+        return {f"templates/{args[0]}"}
     if kind == "texts":
         path = site / "templates" / "i18n" / f"{args[0]}.yaml"
         lines = path.read_text().splitlines()
@@ -154,24 +194,55 @@ def apply(site: Path, edit: tuple) -> set[str]:
         ]
         path.write_text("\n".join(lines) + "\n")
         return {f"templates/i18n/{args[0]}.yaml"}
-    if kind == "delete":
-        (site / "content" / args[0]).unlink(missing_ok=True)
-        return {f"content/{args[0]}"}
-    if kind == "rename":
-        source, target = (f"content/milestones/{name}.yaml" for name in args)
-        if (site / source).exists():
-            (site / source).rename(site / target)
-        return {source, target}
-    if kind == "reword":
-        return {
-            reword(site / "content" / "milestones" / f"{name}.yaml", *args[1:]) for name in args[0]
-        }
     if kind == "theme":
         (site / "templates/theme.yaml").write_text(f"timeline_page_size: {args[0]}\n")
         return {"templates/theme.yaml"}
-    template = site / "templates" / args[0]
-    template.write_text(template.read_text() + args[1] + "\n")
-    return {f"templates/{args[0]}"}
+    names = {
+        "write": args[:1],
+        "delete": args[:1],
+        "rename": [f"milestones/{name}.yaml" for name in args],
+        "reword": [f"milestones/{name}.yaml" for name in args[0]],
+        "draft": args[:1],
+    }[kind]
+    paths = [site / "content" / name for name in names]
+    if any(path.is_dir() for path in paths):
+        return set()
+    if kind == "draft":
+        return toggle_draft(site, f"content/{args[0]}")
+    if kind == "write":
+        paths[0].parent.mkdir(parents=True, exist_ok=True)
+        paths[0].write_text(args[1])
+    elif kind == "delete":
+        paths[0].unlink(missing_ok=True)
+    elif kind == "rename" and paths[0].exists():
+        paths[0].rename(paths[1])
+    elif kind == "reword":
+        for path in paths:
+            reword(path, *args[1:])
+    return {f"content/{name}" for name in names}
+
+
+def break_site(site: Path, how: str, name: str, undo: list[tuple[Path, bytes | None]]) -> set[str]:
+    """Break one file in one of the ways authors do; `undo` keeps how to put it back."""
+    path = site / ("templates" if how in ("syntax", "runtime") else "content") / name
+    if path.is_dir() or any(p == path for p, _ in undo):
+        return set()  # broken already
+    undo.append((path, path.read_bytes() if path.exists() else None))
+    if how == "syntax":
+        path.write_text(path.read_text() + "{% if %}\n")
+    elif how == "runtime":
+        path.write_text(path.read_text().replace(*RUNTIME_ERRORS[name]))
+    elif how == "yaml":
+        path.write_text("title: [broken\n")
+    elif how == "reference":
+        ident = path.stem
+        text = milestone_text(ident, "2020", "alpha", "Ref", "x", extra="  - source: nowhere\n")
+        path.write_text(text)
+    else:  # a file replaced by a folder
+        path.unlink(missing_ok=True)
+        path.mkdir()
+        (path / "inside.txt").write_text("a folder named like a fact file")
+    return {path.relative_to(site).as_posix()}
 
 
 def toggle_draft(site: Path, relative: str) -> set[str]:
@@ -214,7 +285,13 @@ def outcome(
         result = builder.build(out, changed)
     except SiteError as error:
         return [d.format() for d in error.diagnostics]
-    return {p.output: p.data for p in result.pages}
+    return {p.output: p.data for p in result.pages} if out is None else site_files(out)
+
+
+def site_files(out: Path) -> dict[str, bytes]:
+    """The site an output folder holds, less the manifest of it (see `sitegen.outdir`)."""
+    files = tree_bytes(out).items()
+    return {name: data for name, data in files if name != MANIFEST and not searched(name)}
 
 
 def clean_build(site: Path, drafts: bool = False) -> dict[str, bytes] | list[str]:
@@ -237,13 +314,40 @@ def fresh_site() -> Iterator[Path]:
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(edits, min_size=1, max_size=8), st.booleans())
 def test_rebuilds_after_any_edits_equal_a_clean_build(sequence: list[tuple], drafts: bool) -> None:
-    """`drafts`: as `sitegen serve` builds (drafts shown), or as `sitegen build` does."""
+    """Through `serve`'s own path (a DevServer told what changed as its watcher tells it)
+    and through warm builds into an output folder: after a good edit both give a clean
+    build's bytes; after a bad one, the server shows the error over the last good site.
+    `drafts`: as `sitegen serve` builds (drafts shown), or as `sitegen build` does."""
     with fresh_site() as site:
-        builder = SiteBuilder(site, Options(cache=False, jobs=1, drafts=drafts))
-        outcome(builder)
+        options = Options(cache=False, jobs=1, drafts=drafts)
+        server = DevServer(site, options, search_delay=3600)  # no search index: not compared
+        warm = SiteBuilder(site, options)
+        server.rebuild(set())
+        good, undo = served(server), []
+        assert outcome(warm, site / "output") == good
         for edit in sequence:
-            changed = apply(site, edit)
-            assert outcome(builder, changed=changed) == clean_build(site, drafts), edit
+            server.rebuild(apply(site, edit, undo))
+            clean = clean_build(site, drafts)
+            snapshot = server.snapshot()
+            warm_outcome = outcome(warm, site / "output")
+            assert warm_outcome == clean, edit
+            if isinstance(clean, list):
+                report = snapshot.errors.rsplit("\n", 1)[0]  # less the summary line
+                assert (served(server), report) == (good, "\n".join(clean)), edit
+            else:
+                assert (served(server), snapshot.errors) == (clean, ""), edit
+                assert site_files(site / "output") == clean, edit
+                good = clean
+        server.close()
+
+
+def served(server: DevServer) -> dict[str, bytes]:
+    return {name: data for name, data in server.snapshot().files.items() if not searched(name)}
+
+
+def searched(name: str) -> bool:
+    """A file of the search index, which only a build into a folder makes at once."""
+    return name.startswith(f"{SEARCH_DIR}/")
 
 
 def test_a_same_size_edit_in_the_same_instant_is_seen(site_factory) -> None:
@@ -319,3 +423,45 @@ def test_rewording_a_milestone_of_the_default_site_updates_every_page_that_shows
         "timeline.json",
     ]
     assert b"announces that PyTorch" in pages["sources/article-2022-09-14/index.html"]
+
+
+@pytest.fixture
+def serve(site_factory: SiteFactory) -> Iterator[ServeFactory]:
+    yield from running_servers(site_factory)
+
+
+def next_log_line(served: Served, seen: int) -> str:
+    """Wait for the server's next log line (a rebuild the real watcher started)."""
+    deadline = time.monotonic() + 30
+    while len(served.log) <= seen:
+        assert time.monotonic() < deadline, served.log
+        time.sleep(0.02)
+    return served.log[seen]
+
+
+def test_a_failed_template_build_and_its_revert_leave_nothing_stale(serve: ServeFactory) -> None:
+    """Issue 13's sequence, through `sitegen serve` on a real port with its real watcher:
+    break a template at run time, put it back, then edit a milestone."""
+    served = serve()
+    template = served.site / "templates/milestone.html"
+    seen = len(served.log)
+    replace_in(template, "milestone.title", "milestone.titel")
+    failed = next_log_line(served, seen)
+    assert failed.startswith("templates/milestone.html changed: the site has errors\n"), failed
+    assert "'sitegen.model.Milestone object' has no attribute 'titel'" in failed
+    assert "has no attribute 'titel'" in served.server.snapshot().errors
+    replace_in(template, "milestone.titel", "milestone.title")
+    reverted = next_log_line(served, seen + 1)
+    assert re.fullmatch(REBUILD_LINE.format(path="templates/milestone.html"), reverted)
+    assert served.server.snapshot().errors == ""
+    replace_in(served.site / "content/milestones/alpha-1.yaml", "Alpha 1.0", "Alpha One")
+    edited = next_log_line(served, seen + 2)
+    assert re.fullmatch(REBUILD_LINE.format(path="content/milestones/alpha-1.yaml"), edited)
+    status, _, page = served.get("/milestones/alpha-1/")
+    assert status == 200 and b"<h1>Alpha One</h1>" in page
+    assert served.server.snapshot().errors == ""
+    assert served_files(served) == clean_build(served.site)
+
+
+def served_files(served: Served) -> dict[str, bytes]:
+    return dict(served.server.snapshot().files)

@@ -273,11 +273,16 @@ def test_a_template_nothing_uses_is_a_warning_pointing_to_pages(
 
 def test_every_template_a_route_renders_is_known_to_the_theme(site_factory: SiteFactory) -> None:
     """theme.PAGE_TEMPLATES decides which templates are in use: it must name every one."""
+    from sitegen.build import SiteBuilder
     from sitegen.cards import TEMPLATE as CARD
+    from sitegen.routes import plan_routes
     from sitegen.theme import PAGE_TEMPLATES
 
     site = site_factory({**FILES, "content/milestones/alpha-1.yaml": None})
-    result = build_site(site, None, Options(drafts=True))
-    rendered = {r.template for r in result.routes if r.template and r.template != CARD}
+    builder = SiteBuilder(site, Options(drafts=True))
+    result = builder.build()
+    assert builder.last is not None
+    routes = plan_routes(result.content, builder.last.paths, site / "templates")
+    rendered = {r.template for r in routes if r.template and r.template != CARD}
     assert rendered - PAGE_TEMPLATES == set()
     assert {"page.html", "tags.html", "timeline.html"} <= rendered

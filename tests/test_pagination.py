@@ -276,13 +276,16 @@ def test_timeline_json_is_written_as_it_is_made_and_stays_whole(
     site_factory: SiteFactory,
 ) -> None:
     from sitegen.build import Options, SiteBuilder
-    from sitegen.render import make_environment, render_route
+    from sitegen.render import render_route
+    from sitegen.routes import plan_routes
 
     site = site_factory(SMALL)
-    result = SiteBuilder(site, Options(cache=False)).build()  # in memory: whole
-    route = next(r for r in result.routes if r.output == "timeline.json")
-    env = make_environment(site, result.content)
-    pieces = render_route(route, env)
+    builder = SiteBuilder(site, Options(cache=False))
+    result = builder.build()  # in memory: whole
+    assert builder.last is not None and builder.renderer is not None
+    routes = plan_routes(result.content, builder.last.paths, site / "templates")
+    route = next(r for r in routes if r.output == "timeline.json")
+    pieces = render_route(route, builder.renderer.env)
     assert not isinstance(pieces, bytes)  # made as it is asked for
     data = b"".join(pieces)
     assert data == result.files["timeline.json"]

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from sitegen.cache import cache_file
 from sitegen.cli import main
 from sitegen.diagnostics import SiteError
 from sitegen.write import refuse_shared_outputs
@@ -996,7 +997,7 @@ def test_a_full_disk_leaves_no_empty_key(built: Path, mounted: Callable[[Path, s
 @pytest.mark.parametrize("where", ["key", "cache"])
 def test_a_named_pipe_in_place_of_the_key_or_the_cache_never_hangs(built: Path, where: str) -> None:
     site, home = built / "site", built / "home-cache"
-    pipe = home / "sitegen/cache-key" if where == "key" else site / ".sitegen-cache/build-2.pickle"
+    pipe = home / "sitegen/cache-key" if where == "key" else cache_file(site, "build")
     pipe.parent.mkdir(parents=True, exist_ok=True)
     pipe.unlink(missing_ok=True)
     os.mkfifo(pipe)

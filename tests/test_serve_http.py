@@ -55,6 +55,25 @@ def test_serves_the_built_site_with_the_script_in_html_only(
     assert not (served.site / "output").exists(), "serve never writes output/"
 
 
+def test_a_request_for_the_search_index_gets_it_without_waiting_out_its_delay(
+    site_factory: SiteFactory,
+) -> None:
+    """The index is made a while after a build (tabs reload first); a search made before
+    then gets the build's index at once rather than a 404."""
+    site = site_factory()
+    server = DevServer(site, Options(drafts=True), port=0, log=lambda _: None, search_delay=3600)
+    server.start()
+    try:
+        served = Served(server, site)
+        assert not any(o.startswith("pagefind/") for o in server.snapshot().files)
+        status, _, script = served.get("/pagefind/pagefind.js")
+        assert (status, script) == (200, server.snapshot().files["pagefind/pagefind.js"])
+        assert served.get("/pagefind/nothing.pf_fragment")[0] == 404
+        assert served.get("/nothing/")[0] == 404
+    finally:
+        server.close()
+
+
 @pytest.mark.parametrize(
     ("path", "content_type"),
     [

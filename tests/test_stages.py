@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import jinja2
+from pathlib import Path
+
 import pytest
 import yaml
 
-from sitegen.assemble import validate
+from sitegen.assemble import assemble, validate
 from sitegen.catalogue import with_texts
+from sitegen.depends import Record
 from sitegen.diagnostics import Diagnostic, SiteError
+from sitegen.environment import Renderer
 from sitegen.links import resolve
 from sitegen.load import Document, parse_document
 from sitegen.markup import is_safe_link, render_inline, render_markdown
-from sitegen.memo import Memo
 from sitegen.model import PartialDate
-from sitegen.render import cached
-from sitegen.routes import Neighbours, Replacer, Route, holders, plan_routes, replace_in_routes
+from sitegen.routes import paths, plan_routes
+from sitegen.validate import check_document
 
 from .conftest import MINIMAL_SITE, REPO
 
@@ -116,16 +118,17 @@ def test_validate_reports_every_problem_at_once() -> None:
 
 
 def test_routes_are_folder_style_and_link_neighbours() -> None:
-    content = validate(
-        documents(
+    checked = [
+        check_document(d)
+        for d in documents(
             {
                 "content/milestones/alpha-2.yaml": "id: alpha-2\ndate: 2021\nframework: alpha\n"
                 "title: T\nsummary: S\nsources: [{source: paper}]\n"
             }
         )
-    )
-    content = with_texts(content, REPO / "templates")  # as the build gives them
-    routes = {r.url: r for r in plan_routes(content, REPO / "templates")}
+    ]
+    content = with_texts(assemble(checked), REPO / "templates")  # as the build gives them
+    routes = {r.url: r for r in plan_routes(content, paths(checked), REPO / "templates")}
     first = routes["/milestones/alpha-1/"]
     assert first.output == "milestones/alpha-1/index.html"
     assert first.context["neighbours"].next.id == "alpha-2"
@@ -185,12 +188,11 @@ def test_link_resolution(href: str, page: str, target: tuple[str | None, str]) -
     assert resolve(href, page, "/repo/") == target
 
 
-def test_cached_reuses_a_macro_only_for_the_same_arguments() -> None:
-    env = jinja2.Environment(autoescape=True)
+def test_cached_reuses_a_macro_only_for_the_same_arguments(tmp_path: Path) -> None:
+    renderer = Renderer(tmp_path)
+    env = renderer.env
     calls = []
-    env.globals["cached"] = lambda macro, *args: cached(memo, macro, *args)
     env.globals["count"] = lambda: calls.append(1) or ""
-    memo = Memo()
     page = env.from_string(
         "{% macro show(x) %}{{ count() }}[{{ x | join(',') }}]{% endmacro %}"
         "{{ cached(show, items) }}{{ cached(show, items) }}"
@@ -204,25 +206,15 @@ def test_cached_reuses_a_macro_only_for_the_same_arguments() -> None:
     assert len(calls) == 4
 
 
-def test_replacer_swaps_values_wherever_they_are_held_and_copies_only_what_changed() -> None:
-    old, new, other = PartialDate(2020), PartialDate(2021), PartialDate(2022)
-    flat = (other, old, other)
-    around = Neighbours(old, other, None, None)
-    context = {"all": flat, "years": ((2020, flat), (2022, (other,))), "around": around}
-    routes = {
-        "a": Route("/a/", "a", "a.html", context),
-        "b": Route("/b/", "b", "b.html", {"x": other}),
+def test_the_record_indexes_each_input_by_the_outputs_that_read_it() -> None:
+    first = Record().updated({"a": 1, "b": 2}, {"x": {"a"}, "y": {"a", "b"}, "z": set()}, [])
+    assert {key: set(outputs) for key, outputs in first.users.items()} == {
+        "a": {"x", "y"},
+        "b": {"y"},
     }
-    held = holders(routes.values())
-    assert held[id(old)] == ["a"] and sorted(held[id(other)]) == ["a", "b"]
-    replace = Replacer({id(old): new})
-    [changed] = replace_in_routes(routes, held, replace)
-    assert changed.output == "a" and changed.context == {
-        "all": (other, new, other),
-        "years": ((2020, (other, new, other)), (2022, (other,))),
-        "around": Neighbours(new, other, None, None),
-    }
-    assert type(changed.context["around"]) is Neighbours
-    assert changed.context["years"][0][1] is changed.context["all"]  # shared stays shared
-    assert changed.context["years"][1] is context["years"][1]  # unchanged: not copied
-    assert replace(routes["b"].context) is routes["b"].context
+    assert first.inputs["z"] == (), "an output that read nothing is still listed"
+    assert first.changed({"a": 1, "b": 3}, ["a", "b"]) == {"b"}
+    assert first.readers({"b"}) == {"y"}
+    second = first.updated({"a": 1, "b": 3, "c": 4}, {"y": {"c"}}, ["x"])
+    assert second.users == {"c": ("y",)} and set(second.inputs) == {"y", "z"}
+    assert set(first.users["a"]) == {"x", "y"}, "a record is a value: never changed"

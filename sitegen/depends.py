@@ -1,0 +1,113 @@
+"""The dependency record: what each output was made from, and how each input was then.
+
+As in Lektor's build database or Hugo's dependency tracking, every output of a build is
+listed with the inputs it read, and every input with a value: a rebuild compares the
+inputs' values now with the record's, and re-renders exactly the outputs that read one that
+differs. Inputs are stable strings:
+
+- `content/milestones/x.yaml`, `templates/base.html`, `templates/static/style.css`: a fact
+  file, a template or an asset; its value is a digest of its bytes;
+- `site:title`: one value of `content/site.yaml`, after the command line's overrides;
+- `list:frameworks`, `order:frameworks`, `has:foundation`, `list:pages`: a value every page
+  may show (see `routes.site_facts`).
+
+What an output read is recorded as it is read (see `Reads`): the routes say which fact
+files their pages show, the template loader which templates a page loaded, the globals
+which site-wide values and which assets it used. sitegen's own code is part of every
+value: a record made by other code is never read (see `cache.code_digest`).
+
+A record is a value: `updated` returns a new one, so a build that fails leaves the
+record of the last good build as it was, and the next build compares against that.
+"""
+
+from __future__ import annotations
+
+import bisect
+import sys
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Record:
+    """Every input's value at the last good build, and who read what (as tuples: sets of
+    a few keys each, ten thousand times over, would take ten times the memory)."""
+
+    values: Mapping[str, object] = field(default_factory=dict)  # input → digest or value
+    inputs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # output → inputs
+    users: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # input → outputs
+
+    def changed(self, now: Mapping[str, object], touched: Iterable[str]) -> set[str]:
+        """The inputs among `touched` whose value now is not the recorded one."""
+        values = self.values
+        return {key for key in touched if now.get(key) != values.get(key)}
+
+    def read(self, output: str, key: str) -> bool:
+        """Whether `output` read `key` (its inputs are sorted)."""
+        inputs = self.inputs.get(output, ())
+        i = bisect.bisect_left(inputs, key)
+        return i < len(inputs) and inputs[i] == key
+
+    def readers(self, keys: Iterable[str]) -> set[str]:
+        """The outputs that read any of `keys`."""
+        found: set[str] = set()
+        for key in keys:
+            found.update(self.users.get(key, ()))
+        return found
+
+    def updated(
+        self, now: Mapping[str, object], reads: Mapping[str, Collection[str]], gone: Iterable[str]
+    ) -> Record:
+        """A new record: the outputs in `reads` rendered from these inputs, those in `gone`
+        no longer made, and every value as it is `now`."""
+        inputs, users = dict(self.inputs), dict(self.users)
+        changes: dict[str, tuple[set[str], set[str]]] = {}  # input → (outputs lost, gained)
+
+        def note(keys: Iterable[str], output: str, side: int) -> None:
+            for key in keys:
+                changes.setdefault(key, (set(), set()))[side].add(output)
+
+        for output in gone:
+            note(inputs.pop(output, ()), output, 0)
+        for output, keys in reads.items():
+            old = set(inputs.get(output, ()))
+            if output not in inputs or old != keys:
+                note(old.difference(keys), output, 0)
+                note(set(keys).difference(old), output, 1)
+                inputs[output] = tuple(sorted(map(sys.intern, keys)))
+        for key, (lost, gained) in changes.items():
+            outputs = set(users.get(key, ())).difference(lost) | gained
+            if outputs:
+                users[key] = tuple(outputs)
+            else:
+                users.pop(key, None)
+        return Record(now, inputs, users)
+
+
+class Reads:
+    """What is being rendered reads: one set of inputs per page, and one more for each
+    fragment being rendered inside it (see `render.Renderer.fragment`), whose inputs are the
+    page's too."""
+
+    def __init__(self) -> None:
+        self._open: list[set[str]] = []
+
+    def add(self, key: str) -> None:
+        if self._open:
+            self._open[-1].add(key)
+
+    def update(self, keys: Iterable[str]) -> None:
+        if self._open:
+            self._open[-1].update(keys)
+
+    @contextmanager
+    def collect(self, keys: Iterable[str] = ()) -> Iterator[set[str]]:
+        """Collect what the block reads (starting with `keys`) into the set it yields."""
+        found = set(keys)
+        self._open.append(found)
+        try:
+            yield found
+        finally:
+            self._open.pop()
+            self.update(found)
