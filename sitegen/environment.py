@@ -136,26 +136,6 @@ class SiteValues:
         return str(self._renderer.site)
 
 
-class Listed(Sequence[Any]):
-    """`frameworks`: the frameworks in track order, read as `list:frameworks`."""
-
-    def __init__(self, renderer: Renderer, kind: str) -> None:
-        self._renderer, self._kind = renderer, kind
-
-    def items(self) -> tuple[Any, ...]:
-        self._renderer.reads.add(f"list:{self._kind}")
-        return getattr(self._renderer.content, self._kind)  # type: ignore[no-any-return]
-
-    def __getitem__(self, index: Any) -> Any:
-        return self.items()[index]
-
-    def __len__(self) -> int:
-        return len(self.items())
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self.items())
-
-
 class ById(Mapping[str, Any]):
     """`framework_by_id` and `source_by_id`: each value looked up records its file."""
 
@@ -177,14 +157,15 @@ class ById(Mapping[str, Any]):
 
 
 class Flag:
-    """`social_cards`: a site-wide yes or no (see `Plan.facts`), read as its key."""
+    """A site-wide yes or no (`has_foundation`, `social_cards`: see `Plan.facts`), read as
+    its key."""
 
-    def __init__(self, renderer: Renderer, key: str) -> None:
-        self._renderer, self._key = renderer, key
+    def __init__(self, renderer: Renderer, key: str, value: Callable[[], bool]) -> None:
+        self._renderer, self._key, self._value = renderer, key, value
 
     def __bool__(self) -> bool:
         self._renderer.reads.add(self._key)
-        return bool(self._renderer.now.get(self._key))
+        return self._value()
 
     def __str__(self) -> str:
         return str(bool(self))
@@ -226,22 +207,18 @@ class Recorded(Sequence[Any]):
         return iter(self.items())
 
 
-class HasFoundation:
-    """`has_foundation`: whether the site has a foundation page, read as `has:foundation`."""
+class Listed(Recorded):
+    """`frameworks`: the frameworks in track order, read as `list:frameworks`."""
 
-    def __init__(self, renderer: Renderer) -> None:
-        self._renderer = renderer
-
-    def __bool__(self) -> bool:
-        self._renderer.reads.add("has:foundation")
-        return self._renderer.content.foundation is not None
-
-    def __str__(self) -> str:
-        return str(bool(self))
+    def __init__(self, renderer: Renderer, kind: str) -> None:
+        super().__init__(renderer, f"list:{kind}", lambda: getattr(renderer.content, kind))
 
 
 class Renderer:
     """A site's Jinja environment with its helpers, kept from build to build."""
+
+    def has_foundation(self) -> bool:
+        return self.content.foundation is not None
 
     def __init__(self, site_dir: Path, lasting: bool = True) -> None:
         self.site_dir = site_dir
@@ -282,8 +259,8 @@ class Renderer:
             frameworks=Listed(self, "frameworks"),
             framework_by_id=ById(self, "frameworks"),
             source_by_id=ById(self, "sources"),
-            has_foundation=HasFoundation(self),
-            social_cards=Flag(self, CARDS),
+            has_foundation=Flag(self, "has:foundation", self.has_foundation),
+            social_cards=Flag(self, CARDS, lambda: bool(self.now.get(CARDS))),
             t=TextsRead(self),
             tag_label=self.tag_label,
             nav=Recorded(self, NAV, lambda: nav_entries(self.content)),
