@@ -132,7 +132,7 @@ def message_from_node(
     node: yaml.Node, key: str, path: str
 ) -> tuple[Message | None, list[Diagnostic]]:
     """A text (a scalar), or plural forms (a mapping of CLDR categories to texts)."""
-    from .load import at, describe
+    from .yaml_diagnostics import at, describe
 
     if isinstance(node, yaml.ScalarNode) and not node.tag.endswith(":null"):
         text = str(node.value).strip()

@@ -10,8 +10,8 @@ import yaml
 
 from . import i18n, model, validate, vocabulary
 from .catalogue import message_from_node
-from .load import at, describe
 from .vocabulary import DEFAULT, Words
+from .yaml_diagnostics import at, describe
 
 
 def read_language(r: validate.Reader) -> str:

@@ -16,9 +16,10 @@ import yaml
 from . import model, pages, site_config
 from .contentlinks import ContentLink, find_links
 from .diagnostics import Diagnostic, did_you_mean
-from .load import COMMENT_AFTER, Document, at, describe
+from .load import Document
 from .quotes import Quote
 from .vocabulary import DEFAULT, Words
+from .yaml_diagnostics import COMMENT_AFTER, at, describe
 
 T = TypeVar("T")
 
