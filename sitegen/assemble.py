@@ -15,7 +15,8 @@ from .diagnostics import Diagnostic, SiteError, did_you_mean
 from .load import Document
 from .model import DAY
 from .pages import built_in, url_problems
-from .validate import Checked, Reference, check_document
+from .reader import Reference
+from .validate import Checked, check_document
 from .vocabulary import DEFAULT, Words
 
 

@@ -25,9 +25,9 @@ from .diagnostics import CONTROL, Diagnostic, Paint, SiteError, format_report, p
 from .links import check_links
 from .new import FolderInUse, folder_problem, make_site
 from .quotes import QuoteReport
+from .reader import BASE_URL, url_problem
 from .terminal import colour_wanted, painter
 from .theme import packaged_theme
-from .validate import BASE_URL, url_problem
 from .vocabulary import SLUG, Words, plural
 from .vocabulary import problems as word_problems
 

@@ -22,6 +22,7 @@ from .diagnostics import Diagnostic
 from .load import Document
 from .markup import parser
 from .model import Content, Page, Site
+from .reader import CONTROL, Reader
 
 PAGES_DIR = "content/pages/"
 SEGMENT = re.compile(r"[^\W_]+(?:-[^\W_]+)*")  # letters (any script) and digits, hyphenated
@@ -98,11 +99,11 @@ def built_in(paths: Mapping[str, Iterable[tuple[str, Any]]]) -> dict[str, str]:
     return taken
 
 
-def read_page(r: validate.Reader, doc: Document) -> Page:
+def read_page(r: Reader, doc: Document) -> Page:
     """A page: its front matter's keys, its body, its address from its path."""
     if problem := name_problem(doc.path):
         r.problems.append(problem)
-    if control := validate.CONTROL.search(doc.body):
+    if control := CONTROL.search(doc.body):
         index = control.start()
         line = doc.body_line + doc.body.count("\n", 0, index)
         col = index - doc.body.rfind("\n", 0, index)

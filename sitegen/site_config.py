@@ -10,11 +10,12 @@ import yaml
 
 from . import i18n, model, validate, vocabulary
 from .catalogue import message_from_node
+from .reader import BASE_URL, BASE_URL_HINT, CONTROL, CONTROL_HINT, SLUG, Reader, Reference, slugify
 from .vocabulary import DEFAULT, Words
 from .yaml_diagnostics import at, describe
 
 
-def read_language(r: validate.Reader) -> str:
+def read_language(r: Reader) -> str:
     """A BCP 47 tag, in its canonical case (`fr-CA`); English when left out."""
     node = r.value("language", required=False)
     text = "" if node is None else r.scalar(node, "language")
@@ -27,7 +28,7 @@ def read_language(r: validate.Reader) -> str:
 
 
 def read_texts(
-    r: validate.Reader, where: list[tuple[str, int, int]]
+    r: Reader, where: list[tuple[str, int, int]]
 ) -> tuple[tuple[str, model.Message], ...]:
     """`strings:`, the theme's texts this site words its own way; each key is checked
     against the theme's catalogue once that is read (see `sitegen.i18n`)."""
@@ -51,11 +52,11 @@ def read_texts(
     return tuple(sorted(texts))
 
 
-def read_tag(r: validate.Reader) -> model.Tag:
+def read_tag(r: Reader) -> model.Tag:
     return model.Tag("", r.text("label"), r.text("description", required=False))
 
 
-def read_tags(r: validate.Reader, where: list[tuple[str, int, int]]) -> tuple[model.Tag, ...]:
+def read_tags(r: Reader, where: list[tuple[str, int, int]]) -> tuple[model.Tag, ...]:
     """`tags:`, a label and a one-line description for some tags, by tag."""
     node = r.value("tags", required=False)
     if node is None:
@@ -66,11 +67,11 @@ def read_tags(r: validate.Reader, where: list[tuple[str, int, int]]) -> tuple[mo
         return ()
     tags = []
     for key, value in node.value:
-        if not validate.SLUG.fullmatch(key.value):
+        if not SLUG.fullmatch(key.value):
             message = (
                 f"a tag must be a slug of lowercase letters, digits and hyphens, got '{key.value}'"
             )
-            r.error(key, message, f"for example '{validate.slugify(key.value)}'")
+            r.error(key, message, f"for example '{slugify(key.value)}'")
             continue
         tag = r.nested(value, key.value, read_tag)
         where.append((f"tags.{key.value}", key.start_mark.line + 1, key.start_mark.column + 1))
@@ -79,7 +80,7 @@ def read_tags(r: validate.Reader, where: list[tuple[str, int, int]]) -> tuple[mo
     return tuple(sorted(tags, key=lambda t: t.id))
 
 
-def read_nav(r: validate.Reader) -> tuple[str, ...]:
+def read_nav(r: Reader) -> tuple[str, ...]:
     """`nav:`, pages by their path under content/pages/, checked once every page is read."""
 
     def entry(node: yaml.Node) -> str:
@@ -89,7 +90,7 @@ def read_nav(r: validate.Reader) -> tuple[str, ...]:
             r.error(node, message, "for example 'about.md' or 'guide/index.md'")
             return ""
         if text:
-            r.references.append(validate.Reference("pages", text, at(r.path, node, "")))
+            r.references.append(Reference("pages", text, at(r.path, node, "")))
         return text
 
     return tuple(path for path in r.sequence("nav", False, entry) if path)
@@ -99,14 +100,14 @@ def read_nav(r: validate.Reader) -> tuple[str, ...]:
 PAGE_PATH = re.compile(r"(?:[^\W_A-Z]+(?:-[^\W_A-Z]+)*/)*[^\W_A-Z]+(?:-[^\W_A-Z]+)*\.md")
 
 
-def read_site(r: validate.Reader) -> model.Site:
+def read_site(r: Reader) -> model.Site:
     where: list[tuple[str, int, int]] = []
     base_url = (
         r.matching(
             "base_url",
-            validate.BASE_URL,
+            BASE_URL,
             "a URL path such as '/' or '/my-repo/'",
-            validate.BASE_URL_HINT,
+            BASE_URL_HINT,
             required=False,
         )
         or "/"
@@ -131,11 +132,11 @@ def read_site(r: validate.Reader) -> model.Site:
     )
 
 
-def read_track_words(r: validate.Reader) -> Words:
+def read_track_words(r: Reader) -> Words:
     """`track` and `tracks`: what the site calls its tracks (see `sitegen.vocabulary`)."""
     expected, hint = "a word of lowercase letters, digits and hyphens", "for example 'track'"
-    track = r.matching("track", validate.SLUG, expected, hint, required=False)
-    tracks = r.matching("tracks", validate.SLUG, expected, hint + "s", required=False)
+    track = r.matching("track", SLUG, expected, hint, required=False)
+    tracks = r.matching("tracks", SLUG, expected, hint + "s", required=False)
     if "track" not in r.pairs and "tracks" in r.pairs:
         r.error(r.pairs["tracks"][0], "'tracks' needs 'track' beside it", "add 'track: ...'")
     if not track or ("tracks" in r.pairs and not tracks):
@@ -147,7 +148,7 @@ def read_track_words(r: validate.Reader) -> Words:
     return DEFAULT if problems else words
 
 
-def read_extra(r: validate.Reader) -> model.Extra:
+def read_extra(r: Reader) -> model.Extra:
     """`extra`: any mapping the site likes, for its templates as `site.extra`."""
     node = r.value("extra", required=False)
     if node is None:
@@ -159,16 +160,16 @@ def read_extra(r: validate.Reader) -> model.Extra:
     return value if isinstance(value, model.Extra) else model.Extra()
 
 
-def plain_value(r: validate.Reader, node: yaml.Node) -> object:
+def plain_value(r: Reader, node: yaml.Node) -> object:
     """A node as the value templates see: mappings as `model.Extra`, lists as tuples, and
     scalars as YAML reads them (text, numbers, true/false, dates, null)."""
     if isinstance(node, yaml.MappingNode):
         return model.Extra({key.value: plain_value(r, value) for key, value in node.value})
     if isinstance(node, yaml.SequenceNode):
         return tuple(plain_value(r, item) for item in node.value)
-    if isinstance(node.value, str) and (control := validate.CONTROL.search(node.value)):
+    if isinstance(node.value, str) and (control := CONTROL.search(node.value)):
         message = f"'extra' contains the control character U+{ord(control[0]):04X}"
-        r.error(node, message, validate.CONTROL_HINT)
+        r.error(node, message, CONTROL_HINT)
         return ""
     return SCALARS.construct_object(node)
 

@@ -19,8 +19,8 @@ from typing import Any
 
 from .diagnostics import SiteError
 from .load import read_document
+from .reader import read_mapping
 from .theme import settings_file
-from .validate import read_mapping
 
 PAGE_SIZE = 250  # milestones a page, when the theme does not say
 SMALLEST = 1

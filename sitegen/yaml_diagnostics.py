@@ -5,7 +5,7 @@ after an empty value; and `at` and `describe`, which place a diagnostic at a nod
 what a node holds in words.
 
 Its own module because these say what is wrong with YAML, while `load` finds and reads
-the files: the modules that read nodes into values (`validate`, `site_config`,
+the files: the modules that read nodes into values (`reader`, `validate`, `site_config`,
 `catalogue`) use `at` and `describe` and need nothing else of `load`.
 """
 
@@ -107,7 +107,7 @@ COMMENT_AFTER = "sitegen_comment_after"  # see `note_comments`
 def note_comments(root: yaml.Node, text: str) -> None:
     """Mark each empty value followed by a comment on its line (`color: #abcdef`: an
     unquoted '#' starts a comment, so `color` is empty), so that an error about the empty
-    value can name the usual cause (see `validate.Reader.value`). The comment is kept on the
+    value can name the usual cause (see `reader.Reader.value`). The comment is kept on the
     value node, as `COMMENT_AFTER`: composing keeps no comments."""
     lines: list[str] | None = None
     seen: set[int] = set()
