@@ -173,6 +173,7 @@ def test_serve_shows_a_draft_marked_and_publishing_it_clears_the_mark(
     ],
 )
 def test_which_commands_show_drafts(argv: list[str], drafts: bool) -> None:
-    from sitegen.cli import make_parser, options_from
+    from sitegen.arguments import make_parser
+    from sitegen.cli import options_from
 
     assert options_from(make_parser().parse_args(argv)).drafts is drafts
