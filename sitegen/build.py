@@ -44,7 +44,7 @@ from .render import (
     render_pages,
     render_route,
 )
-from .routes import FONT, Layout, Paths, Plan, paths
+from .routes import FONT, Layout, Paths, Plan, output_of, paths
 from .scan import Scanned, Stat, known_words, scan_content, scan_theme
 from .search import bundle_in, kept_bundle
 from .tags import tag_warnings
@@ -116,6 +116,7 @@ class SiteBuilder:
         self.markdown_loaded: dict = {}  # the rendered Markdown the last run left
         self.texts: dict = {}  # the theme's texts as last read (see `catalogue.with_texts`)
         self.unused: list[Diagnostic] = []  # templates no page uses, as last found
+        self.untagged: list[Diagnostic] = []  # tags labelled that nothing carries, likewise
         self.saved = False  # whether this builder saved its state to disk yet
         self.good = False  # whether a build of this builder succeeded yet
 
@@ -187,8 +188,9 @@ class SiteBuilder:
                 touched += facts
             outputs = set(plan.outputs if new_outputs else last.record.inputs)
             on_disk = None if out_dir is None else (out_dir, self._on_disk(out_dir))
+            moved = touched if reassembled else []  # else every page showing one read it
             fresh, gone, why = self._affected(
-                last.record, plan, now, touched, files, outputs, on_disk
+                last.record, plan, now, touched, moved, files, outputs, on_disk
             )
             routes = [plan.route(o) for o in sorted(fresh)]
         check = (
@@ -235,8 +237,8 @@ class SiteBuilder:
         warnings = (
             site_url_warnings(content.site)
             + language_warnings(content.texts)
-            + tag_warnings(known)  # drafts too: a tag only a draft carries is used
-            + self._unused(templates_dir, first or bool(retheme))
+            + self._tag_warnings(known, edited or first)
+            + self._unused(templates_dir, first or bool(retheme), renderer)
             + color_warnings(content.frameworks, fw_files)
         )
         built = self.pages if out_dir is None else {}
@@ -254,7 +256,7 @@ class SiteBuilder:
         the few pages an `#anchor` names are rendered to see their ids. Links in drafts are
         not checked when drafts are left out."""
         shown = checked if self.options.drafts else [c for c in checked if not draft_url(c.value)]
-        by_url = {url_of(o): o for o in outputs}
+        by_url = Addresses(outputs)
 
         def page_html(url: str) -> str | None:
             route = plan.route(by_url[url])
@@ -277,14 +279,15 @@ class SiteBuilder:
         plan: Plan,
         now: Mapping[str, object],
         touched: list[str],
+        moved: list[str],
         files: Mapping[str, Scanned],
         outputs: set[str],
         on_disk: tuple[Path, dict[str, Stat]] | None,
     ) -> tuple[set[str], set[str], dict[str, str]]:
         """The outputs to render, those no longer made, and why each is rendered. To
         render: those that read an input that changed; those new; those that now show a
-        fact file they did not read (see `Plan.shown_on`); and those neither in memory nor
-        in `out_dir` as the last build left them."""
+        fact file of `moved` they did not read (see `Plan.shown_on`); and those neither in
+        memory nor in `out_dir` as the last build left them."""
         made = record.inputs.keys()
         why: dict[str, str] = {}
         for key in sorted(record.changed(now, touched), reverse=True):
@@ -292,7 +295,7 @@ class SiteBuilder:
             why.update(dict.fromkeys(record.readers([key]), reason))
         new = "there is no earlier build to reuse" if not made else "it is new"
         why.update(dict.fromkeys(outputs - made, new))
-        for path in touched:
+        for path in moved:
             checked = files[path].checked if path in files else None
             if checked is not None:
                 shown = plan.shown_on(checked.kind, checked.value)
@@ -373,10 +376,19 @@ class SiteBuilder:
         keep = None if out_dir is None else str(out_dir.resolve())
         return {folder: held for folder, held in last.outputs.items() if folder == keep}
 
-    def _unused(self, templates_dir: Path, anew: bool) -> list[Diagnostic]:
+    def _tag_warnings(self, known: Content, anew: bool) -> list[Diagnostic]:
+        """Labels for tags nothing carries, found again when a fact file changed (drafts
+        count: a tag only a draft carries is used)."""
+        if anew:
+            self.untagged = tag_warnings(known)
+        return self.untagged
+
+    def _unused(
+        self, templates_dir: Path, anew: bool, renderer: Renderer | None
+    ) -> list[Diagnostic]:
         """The warnings for templates no page uses, found again when the theme changed."""
         if anew:
-            self.unused = unused_templates(templates_dir)
+            self.unused = unused_templates(templates_dir, renderer and renderer.env)
         return self.unused
 
     def _on_disk(self, out_dir: Path) -> dict[str, Stat]:
@@ -463,6 +475,26 @@ SHOWN_CHANGED = "what it shows changed"  # why a page is rendered again, for --v
 
 def values_of(checked: Iterable[Checked]) -> dict[str, object]:
     return {c.path: c.value for c in checked}
+
+
+class Addresses(Mapping[str, str]):
+    """The site's addresses (`/x/`), each to its output (`x/index.html`): looked up rather
+    than held, as a large site has tens of thousands and a link check needs a few."""
+
+    def __init__(self, outputs: Collection[str]) -> None:
+        self.outputs = outputs
+
+    def __getitem__(self, url: str) -> str:
+        output = output_of(url)
+        if output in self.outputs and url_of(output) == url:
+            return output
+        raise KeyError(url)
+
+    def __iter__(self) -> Iterator[str]:
+        return map(url_of, self.outputs)
+
+    def __len__(self) -> int:
+        return len(self.outputs)
 
 
 def url_of(output: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import posixpath
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote, urlsplit
 
@@ -114,14 +114,13 @@ class Finder:
 
 def check_links(
     links: Iterable[ContentLink],
-    urls: Iterable[str],
+    known: Collection[str],
     ids_of: Callable[[str], set[str] | None],
 ) -> list[Diagnostic]:
     """A problem for each link that leads to no page, or to an `#anchor` its page lacks.
-    `urls` are the site's addresses (`/milestones/x/`, `/feed.xml`); `ids_of(url)` gives
+    `known` are the site's addresses (`/milestones/x/`, `/feed.xml`); `ids_of(url)` gives
     the ids a page holds (None when it cannot tell: that page's template failed, which
     rendering reports)."""
-    known = set(urls)
     problems = []
     for link in links:
         target, anchor = resolve(link.href, link.page)
@@ -157,7 +156,7 @@ def closest(wanted: str, choices: Iterable[str], what: str) -> str:
 
 
 def content_link_problems(
-    checked: Iterable[Checked], urls: Iterable[str], page_html: Callable[[str], str | None]
+    checked: Iterable[Checked], urls: Collection[str], page_html: Callable[[str], str | None]
 ) -> list[Diagnostic]:
     """Every internal link of the checked files against the site's addresses; the pages
     that links name with an `#anchor` are rendered (`page_html(url)`, None for a page that

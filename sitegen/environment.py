@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import nodes
 from jinja2.loaders import split_template_path
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
@@ -101,9 +102,23 @@ class Loader(jinja2.BaseLoader):
 
 class Environment(jinja2.Environment):
     """Notes which template loads which (an import's module is made once, so the pages
-    that import it later must hear of what it loaded from the loader)."""
+    that import it later must hear of what it loaded from the loader), and keeps each
+    template's syntax tree, so that the theme's checks (see `sitegen.theme`) need not
+    parse again what compiling parsed."""
 
     loader: Loader
+    trees: dict[str, tuple[str, nodes.Template]]  # template → the source and tree last parsed
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        if name is not None:
+            self.trees[name] = (source, tree)
+        return tree
+
+    def tree(self, source: str, name: str) -> nodes.Template:
+        """A template's syntax tree: the one compiled from this source, else parsed."""
+        known = self.trees.get(name)
+        return known[1] if known is not None and known[0] == source else self.parse(source, name)
 
     def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> Any:
         if parent is not None and isinstance(name, str):
@@ -233,6 +248,7 @@ class Renderer:
             keep_trailing_newline=True,
             auto_reload=True,  # so that each use of a template asks `Loader.uptodate`
         )
+        self.env.trees = {}
         self.fragments = Fragments()
         self.markdown: dict[tuple[str, str, str], str] = {}  # (kind, text, base URL) → HTML
         self.now: Mapping[str, object] = {}

@@ -147,7 +147,10 @@ def date_pattern(locale: Any, precision: str) -> str:
     return str(locale.datetime_skeletons.get(found, found).pattern)
 
 
+@functools.lru_cache(maxsize=65536)
 def format_number(number: int, tag: str) -> str:
+    """`1,234`, `1 234`: kept, as dates are, since the pagers of a large site write the
+    same few hundred counts again on every page."""
     from babel.numbers import format_decimal
 
     return format_decimal(number, locale=babel_locale(tag))

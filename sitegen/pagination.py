@@ -21,9 +21,13 @@ from .model import Milestone
 
 def parts(items: Sequence[Milestone], size: int) -> list[tuple[Milestone, ...]]:
     """`items` in as few runs of at most `size` as can be, of even length."""
-    count = -(-len(items) // size) if size else 1
-    cut = [round(i * len(items) / count) for i in range(count + 1)]
-    return [tuple(items[a:b]) for a, b in itertools.pairwise(cut)]
+    return [tuple(items[a:b]) for a, b in itertools.pairwise(cuts(len(items), size))]
+
+
+def cuts(length: int, size: int) -> list[int]:
+    """Where `parts` cuts `length` items: the first index of each run, then `length`."""
+    count = -(-length // size) if size else 1
+    return [round(i * length / count) for i in range(count + 1)]
 
 
 class Link(NamedTuple):

@@ -16,20 +16,20 @@ import itertools
 import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from functools import cached_property
+from functools import cache, cached_property, partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import cards
 from .i18n import Texts
-from .model import DAY, Citation, Content, Fact, Framework, Milestone, Source, Tag
+from .model import DAY, Citation, Content, Era, Fact, Framework, Milestone, Page, Source, Tag
 from .pages import nav_entries
-from .pagination import Pager, paginate, parts, run_url
+from .pagination import Pager, Sheet, cuts, paginate, parts, run_url
 from .pagination import Run as Part
 from .tags import TagCount, labelled, tags_of
 from .theme import STATIC_DIR, scan
 from .theme_settings import ThemeSettings, theme_settings
-from .timeline import plan_timeline
+from .timeline import Day, Grids, stretches
 from .write import refuse_shared_outputs
 
 FOUNDATION_TAG = "foundation"  # milestones with this tag are listed on the foundation page
@@ -82,8 +82,18 @@ class Run(tuple):  # type: ignore[type-arg]
 YearRuns = tuple[tuple[int, Run], ...]  # see `group_by_year`
 Meanwhile = tuple[tuple[str, Milestone | None, Milestone | None], ...]  # see `Plan.meanwhile`
 Theme = Mapping[str, Path]  # each static file and font by its path in the theme → its file
+TIMELINE_READS = (PLACED, "site:eras", ORDER, TEXTS)  # besides the milestones it shows
+TAG_READS = ("site:tags", PLACED, PAGES_PLACED, TEXTS)  # likewise, a tag's page
 COUNT = "count:milestones"  # what the home page's card says of them
 Paths = Mapping[str, Mapping[str, str]]  # kind → id → the fact file's path (see `paths`)
+
+
+Planned = dict[str, Callable[[], Route]]  # outputs, each with what plans its route
+
+
+def planned(routes: Iterable[Route]) -> Planned:
+    """Routes planned already, as a `Planned`."""
+    return {route.output: (lambda route=route: route) for route in routes}
 
 
 def page(url: str, template: str, inputs: tuple[str, ...] = (), **context: Any) -> Route:
@@ -136,6 +146,7 @@ class Plan:
         self.cards = settings.social_cards and cards.FONT in theme  # and the font is shipped
         self.texts = content.texts or Texts()
         self.tracks = content.site.tracks  # the tracks' folder in URLs
+        self.families: dict[str, Planned] = {}  # see `listing`
 
     @property
     def layout(self) -> Layout:
@@ -167,8 +178,9 @@ class Plan:
         kind, _, rest = output.partition("/")
         if kind in PER_VALUE and rest.count("/") == 1 and rest.endswith("/index.html"):
             return PER_VALUE[kind](self, self.value(kind, rest.removesuffix("/index.html")))
-        if output in self.listings:
-            return self.listings[output]
+        family = self.family(output)
+        if family is not None:
+            return self.listing(family)[output]()
         if kind == STATIC_DIR and rest:
             return Route(
                 f"/{output}", output, static=self.theme[output], inputs=(f"templates/{output}",)
@@ -260,10 +272,28 @@ class Plan:
         """The routes that list milestones a page of them at a time past the page size
         (the timeline, each track, each tag), the tags' index and the documentation pages,
         by output; `showing` has which of them show each milestone and page."""
-        found: dict[str, Route] = {}
-        for route in (*self.timeline(), *self.track_pages(), *self.tag_pages(), *self.docs()):
-            found[route.output] = route
-        return found
+        return {o: plan() for family in LISTINGS for o, plan in self.listing(family).items()}
+
+    def listing(self, family: str) -> Planned:
+        """One family of `listings`: each output and what plans it, found when first asked
+        for, so that a rebuild rendering a track's pages, or one page of the timeline, does
+        not lay out the whole timeline."""
+        if family not in self.families:
+            self.families[family] = LISTINGS[family](self)
+        return self.families[family]
+
+    def family(self, output: str) -> str | None:
+        """Which family of `listings` an output is of, if any."""
+        folder = output.partition("/")[0]
+        if output in self.doc_outputs:  # first: a page may sit in a listing's folder
+            return "docs"
+        if output == "index.html" or folder == "years":
+            return "timeline"
+        return {self.tracks: "tracks", "tags": "tags"}.get(folder)
+
+    @cached_property
+    def doc_outputs(self) -> frozenset[str]:
+        return frozenset(output_of(p.url) for p in self.content.pages)
 
     @cached_property
     def showing(self) -> dict[tuple[str, str], list[str]]:
@@ -278,110 +308,143 @@ class Plan:
 
     @cached_property
     def places(self) -> dict[str, str]:
-        """The timeline page each milestone's card is on, by id: its year's page (or its
-        part's) once the timeline is split, else the home page."""
-        ms = self.content.milestones
-        if len(ms) <= self.size:
-            return dict.fromkeys(self.layout.index, "/")
-        found = {}
-        for year, start, end in self.layout.years:
-            chunks = parts(ms[start:end], self.size)
-            for n, chunk in enumerate(chunks, 1):
-                run = Part(year, n if len(chunks) > 1 else 0, len(chunks), chunk, None)
-                found.update((m.id, run_url("/years/", run)) for m in chunk)
-        return found
+        """The timeline page each milestone's card is on, by id (see `place`)."""
+        return {m.id: self.place(m) for m in self.content.milestones}
 
-    def timeline(self) -> list[Route]:
+    def place(self, m: Milestone) -> str:
+        """The timeline page a milestone's card is on: its year's page (or its part's) once
+        the timeline is split, else the home page."""
+        ms, i = self.content.milestones, self.layout.index[m.id]
+        if len(ms) <= self.size:
+            return "/"
+        years = self.layout.years
+        year, start, end = years[bisect.bisect_right(years, i, key=operator.itemgetter(1)) - 1]
+        cut = cuts(end - start, self.size)
+        count, n = len(cut) - 1, bisect.bisect_right(cut, i - start)
+        return run_url("/years/", Part(year, n if count > 1 else 0, count, (), None))
+
+    def timeline(self) -> Planned:
         """The timeline: one page, or past the page size a page per year or part of one
-        and a first page of the latest years (see `sitegen.pagination`)."""
+        and a first page of the latest years (see `sitegen.pagination`), each laid out
+        when planned."""
         c = self.content
         split = self.size if len(c.milestones) > self.size else 0
-        years, eras_after = plan_timeline(c.milestones, c.frameworks, c.site.eras, split)
-        common = (PLACED, "site:eras", ORDER, TEXTS)
+        runs, grids, eras_after = stretches(
+            c.milestones, c.frameworks, c.site.eras, split, self.layout.years, self.spans
+        )
         if not split:
-            return [
-                page(
-                    "/",
-                    "timeline.html",
-                    (*self.listed, *common),
-                    milestones=c.milestones,
-                    years=years,
-                    eras_after=eras_after,
-                    by_framework=self.by_framework,
-                    pager=None,
-                )
-            ]
-        runs = [Part(y.year, y.part, y.parts, y.milestones, y) for y in years]
+            years = tuple(map(grids, runs))
+            inputs = (*self.listed, *TIMELINE_READS)
+            return planned(
+                [
+                    page(
+                        "/",
+                        "timeline.html",
+                        inputs,
+                        milestones=c.milestones,
+                        years=years,
+                        eras_after=eras_after,
+                        by_framework=self.by_framework,
+                        pager=None,
+                    )
+                ]
+            )
+        parts_ = [Part(r.year, r.part, r.parts, r.milestones, r) for r in runs]
+        found: Planned = {}
+        for sheet in paginate(parts_, split, "/", "/years/", self.texts):
+            after = eras_after if sheet.shown[-1] is runs[-1] else ()
+            found[output_of(sheet.url)] = partial(self.timeline_page, sheet, grids, after)
+        return found
+
+    def timeline_page(self, sheet: Sheet, grids: Grids, eras_after: tuple[Era, ...]) -> Route:
+        """One page of a split timeline."""
+        return page(
+            sheet.url,
+            "timeline.html",
+            (*self.files("milestones", sheet.milestones), *TIMELINE_READS),
+            milestones=sheet.milestones,
+            years=tuple(map(grids, sheet.shown)),
+            eras_after=eras_after,
+            by_framework=tracks_of(sheet.milestones, self.content.frameworks),
+            pager=sheet.pager,
+        )
+
+    def track_pages(self) -> Planned:
+        """Each track's page, split as the timeline is past the page size."""
+        found: Planned = {}
+        for fw in self.content.frameworks:
+            home, own = self.content.site.track_path(fw.id), self.by_framework[fw.id]
+            found.update(self.split(home, own, partial(self.track_routes, fw, home, own)))
+        return found
+
+    def track_routes(self, fw: Framework, home: str, own: tuple[Milestone, ...]) -> list[Route]:
         routes = []
-        for sheet in paginate(runs, split, "/", "/years/", self.texts):
-            newest = sheet.shown[-1] is years[-1]
+        for url, items, years, pager in by_year_pages(home, own, self.size, self.texts):
+            inputs = (*self.files("frameworks", [fw]), *self.files("milestones", items))
             routes.append(
                 page(
-                    sheet.url,
-                    "timeline.html",
-                    (*self.files("milestones", sheet.milestones), *common),
-                    milestones=sheet.milestones,
-                    years=sheet.shown,
-                    eras_after=eras_after if newest else (),
-                    by_framework=tracks_of(sheet.milestones, c.frameworks),
-                    pager=sheet.pager,
+                    url,
+                    "framework.html",
+                    (*inputs, ORDER, PLACED, TEXTS),
+                    framework=fw,
+                    milestones=items,
+                    years=years,
+                    pager=pager,
                 )
             )
         return routes
 
-    def track_pages(self) -> list[Route]:
-        """Each track's page, split as the timeline is past the page size."""
-        routes = []
-        for fw in self.content.frameworks:
-            home = self.content.site.track_path(fw.id)
-            own = self.by_framework[fw.id]
-            for url, items, years, pager in by_year_pages(home, own, self.size, self.texts):
-                inputs = (*self.files("frameworks", [fw]), *self.files("milestones", items))
-                routes.append(
-                    page(
-                        url,
-                        "framework.html",
-                        (*inputs, ORDER, PLACED, TEXTS),
-                        framework=fw,
-                        milestones=items,
-                        years=years,
-                        pager=pager,
-                    )
-                )
-        return routes
-
-    def tag_pages(self) -> list[Route]:
+    def tag_pages(self) -> Planned:
         """The tags' index, and a page a tag (split by years as a track's page is), each
         listing its milestones in date order, then its documentation pages."""
-        c, known, routes, counts = self.content, labelled(self.content), [], []
-        common = ("site:tags", PLACED, PAGES_PLACED, TEXTS)
-        for tag_id, (milestones, docs) in tags_of(c).items():
+        c, known, found, counts = self.content, labelled(self.content), {}, []
+        for tag_id, (milestones, docs) in tags_of(c, self.layout.tags).items():
             tag = known.get(tag_id) or Tag(tag_id, tag_id)
             counts.append(TagCount(tag, len(milestones), len(docs)))
-            split = by_year_pages(f"/tags/{tag_id}/", milestones, self.size, self.texts)
-            for url, items, years, pager in split:
-                shown = docs if pager is None or not pager.label else ()  # listed once
-                inputs = (*self.files("milestones", items), *self.files("pages", shown), *common)
-                routes.append(
-                    page(
-                        url,
-                        "tag.html",
-                        inputs,
-                        tag=tag,
-                        years=years,
-                        pages=shown,
-                        pager=pager,
-                        milestones=items,
-                    )
-                )
+            home = f"/tags/{tag_id}/"
+            found.update(
+                self.split(home, milestones, partial(self.tag_routes, tag, milestones, docs))
+            )
         counts.sort(key=lambda count: (count.tag.label.casefold(), count.tag.id))
-        return [*routes, page("/tags/", "tags.html", common, tags=tuple(counts))]
+        index = page("/tags/", "tags.html", TAG_READS, tags=tuple(counts))
+        return {**found, **planned([index])}
 
-    def docs(self) -> list[Route]:
+    def tag_routes(
+        self, tag: Tag, milestones: tuple[Milestone, ...], docs: tuple[Page, ...]
+    ) -> list[Route]:
+        routes = []
+        split = by_year_pages(f"/tags/{tag.id}/", milestones, self.size, self.texts)
+        for url, items, years, pager in split:
+            shown = docs if pager is None or not pager.label else ()  # listed once
+            inputs = (*self.files("milestones", items), *self.files("pages", shown), *TAG_READS)
+            routes.append(
+                page(
+                    url,
+                    "tag.html",
+                    inputs,
+                    tag=tag,
+                    years=years,
+                    pages=shown,
+                    pager=pager,
+                    milestones=items,
+                )
+            )
+        return routes
+
+    def split(
+        self, home: str, milestones: tuple[Milestone, ...], plan: Callable[[], list[Route]]
+    ) -> Planned:
+        """The outputs of a listing split as `by_year_pages` splits it, all planned by `plan`
+        when the first of them is asked for."""
+        routes = cache(lambda: {route.output: route for route in plan()})
+        outputs = map(output_of, listing_urls(home, milestones, self.size))
+        return {o: partial(lambda o: routes()[o], o) for o in outputs}
+
+    def docs(self) -> Planned:
         """The documentation pages (see `sitegen.pages`)."""
-        return [
+        return planned(
             page(p.url, "page.html", self.files("pages", [p]), doc=p) for p in self.content.pages
-        ]
+        )
 
     def feed(self) -> Route:
         ms = self.content.milestones
@@ -405,7 +468,7 @@ class Plan:
             milestone=m,
             neighbours=around,
             meanwhile=others,
-            place=self.places[m.id],
+            place=self.place(m),
         )
 
     def source(self, source: Source) -> Route:
@@ -474,6 +537,11 @@ class Plan:
         ms = self.content.milestones
         return tuple((year, Run(ms[start:end])) for year, start, end in self.layout.years)
 
+    @property
+    def spans(self) -> dict[str, tuple[int, int]]:
+        """Where each track's first and last milestone stand among all."""
+        return {fw: (found[0], found[-1]) for fw, found in self.layout.tracks.items() if found}
+
     @cached_property
     def by_framework(self) -> dict[str, tuple[Milestone, ...]]:
         """Each framework's milestones in date order, cross-track ones on every track."""
@@ -499,10 +567,10 @@ class Plan:
             ms[own[j + 1]] if j + 1 < len(own) else None,
         )
 
-    @cached_property
-    def days(self) -> dict[str, list[tuple[int, int, int]]]:
+    @property
+    def days(self) -> dict[str, tuple[Day, ...]]:
         """Each track's milestones' days, in order, to find a date's place on it."""
-        return {fw: [DAY(m) for m in listed] for fw, listed in self.by_framework.items()}
+        return self.layout.days
 
     def meanwhile(self, m: Milestone) -> Meanwhile:
         """For each other track: its last milestone on or before `m`'s date, and its first
@@ -571,6 +639,12 @@ ONE_OF_A_KIND: dict[str, Callable[[Plan], Route]] = {
     "sitemap.xml": Plan.sitemap,
     "foundation/index.html": Plan.foundation,
 }
+LISTINGS: dict[str, Callable[[Plan], Planned]] = {
+    "timeline": Plan.timeline,
+    "tracks": Plan.track_pages,
+    "tags": Plan.tag_pages,
+    "docs": Plan.docs,
+}
 PER_VALUE: dict[str, Callable[[Plan, Any], Route]] = {
     "milestones": Plan.milestone,
     "sources": Plan.source,
@@ -622,6 +696,8 @@ class Layout(NamedTuple):
     own: dict[str, tuple[int, ...]]  # framework id → the milestones of that framework
     citing: dict[str, tuple[int, ...]]  # source id → the milestones citing it
     tagged: tuple[int, ...]  # the milestones the foundation page lists
+    tags: dict[str, tuple[int, ...]]  # tag → the milestones carrying it
+    days: dict[str, tuple[Day, ...]]  # framework id → the days of `tracks`' milestones
 
 
 def lay_out(content: Content, paths: Paths) -> Layout:
@@ -631,6 +707,7 @@ def lay_out(content: Content, paths: Paths) -> Layout:
     tracks: dict[str, list[int]] = {fw.id: [] for fw in content.frameworks}
     own: dict[str, list[int]] = {fw.id: [] for fw in content.frameworks}
     citing: dict[str, list[int]] = defaultdict(list)
+    tags: dict[str, list[int]] = defaultdict(list)
     tagged, years, start = [], [], 0
     for year, run in itertools.groupby(m.date.year for m in ms):
         end = start + sum(1 for _ in run)
@@ -642,6 +719,8 @@ def lay_out(content: Content, paths: Paths) -> Layout:
             tracks[fw_id].append(i)
         for source_id in {c.source for c in m.sources if c.source}:
             citing[source_id].append(i)
+        for tag in m.tags:
+            tags[tag].append(i)
         if FOUNDATION_TAG in m.tags:
             tagged.append(i)
     return Layout(
@@ -652,7 +731,27 @@ def lay_out(content: Content, paths: Paths) -> Layout:
         {fw_id: tuple(found) for fw_id, found in own.items()},
         {source_id: tuple(found) for source_id, found in citing.items()},
         tuple(tagged),
+        {tag: tuple(found) for tag, found in tags.items()},
+        {fw_id: tuple(DAY(ms[i]) for i in found) for fw_id, found in tracks.items()},
     )
+
+
+def year_runs(milestones: tuple[Milestone, ...], size: int) -> list[Part]:
+    """A listing's years, each in as few parts of at most `size` milestones as can be."""
+    runs = []
+    for year, items in group_by_year(milestones):
+        chunks = parts(items, size)
+        for n, chunk in enumerate(chunks, 1):
+            shown = (year, Run(chunk))
+            runs.append(Part(year, n if len(chunks) > 1 else 0, len(chunks), chunk, shown))
+    return runs
+
+
+def listing_urls(url: str, milestones: tuple[Milestone, ...], size: int) -> list[str]:
+    """The addresses of `by_year_pages`, without planning the pages."""
+    if len(milestones) <= size:
+        return [url]
+    return [url, *(run_url(url, run) for run in year_runs(milestones, size))]
 
 
 def by_year_pages(
@@ -663,13 +762,7 @@ def by_year_pages(
     (`texts` label its pages)."""
     if len(milestones) <= size:
         return [(url, milestones, group_by_year(milestones), None)]
-    runs = []
-    for year, items in group_by_year(milestones):
-        chunks = parts(items, size)
-        for n, chunk in enumerate(chunks, 1):
-            shown = (year, Run(chunk))
-            runs.append(Part(year, n if len(chunks) > 1 else 0, len(chunks), chunk, shown))
-    sheets = paginate(runs, size, url, url, texts)
+    sheets = paginate(year_runs(milestones, size), size, url, url, texts)
     return [(s.url, s.milestones, s.shown, s.pager) for s in sheets]
 
 

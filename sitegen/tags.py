@@ -5,7 +5,7 @@ one-line description under `tags:`; a label for a tag nothing carries is a warni
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from .diagnostics import Diagnostic
@@ -18,14 +18,20 @@ class TagCount(NamedTuple):
     pages: int
 
 
-def tags_of(content: Content) -> dict[str, tuple[tuple[Milestone, ...], tuple[Page, ...]]]:
+def tags_of(
+    content: Content, indexes: Mapping[str, Sequence[int]] | None = None
+) -> dict[str, tuple[tuple[Milestone, ...], tuple[Page, ...]]]:
     """Each tag carried by a milestone or a page: (its milestones in date order, its pages
-    in page order), by tag."""
+    in page order), by tag. `indexes` (tag → its milestones' indexes) when known already."""
     milestones: dict[str, list[Milestone]] = defaultdict(list)
     pages: dict[str, list[Page]] = defaultdict(list)
-    for m in content.milestones:
-        for tag in m.tags:
-            milestones[tag].append(m)
+    if indexes is None:
+        for m in content.milestones:
+            for tag in m.tags:
+                milestones[tag].append(m)
+    else:
+        ms = content.milestones
+        milestones.update((tag, list(map(ms.__getitem__, at))) for tag, at in indexes.items())
     for p in sorted(content.pages, key=page_order):
         for tag in p.tags:
             pages[tag].append(p)

@@ -313,7 +313,7 @@ def missing_templates(env: jinja2.Environment, templates_dir: Path) -> list[Diag
     problems = []
     for name, path in sorted(theme.templates.items()):
         try:
-            tree = env.parse(read_plain(path).decode("utf-8"), name)
+            tree = parse(env, name, path)
         except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
             continue  # reported where the theme is scanned and compiled
         shown = shown_file(str(theme.named[name]), templates_dir) or name
@@ -352,17 +352,28 @@ PAGE_TEMPLATES = frozenset(
 )  # fmt: skip
 
 
-def unused_templates(templates_dir: Path) -> list[Diagnostic]:
+def parse(env: jinja2.Environment, name: str, path: Path) -> nodes.Template:
+    """The syntax tree of a template file, as the site's environment has it if it can
+    (see `environment.Environment.tree`)."""
+    source = read_plain(path).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    tree = getattr(env, "tree", None)
+    return tree(source, name) if tree is not None else env.parse(source, name)
+
+
+def unused_templates(
+    templates_dir: Path, env: jinja2.Environment | None = None
+) -> list[Diagnostic]:
     """A warning for each template sitegen renders no page with and no such template
     extends, imports or includes (`templates/about.html` makes no page: pages are Markdown
     in content/pages/). None when a template names another by a variable."""
-    parser = jinja2.Environment()
+    env = env or jinja2.Environment()
     templates = scan(templates_dir).templates
     todo, seen = list(PAGE_TEMPLATES), set(PAGE_TEMPLATES)
     while todo:
-        path = templates.get(todo.pop())
+        name = todo.pop()
+        path = templates.get(name)
         try:
-            tree = parser.parse(read_plain(path).decode("utf-8")) if path else None
+            tree = parse(env, name, path) if path else None
         except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
             continue  # the build reports it
         for name in jinja2.meta.find_referenced_templates(tree) if tree else ():

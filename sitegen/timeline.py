@@ -7,7 +7,7 @@ milestones that follow, if any. Rows are shared by every lane: a card starts on 
 row, below every earlier card whatever its track, and spans down to the row where the
 next card in any of its lanes starts, so cards of different tracks stagger and never
 overlap. Everything here is a plain value (named tuples of ints, strings and model
-values), so two plans compare by value and `routes.Replacer` can look inside them.
+values), so two plans compare by value.
 """
 
 from __future__ import annotations
@@ -94,6 +94,34 @@ def day(date: PartialDate) -> Day:
     return (date.year, date.month, date.day)
 
 
+class Stretch(NamedTuple):
+    """What one grid lays out: a year, or a part of a long one, before its layout."""
+
+    year: int
+    milestones: tuple[Milestone, ...]
+    starts: tuple[tuple[int, Era], ...]  # the eras whose labels go before the nth milestone
+    following: int | None  # the next year with milestones (None in a part but the last)
+    position: int  # of its first milestone among all
+    part: int = 0
+    parts: int = 1
+
+
+class Grids(NamedTuple):
+    """Lays out the stretches of one timeline (see `stretches`), each when asked for: a
+    page of a split timeline needs only its own years."""
+
+    eras: tuple[Era, ...]  # in order of their start
+    lane_of: Mapping[str, int]
+    spans: Mapping[str, tuple[int, int]]
+
+    def __call__(self, s: Stretch) -> Year:
+        laid = lay_out_year(
+            s.year, s.milestones, list(s.starts), s.following, self.eras, self.lane_of,
+            self.spans, s.position,
+        )  # fmt: skip
+        return laid._replace(part=s.part, parts=s.parts) if s.parts > 1 else laid
+
+
 def plan_timeline(
     milestones: Sequence[Milestone],
     frameworks: Sequence[Framework],
@@ -102,11 +130,28 @@ def plan_timeline(
 ) -> tuple[tuple[Year, ...], tuple[Era, ...]]:
     """The years of the timeline, and the eras that begin after its last milestone. With
     `part_size`, a year of more milestones than that is laid out in parts, a grid each."""
+    runs, grids, after = stretches(milestones, frameworks, eras, part_size)
+    return tuple(map(grids, runs)), after
+
+
+def stretches(
+    milestones: Sequence[Milestone],
+    frameworks: Sequence[Framework],
+    eras: Iterable[Era],
+    part_size: int = 0,
+    years: Sequence[tuple[int, int, int]] | None = None,
+    spans: Mapping[str, tuple[int, int]] | None = None,
+) -> tuple[list[Stretch], Grids, tuple[Era, ...]]:
+    """The stretches of `plan_timeline`'s years, what lays each out, and the eras that
+    begin after the last milestone. `years` (year, first index, index after the last) and
+    `spans` (see `track_spans`) are worked out here unless known already."""
     lane_of = {fw.id: i for i, fw in enumerate(frameworks, 1)}
-    spans = track_spans(milestones)
     eras = sorted(eras, key=lambda e: day(e.start))
-    runs = by_year(milestones)
-    years, placed, position = [], 0, 0
+    if years is None:
+        runs = by_year(milestones)
+    else:
+        runs = [(year, tuple(milestones[start:end])) for year, start, end in years]
+    found, placed, position = [], 0, 0
     for i, (year, items) in enumerate(runs):
         following = runs[i + 1][0] if i + 1 < len(runs) else None
         # An era's label goes before the first milestone on or after its start.
@@ -118,13 +163,15 @@ def plan_timeline(
         chunks = parts(items, part_size) if part_size and len(items) > part_size else [items]
         offset = 0  # of the chunk in the year (`starts` counts there)
         for n, chunk in enumerate(chunks, 1):
-            own = [(at - offset, era) for at, era in starts if offset <= at < offset + len(chunk)]
+            own = tuple(
+                (at - offset, era) for at, era in starts if offset <= at < offset + len(chunk)
+            )
             after = following if n == len(chunks) else None
-            laid = lay_out_year(year, chunk, own, after, eras, lane_of, spans, position)
-            years.append(laid._replace(part=n, parts=len(chunks)) if len(chunks) > 1 else laid)
+            found.append(Stretch(year, chunk, own, after, position, n, len(chunks)))
             offset += len(chunk)
             position += len(chunk)
-    return tuple(years), tuple(eras[placed:])
+    grids = Grids(tuple(eras), lane_of, track_spans(milestones) if spans is None else spans)
+    return found, grids, tuple(eras[placed:])
 
 
 def by_year(milestones: Sequence[Milestone]) -> list[tuple[int, tuple[Milestone, ...]]]:
