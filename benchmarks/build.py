@@ -28,9 +28,10 @@ sys.path.insert(0, str(HERE))
 from corpus import write_corpus  # noqa: E402
 
 CHILD = """
-import json, resource, sys
+import gc, json, resource, sys
 from pathlib import Path
 from sitegen.build import Options, build_site
+gc.disable()  # as `sitegen build` does: the process ends with the build
 site, out, cache, jobs = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "1", int(sys.argv[4])
 result = build_site(site, out, Options(cache=cache, jobs=jobs))
 print(json.dumps({

@@ -97,6 +97,8 @@ class State:
     outputs: Mapping[str, Mapping[str, Stat]] = field(default_factory=dict)  # folder → written
     layout: Layout | None = None  # where the milestones are listed (see `routes.Layout`)
     drafts: bool = False  # whether it showed drafts: a record holds for such builds alone
+    untagged: tuple[Diagnostic, ...] = ()  # labels of tags nothing carries (drafts count)
+    unused: tuple[Diagnostic, ...] = ()  # templates no page uses
 
 
 class SiteBuilder:
@@ -115,8 +117,6 @@ class SiteBuilder:
         self.renderer: Renderer | None = None  # made, with its fragments, when first needed
         self.markdown_loaded: dict = {}  # the rendered Markdown the last run left
         self.texts: dict = {}  # the theme's texts as last read (see `catalogue.with_texts`)
-        self.unused: list[Diagnostic] = []  # templates no page uses, as last found
-        self.untagged: list[Diagnostic] = []  # tags labelled that nothing carries, likewise
         self.saved = False  # whether this builder saved its state to disk yet
         self.good = False  # whether a build of this builder succeeded yet
 
@@ -215,6 +215,7 @@ class SiteBuilder:
         )
         record = last.record.updated(now, rendered.reads, gone)
         outputs_written = {**self._still_held(last, out_dir, bool(routes or gone)), **written}
+        anew = not last.record.inputs  # the warnings below are the last build's, else
         self.last = State(
             files,
             theme,
@@ -224,6 +225,8 @@ class SiteBuilder:
             outputs_written,
             plan.known_layout,
             self.options.drafts,
+            tuple(tag_warnings(known)) if edited or anew else last.untagged,
+            self._unused(templates_dir, renderer) if retheme or anew else last.unused,
         )
         self.good = True
         save = self.options.cache and self.options.save_cache and not self.saved
@@ -237,8 +240,8 @@ class SiteBuilder:
         warnings = (
             site_url_warnings(content.site)
             + language_warnings(content.texts)
-            + self._tag_warnings(known, edited or first)
-            + self._unused(templates_dir, first or bool(retheme), renderer)
+            + list(self.last.untagged)
+            + list(self.last.unused)
             + color_warnings(content.frameworks, fw_files)
         )
         built = self.pages if out_dir is None else {}
@@ -362,7 +365,8 @@ class SiteBuilder:
             return rendered, {}
         # Stat again once the old site is gone: removing it unlinked the files linked from
         # it, which changed their ctime since `write_changed` took their stat.
-        final = {o: output_stat(out_dir / o) for o in record}
+        folder = os.path.join(out_dir, "")  # strings: a Path a file costs more than its stat
+        final = {o: output_stat(folder + o) for o in record}
         return rendered, {str(out_dir.resolve()): {o: s for o, s in final.items() if s}}
 
     @staticmethod
@@ -376,25 +380,17 @@ class SiteBuilder:
         keep = None if out_dir is None else str(out_dir.resolve())
         return {folder: held for folder, held in last.outputs.items() if folder == keep}
 
-    def _tag_warnings(self, known: Content, anew: bool) -> list[Diagnostic]:
-        """Labels for tags nothing carries, found again when a fact file changed (drafts
-        count: a tag only a draft carries is used)."""
-        if anew:
-            self.untagged = tag_warnings(known)
-        return self.untagged
-
-    def _unused(
-        self, templates_dir: Path, anew: bool, renderer: Renderer | None
-    ) -> list[Diagnostic]:
-        """The warnings for templates no page uses, found again when the theme changed."""
-        if anew:
-            self.unused = unused_templates(templates_dir, renderer and renderer.env)
-        return self.unused
+    @staticmethod
+    def _unused(templates_dir: Path, renderer: Renderer | None) -> tuple[Diagnostic, ...]:
+        """The warnings for templates no page uses (with the syntax trees the renderer
+        made, if there is one)."""
+        return tuple(unused_templates(templates_dir, renderer and renderer.env))
 
     def _on_disk(self, out_dir: Path) -> dict[str, Stat]:
         """The files the last good build wrote to `out_dir` that are still as it left them."""
         written = self._last().outputs.get(str(out_dir.resolve()), {})
-        return {o: stat for o, stat in written.items() if output_stat(out_dir / o) == stat}
+        folder = os.path.join(out_dir, "")  # strings: a Path a file costs more than its stat
+        return {o: stat for o, stat in written.items() if output_stat(folder + o) == stat}
 
     def _last(self) -> State:
         if self.last is None:

@@ -4,6 +4,7 @@ prints and picks exit codes."""
 from __future__ import annotations
 
 import argparse
+import gc
 import ipaddress
 import os
 import re
@@ -90,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_build(site: Path, out: Path, options: Options, talk: Talk) -> int:
+    # The process ends with the build, which makes no garbage cycles worth the collection
+    # that would walk every object it made once it is done (a tenth of a warm build).
+    gc.disable()
     start = time.perf_counter()
     result = build_site(site, out, options)
     elapsed = time.perf_counter() - start

@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from .frozen import Value
+
 # Control characters from a file name, key or value would reach the terminal as they are:
 # an escape sequence could recolour it, clear it or retitle it. They are shown escaped.
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -28,7 +30,7 @@ def plain(kind: str, text: str) -> str:
 
 
 @dataclass(frozen=True, order=True, slots=True)
-class Diagnostic:
+class Diagnostic(Value):
     """A problem at `path:line:col` (1-based; 0 means unknown), with an optional fix."""
 
     path: str

@@ -8,12 +8,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .frozen import Value
+
 if TYPE_CHECKING:
     from .i18n import Texts
 
 
 @dataclass(frozen=True, order=True, slots=True)
-class PartialDate:
+class PartialDate(Value):
     """A date known to the year, the month or the day, shown at exactly that precision."""
 
     year: int
@@ -52,7 +54,7 @@ DAY = operator.attrgetter("date.year", "date.month", "date.day")
 
 
 @dataclass(frozen=True, slots=True)
-class Citation:
+class Citation(Value):
     """Where a fact comes from: a source file by id (with an optional verbatim quote) or a URL."""
 
     source: str = ""
@@ -63,7 +65,7 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
-class Fact:
+class Fact(Value):
     """A Markdown statement, optionally with a list of items, and the sources that back it."""
 
     text: str
@@ -72,7 +74,7 @@ class Fact:
 
 
 @dataclass(frozen=True, slots=True)
-class Era:
+class Era(Value):
     """A labelled span of the timeline; `end` is None while it lasts. It applies to the
     tracks in `frameworks`, or to every track when that is empty."""
 
@@ -111,7 +113,7 @@ class Extra(Mapping[str, Any]):
 
 
 @dataclass(frozen=True, slots=True)
-class Tag:
+class Tag(Value):
     """What `site.yaml` says of a tag: a label to show for it, and a line on what it means."""
 
     id: str
@@ -124,7 +126,7 @@ Message = str | tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
-class Site:
+class Site(Value):
     title: str
     description: str
     language: str = "en"  # a BCP 47 tag, in its canonical case
@@ -149,7 +151,7 @@ class Site:
 
 
 @dataclass(frozen=True, slots=True)
-class Source:
+class Source(Value):
     id: str
     title: str
     publisher: str = ""
@@ -160,7 +162,7 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
-class Framework:
+class Framework(Value):
     id: str
     name: str
     order: int
@@ -171,7 +173,7 @@ class Framework:
 
 
 @dataclass(frozen=True, slots=True)
-class Milestone:
+class Milestone(Value):
     id: str
     date: PartialDate
     framework: str
@@ -189,7 +191,7 @@ class Milestone:
 
 
 @dataclass(frozen=True, slots=True)
-class Page:
+class Page(Value):
     """A documentation page: Markdown under `content/pages/`, its address from its path
     (`guide/install.md` → `/guide/install/`)."""
 
@@ -210,14 +212,14 @@ class Page:
 
 
 @dataclass(frozen=True, slots=True)
-class Parent:
+class Parent(Value):
     name: str
     sources: tuple[Citation, ...]
     url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
-class Announcement:
+class Announcement(Value):
     date: PartialDate
     by: str
     text: str
@@ -226,7 +228,7 @@ class Announcement:
 
 
 @dataclass(frozen=True, slots=True)
-class Statement:
+class Statement(Value):
     speaker: str
     role: str
     text: str
@@ -234,7 +236,7 @@ class Statement:
 
 
 @dataclass(frozen=True, slots=True)
-class Foundation:
+class Foundation(Value):
     name: str
     summary: Fact
     parent: Parent
@@ -248,7 +250,7 @@ class Foundation:
 
 
 @dataclass(frozen=True, slots=True)
-class Content:
+class Content(Value):
     """The whole validated site: every list sorted, so rendering is deterministic."""
 
     site: Site

@@ -190,7 +190,7 @@ def foreign_entries(target: Path) -> list[str]:
     if not target.is_dir():
         return []
     files = manifest_files(target) | {MANIFEST}
-    folders = {f for path in files for f in parents(path)}
+    folders = folders_of(files)
     found_files, found_folders = listing(target, within=folders)
     foreign = [f for f in found_files if f not in files]
     return sorted(foreign + [f + "/" for f in found_folders if f not in folders])
@@ -203,7 +203,7 @@ def holds_exactly(out_dir: Path, outputs: set[str]) -> bool:
     if manifest_files(target) != outputs:
         return False
     files = outputs | {MANIFEST}
-    folders = {f for o in files for f in parents(o)}
+    folders = folders_of(files)
     return listing(target) == (files, folders)
 
 
@@ -237,10 +237,16 @@ def ours(target: Path, name: str) -> bool:
     return (name == LOST_FOUND or name.startswith(MOUNT_STAGING)) and os.path.ismount(target)
 
 
-def parents(path: str) -> list[str]:
-    """`a/b/c.html` → `a`, `a/b`."""
-    parts = path.split("/")
-    return ["/".join(parts[:i]) for i in range(1, len(parts))]
+def folders_of(files: Iterable[str]) -> set[str]:
+    """The folders holding these files: `a/b/c.html` → `a`, `a/b`. Each file's parents are
+    walked up only until one is known (most files share their folder with others)."""
+    found: set[str] = set()
+    for path in files:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in found:
+            found.add(folder)
+            folder = folder.rpartition("/")[0]
+    return found
 
 
 # Replacing the folder: inside `claimed`, which holds the lock.

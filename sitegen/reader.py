@@ -23,6 +23,7 @@ import yaml
 from . import model
 from .contentlinks import ContentLink, find_links
 from .diagnostics import Diagnostic, did_you_mean
+from .frozen import Value
 from .quotes import Quote
 from .vocabulary import DEFAULT, Words
 from .yaml_diagnostics import COMMENT_AFTER, at, describe
@@ -60,7 +61,7 @@ def url_problem(url: str, site: bool = False) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Reference:
+class Reference(Value):
     """An id used somewhere, checked once every file has been read."""
 
     kind: str

@@ -19,6 +19,7 @@ from functools import partial
 from pathlib import Path
 
 from .diagnostics import Diagnostic, SiteError
+from .frozen import Value
 from .load import (
     FACT_SUFFIXES,
     find_fact_files,
@@ -37,7 +38,7 @@ Stat = tuple[int, int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
-class Scanned:
+class Scanned(Value):
     """One file as last read: its stat, its bytes' digest and when they were read; for a
     fact file, what checking it gave, or why it could not be read."""
 
@@ -70,7 +71,7 @@ def current(entry: Scanned | None, stat: Stat | None) -> bool:
     return entry is not None and entry.stat == stat and stat[1] + SLOP_NS < entry.read_ns
 
 
-def stat_or_none(path: Path) -> Stat | None:
+def stat_or_none(path: str | Path) -> Stat | None:
     try:
         return file_stat(path)
     except OSError:
@@ -101,8 +102,9 @@ def scan_content(
     else:  # look only at those the watcher named
         files, candidates = listed, [p for p in changed or () if p in listed]
     todo: list[tuple[str, Stat | None]] = []
+    root = os.path.join(site_dir, "")  # strings: a Path a file costs more than its stat
     for path in candidates:
-        entry, stat = known.get(path), stat_or_none(site_dir / path)
+        entry, stat = known.get(path), stat_or_none(root + path)
         files[path] = entry if current(entry, stat) else None
         if files[path] is None:
             todo.append((path, stat))

@@ -13,6 +13,7 @@ from functools import partial
 from . import model, pages, site_config
 from .contentlinks import ContentLink
 from .diagnostics import Diagnostic
+from .frozen import Value
 from .load import Document
 from .quotes import Quote
 from .reader import Reader, Reference, read_mapping
@@ -185,7 +186,7 @@ READERS: dict[str, Callable[[Reader], object]] = {
 
 
 @dataclass(frozen=True, slots=True)
-class Checked:
+class Checked(Value):
     """One document read into its model value on its own, with what can only be checked
     across files left for `assemble`: so an unchanged file need not be read again."""
 

@@ -115,7 +115,7 @@ def same_bytes(out_dir: Path, output: str, data: bytes, on_disk: dict[str, Stat]
         return False
 
 
-def output_stat(path: Path) -> Stat | None:
+def output_stat(path: str | Path) -> Stat | None:
     try:
         return file_stat(path)
     except OSError:
