@@ -71,11 +71,11 @@ class Record:
         for output in gone:
             note(inputs.pop(output, ()), output, 0)
         for output, keys in reads.items():
-            old = set(inputs.get(output, ()))
-            if output not in inputs or old != keys:
-                note(old.difference(keys), output, 0)
-                note(set(keys).difference(old), output, 1)
-                inputs[output] = tuple(sorted(map(sys.intern, keys)))
+            old, new = set(inputs.get(output, ())), set(keys)
+            if output not in inputs or old != new:
+                note(old - new, output, 0)
+                note(new - old, output, 1)
+                inputs[output] = tuple(sorted(map(sys.intern, new)))
         for key, (lost, gained) in changes.items():
             outputs = set(users.get(key, ())).difference(lost) | gained
             if outputs:

@@ -97,7 +97,11 @@ class Pagefind:
         if not self.calls(adds):
             return {}  # nothing to search (Pagefind would stop, finding no word)
         (reply,) = self.calls(iter([{"type": "GetFiles", "index_id": index_id}]))
-        return stable({f["path"]: base64.b64decode(f["content"]) for f in reply["files"]})
+        files, bundle = reply["files"], {}
+        while files:  # each file's text dropped once decoded: the bundle is held once
+            file = files.pop()
+            bundle[file["path"]] = base64.b64decode(file["content"])
+        return stable(dict(sorted(bundle.items())))
 
     def calls(self, payloads: Iterator[dict[str, Any]]) -> list[dict[str, Any]]:
         """Send each request while reading the replies. A thread writes, so that neither
@@ -154,7 +158,10 @@ class Pagefind:
             if end >= 0:
                 chunks.append(self._pending[:end])
                 self._pending = self._pending[end + 1 :]
-                return json.loads(base64.b64decode(b"".join(chunks)))
+                message = b"".join(chunks)
+                chunks.clear()  # a reply may be the whole bundle: hold one copy at a time
+                message = base64.b64decode(message)
+                return json.loads(message)
             chunks.append(self._pending)
             self._pending = self.process.stdout.read1(1 << 20)
             if not self._pending:

@@ -4,6 +4,7 @@ processes where it pays; each page comes back with the inputs it read."""
 from __future__ import annotations
 
 import os
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -49,7 +50,7 @@ class Rendered(NamedTuple):
     spent (summed over processes) rendering and delivering."""
 
     delivered: dict[str, Any]
-    reads: dict[str, frozenset[str]]
+    reads: dict[str, tuple[str, ...]]  # each output's inputs, sorted
     render_seconds: float
     deliver_seconds: float
 
@@ -90,7 +91,7 @@ def render_pages(
             problems.append(outcome)
         else:
             delivered[routes[index].output] = outcome
-            reads[routes[index].output] = read
+            reads[routes[index].output] = tuple(map(sys.intern, read))  # one copy of each
     if problems:
         raise SiteError(problems)
     return Rendered(delivered, reads, sum(b[1] for b in batches), sum(b[2] for b in batches))
@@ -101,8 +102,8 @@ def _render_batch(
     renderer: Renderer,
     deliver: Callable[[str, bytes | Chunks], Any],
     indexes: list[int],
-) -> tuple[list[tuple[int, Any, frozenset[str]]], float, float]:
-    results: list[tuple[int, Any, frozenset[str]]] = []
+) -> tuple[list[tuple[int, Any, tuple[str, ...]]], float, float]:
+    results: list[tuple[int, Any, tuple[str, ...]]] = []
     rendering = delivering = 0.0
     for i in indexes:
         route = routes[i]
@@ -115,9 +116,9 @@ def _render_batch(
         except TemplateFailure as failure:
             error = failure.__cause__ or failure
             where = f"templates/{route.template}"
-            results.append((i, template_error(error, renderer.site_dir, where), frozenset()))
+            results.append((i, template_error(error, renderer.site_dir, where), ()))
             continue
-        results.append((i, delivered, frozenset(read)))
+        results.append((i, delivered, tuple(sorted(read))))  # a tuple: a third of a set
         rendering += rendered - start
         delivering += time.perf_counter() - rendered
     return results, rendering, delivering
