@@ -40,7 +40,8 @@ from .i18n import Texts
 from .markup import render_inline, render_markdown, words_of
 from .model import Content, Milestone, Page, PartialDate, Site
 from .pages import TOC_MIN, Body, nav_entries, render_body
-from .routes import CARDS, NAV, TEXTS, Paths, fingerprint
+from .route import CARDS, NAV, TEXTS, Paths
+from .routes import fingerprint
 from .scan import digest
 from .theme import FONTS_DIR, I18N_DIR, SETTINGS, STATIC_DIR, read_plain
 

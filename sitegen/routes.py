@@ -12,7 +12,6 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import hashlib
-import itertools
 import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -22,37 +21,43 @@ from typing import Any, NamedTuple
 
 from . import cards
 from .i18n import Texts
+from .layout import (
+    FOUNDATION_TAG,
+    Layout,
+    Run,
+    YearRuns,
+    by_year_pages,
+    lay_out,
+    listing_urls,
+    tracks_of,
+)
 from .model import DAY, Citation, Content, Era, Fact, Framework, Milestone, Page, Source, Tag
 from .pages import nav_entries
-from .pagination import Pager, Sheet, cuts, paginate, parts, run_url
 from .pagination import Run as Part
+from .pagination import Sheet, cuts, paginate, run_url
+from .route import (
+    CARDS,
+    COUNT,
+    NAV,
+    ORDER,
+    PAGES,
+    PAGES_PLACED,
+    PLACED,
+    TEXTS,
+    Paths,
+    Planned,
+    Route,
+    output_of,
+    page,
+    planned,
+)
 from .tags import TagCount, labelled, tags_of
 from .theme import STATIC_DIR, scan
 from .theme_settings import ThemeSettings, theme_settings
 from .timeline import Day, Grids, stretches
 from .write import refuse_shared_outputs
 
-FOUNDATION_TAG = "foundation"  # milestones with this tag are listed on the foundation page
-ORDER = "order:frameworks"  # the tracks' order, which orders milestones of one date
-PAGES = "list:pages"  # every page's URL, for the sitemap
-TEXTS = "texts"  # the theme's texts in the site's language (see `sitegen.catalogue`)
-NAV = "nav"  # the pages of the site's navigation, with their titles
-PLACED = "layout:milestones"  # where every milestone is listed, and the page size
-PAGES_PLACED = "layout:pages"  # each documentation page's address, tags and order
 FONT = f"templates/{cards.FONT}"  # the social cards' font
-CARDS = "has:social_cards"  # whether there are cards: the theme ships the font and wants them
-
-
-class Route(NamedTuple):
-    """One output file: rendered from `template` and `context`, or `static` copied as it is,
-    or (with neither) empty. Immutable, like all it holds."""
-
-    url: str
-    output: str
-    template: str = ""
-    context: Mapping[str, Any] = {}  # shared, and never changed: routes are values
-    static: Path | None = None
-    inputs: tuple[str, ...] = ()  # fact files and site-wide facts the context comes from
 
 
 class Neighbours(NamedTuple):
@@ -73,39 +78,10 @@ class Use(NamedTuple):
     quote: str
 
 
-class Run(tuple):  # type: ignore[type-arg]
-    """Milestones listed together, such as one year of a listing: a tuple, which keeps the
-    key `cached()` knows it by once worked out (see `fragments.value_key`), since a
-    listing's years are each passed to several fragments."""
-
-
-YearRuns = tuple[tuple[int, Run], ...]  # see `group_by_year`
 Meanwhile = tuple[tuple[str, Milestone | None, Milestone | None], ...]  # see `Plan.meanwhile`
 Theme = Mapping[str, Path]  # each static file and font by its path in the theme → its file
 TIMELINE_READS = (PLACED, "site:eras", ORDER, TEXTS)  # besides the milestones it shows
 TAG_READS = ("site:tags", PLACED, PAGES_PLACED, TEXTS)  # likewise, a tag's page
-COUNT = "count:milestones"  # what the home page's card says of them
-Paths = Mapping[str, Mapping[str, str]]  # kind → id → the fact file's path (see `paths`)
-
-
-Planned = dict[str, Callable[[], Route]]  # outputs, each with what plans its route
-
-
-def planned(routes: Iterable[Route]) -> Planned:
-    """Routes planned already, as a `Planned`."""
-    return {route.output: (lambda route=route: route) for route in routes}
-
-
-def page(url: str, template: str, inputs: tuple[str, ...] = (), **context: Any) -> Route:
-    """A folder-style HTML page (`/x/` → `x/index.html`), or a file when the URL names one."""
-    return Route(url, output_of(url), template, context, None, inputs)
-
-
-def output_of(url: str) -> str:
-    output = url.strip("/")
-    if url.endswith("/"):
-        return f"{output}/index.html" if output else "index.html"
-    return output
 
 
 def paths(checked: Iterable[Any]) -> dict[str, dict[str, str]]:
@@ -682,110 +658,6 @@ def statements_of(
 
 def fact_text(fact: Fact) -> str:
     return " ".join([fact.text, *fact.items]).strip()
-
-
-class Layout(NamedTuple):
-    """Where each milestone is listed, by its index in the content's milestones, worked out
-    from what decides that alone (`assemble.place`): so it holds for every content whose
-    milestones sit in the same places, such as one with a milestone reworded."""
-
-    files: tuple[str, ...]  # each milestone's fact file
-    index: dict[str, int]  # id → index
-    years: tuple[tuple[int, int, int], ...]  # (year, first index, index after the last)
-    tracks: dict[str, tuple[int, ...]]  # framework id → its milestones, cross-track ones too
-    own: dict[str, tuple[int, ...]]  # framework id → the milestones of that framework
-    citing: dict[str, tuple[int, ...]]  # source id → the milestones citing it
-    tagged: tuple[int, ...]  # the milestones the foundation page lists
-    tags: dict[str, tuple[int, ...]]  # tag → the milestones carrying it
-    days: dict[str, tuple[Day, ...]]  # framework id → the days of `tracks`' milestones
-
-
-def lay_out(content: Content, paths: Paths) -> Layout:
-    """The layout of a content model's milestones (see `Layout`), in one pass."""
-    ms = content.milestones
-    ids = tuple(map(ID, ms))
-    tracks: dict[str, list[int]] = {fw.id: [] for fw in content.frameworks}
-    own: dict[str, list[int]] = {fw.id: [] for fw in content.frameworks}
-    citing: dict[str, list[int]] = defaultdict(list)
-    tags: dict[str, list[int]] = defaultdict(list)
-    tagged, years, start = [], [], 0
-    for year, run in itertools.groupby(m.date.year for m in ms):
-        end = start + sum(1 for _ in run)
-        years.append((year, start, end))
-        start = end
-    for i, m in enumerate(ms):
-        own[m.framework].append(i)
-        for fw_id in m.tracks:
-            tracks[fw_id].append(i)
-        for source_id in {c.source for c in m.sources if c.source}:
-            citing[source_id].append(i)
-        for tag in m.tags:
-            tags[tag].append(i)
-        if FOUNDATION_TAG in m.tags:
-            tagged.append(i)
-    return Layout(
-        tuple(map(paths.get("milestones", {}).__getitem__, ids)),
-        dict(zip(ids, itertools.count())),
-        tuple(years),
-        {fw_id: tuple(found) for fw_id, found in tracks.items()},
-        {fw_id: tuple(found) for fw_id, found in own.items()},
-        {source_id: tuple(found) for source_id, found in citing.items()},
-        tuple(tagged),
-        {tag: tuple(found) for tag, found in tags.items()},
-        {fw_id: tuple(DAY(ms[i]) for i in found) for fw_id, found in tracks.items()},
-    )
-
-
-def year_runs(milestones: tuple[Milestone, ...], size: int) -> list[Part]:
-    """A listing's years, each in as few parts of at most `size` milestones as can be."""
-    runs = []
-    for year, items in group_by_year(milestones):
-        chunks = parts(items, size)
-        for n, chunk in enumerate(chunks, 1):
-            shown = (year, Run(chunk))
-            runs.append(Part(year, n if len(chunks) > 1 else 0, len(chunks), chunk, shown))
-    return runs
-
-
-def listing_urls(url: str, milestones: tuple[Milestone, ...], size: int) -> list[str]:
-    """The addresses of `by_year_pages`, without planning the pages."""
-    if len(milestones) <= size:
-        return [url]
-    return [url, *(run_url(url, run) for run in year_runs(milestones, size))]
-
-
-def by_year_pages(
-    url: str, milestones: tuple[Milestone, ...], size: int, texts: Texts
-) -> list[tuple[str, tuple[Milestone, ...], YearRuns, Pager | None]]:
-    """A listing's pages (address, milestones, their years, pager): one page at `url`, or
-    past `size` milestones a page per year or part of one, as the timeline is split
-    (`texts` label its pages)."""
-    if len(milestones) <= size:
-        return [(url, milestones, group_by_year(milestones), None)]
-    sheets = paginate(year_runs(milestones, size), size, url, url, texts)
-    return [(s.url, s.milestones, s.shown, s.pager) for s in sheets]
-
-
-def tracks_of(
-    milestones: tuple[Milestone, ...], frameworks: Iterable[Framework]
-) -> dict[str, tuple[Milestone, ...]]:
-    """Each track's milestones among these, cross-track ones on every track."""
-    tracks: dict[str, list[Milestone]] = {fw.id: [] for fw in frameworks}
-    for m in milestones:
-        for fw_id in m.tracks:
-            tracks[fw_id].append(m)
-    return {fw_id: tuple(items) for fw_id, items in tracks.items()}
-
-
-def group_by_year(milestones: tuple[Milestone, ...]) -> YearRuns:
-    """(year, milestones) pairs of date-ordered milestones, for the timeline's year markers."""
-    years = [m.date.year for m in milestones]
-    groups, start = [], 0
-    for year, run in itertools.groupby(years):
-        end = start + len(list(run))
-        groups.append((year, Run(milestones[start:end])))
-        start = end
-    return tuple(groups)
 
 
 def fingerprint(path: Path) -> str:
