@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import cards
+from .citations import statements_of, uses_of
 from .i18n import Texts
 from .layout import (
     FOUNDATION_TAG,
@@ -31,7 +32,7 @@ from .layout import (
     listing_urls,
     tracks_of,
 )
-from .model import DAY, Citation, Content, Era, Fact, Framework, Milestone, Page, Source, Tag
+from .model import DAY, Content, Era, Framework, Milestone, Page, Source, Tag
 from .pages import nav_entries
 from .pagination import Run as Part
 from .pagination import Sheet, cuts, paginate, run_url
@@ -67,15 +68,6 @@ class Neighbours(NamedTuple):
     next: Milestone | None
     previous_in_framework: Milestone | None
     next_in_framework: Milestone | None
-
-
-class Use(NamedTuple):
-    """One place a source is cited: the page, the cited statement and the quote."""
-
-    title: str
-    url: str
-    text: str
-    quote: str
 
 
 Meanwhile = tuple[tuple[str, Milestone | None, Milestone | None], ...]  # see `Plan.meanwhile`
@@ -448,7 +440,8 @@ class Plan:
         )
 
     def source(self, source: Source) -> Route:
-        uses, shown = self.uses(source.id)
+        citing = self.at(self.layout.citing.get(source.id, ()))
+        uses, shown = uses_of(source.id, self.content, self.paths, citing, self.texts, self.tracks)
         inputs = (*self.files("sources", [source]), *shown, TEXTS)
         return page(f"/sources/{source.id}/", "source.html", inputs, source=source, uses=uses)
 
@@ -576,35 +569,6 @@ class Plan:
             found.update((x.id, x) for x in ms[start:end] if fw_id not in x.tracks)
         return list(found.values())
 
-    def uses(self, source_id: str) -> tuple[tuple[Use, ...], list[str]]:
-        """Every statement citing a source, in page order (the intro, the frameworks' facts,
-        the milestones, the foundation), and the files they come from."""
-        c, found, files = self.content, [], []
-
-        def add(path: str, statements: Iterable[Statement]) -> None:
-            cited = [
-                Use(title, url, text, x.quote)
-                for title, url, text, citations in statements
-                for x in citations
-                if x.source == source_id
-            ]
-            if cited:
-                found.extend(cited)
-                files.append(path)
-
-        for kind, values in (("site", [c.site]), ("frameworks", c.frameworks)):
-            for value in values:
-                statements = statements_of(kind, value, self.texts, self.tracks)
-                add(self.paths[kind][getattr(value, "id", "")], statements)
-        for m in self.at(self.layout.citing.get(source_id, ())):
-            add(self.paths["milestones"][m.id], statements_of("milestones", m))
-        for p in c.pages:
-            add(self.paths["pages"][p.path], statements_of("pages", p))
-        if c.foundation is not None:
-            foundation = statements_of("foundation", c.foundation, self.texts)
-            add(self.paths["foundation"][""], foundation)
-        return tuple(found), files
-
 
 ONE_OF_A_KIND: dict[str, Callable[[Plan], Route]] = {
     "404.html": lambda _: page("/404.html", "404.html"),
@@ -625,39 +589,6 @@ PER_VALUE: dict[str, Callable[[Plan, Any], Route]] = {
     "milestones": Plan.milestone,
     "sources": Plan.source,
 }
-
-
-Statement = tuple[str, str, str, tuple[Citation, ...]]  # (page title, url, text, citations)
-
-
-def statements_of(
-    kind: str, value: Any, texts: Texts | None = None, tracks: str = "frameworks"
-) -> list[Statement]:
-    """The cited statements a fact file's value makes, in page order (`texts` word the
-    foundation's parent)."""
-    if kind == "milestones":
-        return [(value.title, f"/milestones/{value.id}/", value.summary, value.sources)]
-    if kind == "site":
-        intro = value.intro
-        return [(value.title, "/", fact_text(intro), intro.sources)] if intro else []
-    if kind == "pages":
-        return [(value.title, value.url, value.description or value.title, value.sources)]
-    if kind == "frameworks":
-        url = f"/{tracks}/{value.id}/"
-        return [(value.name, url, fact_text(f), f.sources) for f in value.facts]
-    if kind != "foundation":
-        return []
-    f, url = value, "/foundation/"
-    facts = (f.summary, f.board, f.principles, f.purposes, f.governance, f.philosophy)
-    found = [(f.name, url, fact_text(fact), fact.sources) for fact in facts]
-    part_of = (texts or Texts()).plain("part_of_short", parent=f.parent.name)
-    found.append((f.parent.name, url, part_of, f.parent.sources))
-    found.append((f.name, url, f.announcement.text, f.announcement.sources))
-    return found + [(f"{s.speaker}, {s.role}", url, s.text, s.sources) for s in f.statements]
-
-
-def fact_text(fact: Fact) -> str:
-    return " ".join([fact.text, *fact.items]).strip()
 
 
 def fingerprint(path: Path) -> str:
