@@ -15,7 +15,7 @@ import hashlib
 import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from functools import cache, cached_property, partial
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -27,15 +27,13 @@ from .layout import (
     Layout,
     Run,
     YearRuns,
-    by_year_pages,
     lay_out,
-    listing_urls,
-    tracks_of,
 )
-from .model import DAY, Content, Era, Framework, Milestone, Page, Source, Tag
+from .listings import docs, tag_pages, timeline, track_pages
+from .model import DAY, Content, Milestone, Source
 from .pages import nav_entries
 from .pagination import Run as Part
-from .pagination import Sheet, cuts, paginate, run_url
+from .pagination import cuts, run_url
 from .route import (
     CARDS,
     COUNT,
@@ -50,12 +48,10 @@ from .route import (
     Route,
     output_of,
     page,
-    planned,
 )
-from .tags import TagCount, labelled, tags_of
 from .theme import STATIC_DIR, scan
 from .theme_settings import ThemeSettings, theme_settings
-from .timeline import Day, Grids, stretches
+from .timeline import Day
 from .write import refuse_shared_outputs
 
 FONT = f"templates/{cards.FONT}"  # the social cards' font
@@ -72,8 +68,6 @@ class Neighbours(NamedTuple):
 
 Meanwhile = tuple[tuple[str, Milestone | None, Milestone | None], ...]  # see `Plan.meanwhile`
 Theme = Mapping[str, Path]  # each static file and font by its path in the theme → its file
-TIMELINE_READS = (PLACED, "site:eras", ORDER, TEXTS)  # besides the milestones it shows
-TAG_READS = ("site:tags", PLACED, PAGES_PLACED, TEXTS)  # likewise, a tag's page
 
 
 def paths(checked: Iterable[Any]) -> dict[str, dict[str, str]]:
@@ -291,129 +285,6 @@ class Plan:
         count, n = len(cut) - 1, bisect.bisect_right(cut, i - start)
         return run_url("/years/", Part(year, n if count > 1 else 0, count, (), None))
 
-    def timeline(self) -> Planned:
-        """The timeline: one page, or past the page size a page per year or part of one
-        and a first page of the latest years (see `sitegen.pagination`), each laid out
-        when planned."""
-        c = self.content
-        split = self.size if len(c.milestones) > self.size else 0
-        runs, grids, eras_after = stretches(
-            c.milestones, c.frameworks, c.site.eras, split, self.layout.years, self.spans
-        )
-        if not split:
-            years = tuple(map(grids, runs))
-            inputs = (*self.listed, *TIMELINE_READS)
-            return planned(
-                [
-                    page(
-                        "/",
-                        "timeline.html",
-                        inputs,
-                        milestones=c.milestones,
-                        years=years,
-                        eras_after=eras_after,
-                        by_framework=self.by_framework,
-                        pager=None,
-                    )
-                ]
-            )
-        parts_ = [Part(r.year, r.part, r.parts, r.milestones, r) for r in runs]
-        found: Planned = {}
-        for sheet in paginate(parts_, split, "/", "/years/", self.texts):
-            after = eras_after if sheet.shown[-1] is runs[-1] else ()
-            found[output_of(sheet.url)] = partial(self.timeline_page, sheet, grids, after)
-        return found
-
-    def timeline_page(self, sheet: Sheet, grids: Grids, eras_after: tuple[Era, ...]) -> Route:
-        """One page of a split timeline."""
-        return page(
-            sheet.url,
-            "timeline.html",
-            (*self.files("milestones", sheet.milestones), *TIMELINE_READS),
-            milestones=sheet.milestones,
-            years=tuple(map(grids, sheet.shown)),
-            eras_after=eras_after,
-            by_framework=tracks_of(sheet.milestones, self.content.frameworks),
-            pager=sheet.pager,
-        )
-
-    def track_pages(self) -> Planned:
-        """Each track's page, split as the timeline is past the page size."""
-        found: Planned = {}
-        for fw in self.content.frameworks:
-            home, own = self.content.site.track_path(fw.id), self.by_framework[fw.id]
-            found.update(self.split(home, own, partial(self.track_routes, fw, home, own)))
-        return found
-
-    def track_routes(self, fw: Framework, home: str, own: tuple[Milestone, ...]) -> list[Route]:
-        routes = []
-        for url, items, years, pager in by_year_pages(home, own, self.size, self.texts):
-            inputs = (*self.files("frameworks", [fw]), *self.files("milestones", items))
-            routes.append(
-                page(
-                    url,
-                    "framework.html",
-                    (*inputs, ORDER, PLACED, TEXTS),
-                    framework=fw,
-                    milestones=items,
-                    years=years,
-                    pager=pager,
-                )
-            )
-        return routes
-
-    def tag_pages(self) -> Planned:
-        """The tags' index, and a page a tag (split by years as a track's page is), each
-        listing its milestones in date order, then its documentation pages."""
-        c, known, found, counts = self.content, labelled(self.content), {}, []
-        for tag_id, (milestones, docs) in tags_of(c, self.layout.tags).items():
-            tag = known.get(tag_id) or Tag(tag_id, tag_id)
-            counts.append(TagCount(tag, len(milestones), len(docs)))
-            home = f"/tags/{tag_id}/"
-            found.update(
-                self.split(home, milestones, partial(self.tag_routes, tag, milestones, docs))
-            )
-        counts.sort(key=lambda count: (count.tag.label.casefold(), count.tag.id))
-        index = page("/tags/", "tags.html", TAG_READS, tags=tuple(counts))
-        return {**found, **planned([index])}
-
-    def tag_routes(
-        self, tag: Tag, milestones: tuple[Milestone, ...], docs: tuple[Page, ...]
-    ) -> list[Route]:
-        routes = []
-        split = by_year_pages(f"/tags/{tag.id}/", milestones, self.size, self.texts)
-        for url, items, years, pager in split:
-            shown = docs if pager is None or not pager.label else ()  # listed once
-            inputs = (*self.files("milestones", items), *self.files("pages", shown), *TAG_READS)
-            routes.append(
-                page(
-                    url,
-                    "tag.html",
-                    inputs,
-                    tag=tag,
-                    years=years,
-                    pages=shown,
-                    pager=pager,
-                    milestones=items,
-                )
-            )
-        return routes
-
-    def split(
-        self, home: str, milestones: tuple[Milestone, ...], plan: Callable[[], list[Route]]
-    ) -> Planned:
-        """The outputs of a listing split as `by_year_pages` splits it, all planned by `plan`
-        when the first of them is asked for."""
-        routes = cache(lambda: {route.output: route for route in plan()})
-        outputs = map(output_of, listing_urls(home, milestones, self.size))
-        return {o: partial(lambda o: routes()[o], o) for o in outputs}
-
-    def docs(self) -> Planned:
-        """The documentation pages (see `sitegen.pages`)."""
-        return planned(
-            page(p.url, "page.html", self.files("pages", [p]), doc=p) for p in self.content.pages
-        )
-
     def feed(self) -> Route:
         ms = self.content.milestones
         return page("/feed.xml", "feed.xml", (*self.listed, ORDER), milestones=ms)
@@ -580,10 +451,10 @@ ONE_OF_A_KIND: dict[str, Callable[[Plan], Route]] = {
     "foundation/index.html": Plan.foundation,
 }
 LISTINGS: dict[str, Callable[[Plan], Planned]] = {
-    "timeline": Plan.timeline,
-    "tracks": Plan.track_pages,
-    "tags": Plan.tag_pages,
-    "docs": Plan.docs,
+    "timeline": timeline,
+    "tracks": track_pages,
+    "tags": tag_pages,
+    "docs": docs,
 }
 PER_VALUE: dict[str, Callable[[Plan, Any], Route]] = {
     "milestones": Plan.milestone,
