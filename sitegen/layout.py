@@ -1,5 +1,7 @@
 """Where each milestone is listed: the `Layout` of a content's milestones (by index, from
-what decides a milestone's place alone), and how a listing splits its milestones by year.
+what decides a milestone's place alone), how a listing splits its milestones by year, and
+what stands around a milestone (its neighbours, the other tracks meanwhile, the timeline
+page its card is on).
 
 It stands alone because it reads nothing but the milestones' places: the planner
 (`routes`) keeps a layout from one plan to the next while the milestones sit where they
@@ -8,15 +10,16 @@ did, and every listing (the timeline, a track's or a tag's pages) is split by it
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import operator
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from .i18n import Texts
 from .model import DAY, Content, Framework, Milestone
-from .pagination import Pager, paginate, parts, run_url
+from .pagination import Pager, cuts, paginate, parts, run_url
 from .pagination import Run as Part
 from .route import Paths
 from .timeline import Day
@@ -136,3 +139,71 @@ def group_by_year(milestones: tuple[Milestone, ...]) -> YearRuns:
         groups.append((year, Run(milestones[start:end])))
         start = end
     return tuple(groups)
+
+
+class Neighbours(NamedTuple):
+    """The milestones before and after one, overall and within its framework."""
+
+    previous: Milestone | None
+    next: Milestone | None
+    previous_in_framework: Milestone | None
+    next_in_framework: Milestone | None
+
+
+Meanwhile = tuple[tuple[str, Milestone | None, Milestone | None], ...]  # see `meanwhile`
+
+
+def neighbours(layout: Layout, ms: Sequence[Milestone], m: Milestone) -> Neighbours:
+    """The milestones before and after `m` among `ms`, the milestones laid out."""
+    i = layout.index[m.id]
+    own = layout.own[m.framework]  # its neighbours in its framework are of it too
+    j = bisect.bisect_left(own, i)
+    return Neighbours(
+        ms[i - 1] if i else None,
+        ms[i + 1] if i + 1 < len(ms) else None,
+        ms[own[j - 1]] if j else None,
+        ms[own[j + 1]] if j + 1 < len(own) else None,
+    )
+
+
+def meanwhile(
+    layout: Layout, by_framework: Mapping[str, tuple[Milestone, ...]], m: Milestone
+) -> Meanwhile:
+    """For each other track: its last milestone on or before `m`'s date, and its first
+    after (`by_framework`: each track's milestones, as laid out)."""
+    around = []
+    for fw_id, listed in by_framework.items():
+        if fw_id in m.tracks or not listed:
+            continue
+        i = bisect.bisect_right(layout.days[fw_id], DAY(m))
+        around.append((fw_id, listed[i - 1] if i else None, listed[i] if i < len(listed) else None))
+    return tuple(around)
+
+
+def meanwhile_of(layout: Layout, ms: Sequence[Milestone], m: Milestone) -> list[Milestone]:
+    """The milestones whose `meanwhile` may show `m`: those of other tracks dated from
+    the milestone before `m` on one of its tracks to the one after it."""
+    found = {}
+    for fw_id in m.tracks:
+        days = layout.days.get(fw_id, [])
+        i = bisect.bisect_left(days, DAY(m))
+        low = days[i - 1] if i else (0, 0, 0)
+        j = bisect.bisect_right(days, DAY(m))
+        high = days[j] if j < len(days) else None
+        start = bisect.bisect_left(ms, low, key=DAY)
+        end = len(ms) if high is None else bisect.bisect_right(ms, high, key=DAY)
+        found.update((x.id, x) for x in ms[start:end] if fw_id not in x.tracks)
+    return list(found.values())
+
+
+def place(layout: Layout, ms: Sequence[Milestone], m: Milestone, size: int) -> str:
+    """The timeline page a milestone's card is on: its year's page (or its part's) once
+    the timeline is split past `size` milestones, else the home page."""
+    i = layout.index[m.id]
+    if len(ms) <= size:
+        return "/"
+    years = layout.years
+    year, start, end = years[bisect.bisect_right(years, i, key=operator.itemgetter(1)) - 1]
+    cut = cuts(end - start, size)
+    count, n = len(cut) - 1, bisect.bisect_right(cut, i - start)
+    return run_url("/years/", Part(year, n if count > 1 else 0, count, (), None))

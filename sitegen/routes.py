@@ -9,7 +9,6 @@ what the templates read.
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import hashlib
 import operator
@@ -17,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from . import cards
 from .citations import statements_of, uses_of
@@ -28,12 +27,14 @@ from .layout import (
     Run,
     YearRuns,
     lay_out,
+    meanwhile,
+    meanwhile_of,
+    neighbours,
+    place,
 )
 from .listings import docs, tag_pages, timeline, track_pages
 from .model import DAY, Content, Milestone, Source
 from .pages import nav_entries
-from .pagination import Run as Part
-from .pagination import cuts, run_url
 from .route import (
     CARDS,
     COUNT,
@@ -51,22 +52,11 @@ from .route import (
 )
 from .theme import STATIC_DIR, scan
 from .theme_settings import ThemeSettings, theme_settings
-from .timeline import Day
 from .write import refuse_shared_outputs
 
 FONT = f"templates/{cards.FONT}"  # the social cards' font
 
 
-class Neighbours(NamedTuple):
-    """The milestones before and after one, overall and within its framework."""
-
-    previous: Milestone | None
-    next: Milestone | None
-    previous_in_framework: Milestone | None
-    next_in_framework: Milestone | None
-
-
-Meanwhile = tuple[tuple[str, Milestone | None, Milestone | None], ...]  # see `Plan.meanwhile`
 Theme = Mapping[str, Path]  # each static file and font by its path in the theme → its file
 
 
@@ -217,8 +207,9 @@ class Plan:
         m = value
         if m.id not in self.layout.index:
             return []  # a draft left out
-        around = [f"milestones/{n.id}/index.html" for n in self.neighbours(m) if n]
-        around += [f"milestones/{x.id}/index.html" for x in self.meanwhile_of(m)]
+        ms, layout = self.content.milestones, self.layout
+        around = [f"milestones/{n.id}/index.html" for n in neighbours(layout, ms, m) if n]
+        around += [f"milestones/{x.id}/index.html" for x in meanwhile_of(layout, ms, m)]
         listed = self.showing.get(("milestones", m.id), [])
         extra = ["foundation/index.html"] if self.on_foundation_page(m) else []
         own = ["feed.xml", "timeline.json", f"milestones/{m.id}/index.html"]
@@ -270,20 +261,9 @@ class Plan:
 
     @cached_property
     def places(self) -> dict[str, str]:
-        """The timeline page each milestone's card is on, by id (see `place`)."""
-        return {m.id: self.place(m) for m in self.content.milestones}
-
-    def place(self, m: Milestone) -> str:
-        """The timeline page a milestone's card is on: its year's page (or its part's) once
-        the timeline is split, else the home page."""
-        ms, i = self.content.milestones, self.layout.index[m.id]
-        if len(ms) <= self.size:
-            return "/"
-        years = self.layout.years
-        year, start, end = years[bisect.bisect_right(years, i, key=operator.itemgetter(1)) - 1]
-        cut = cuts(end - start, self.size)
-        count, n = len(cut) - 1, bisect.bisect_right(cut, i - start)
-        return run_url("/years/", Part(year, n if count > 1 else 0, count, (), None))
+        """The timeline page each milestone's card is on, by id (see `layout.place`)."""
+        ms = self.content.milestones
+        return {m.id: place(self.layout, ms, m, self.size) for m in ms}
 
     def feed(self) -> Route:
         ms = self.content.milestones
@@ -297,7 +277,8 @@ class Plan:
         return page("/sitemap.xml", "sitemap.xml", (PAGES,), urls=self.pages)
 
     def milestone(self, m: Milestone) -> Route:
-        around, others = self.neighbours(m), self.meanwhile(m)
+        ms, layout = self.content.milestones, self.layout
+        around, others = neighbours(layout, ms, m), meanwhile(layout, self.by_framework, m)
         shown = [m, *filter(None, around), *(x for _, *pair in others for x in pair if x)]
         inputs = (*self.files("milestones", shown), ORDER, f"place:{m.id}")
         return page(
@@ -307,7 +288,7 @@ class Plan:
             milestone=m,
             neighbours=around,
             meanwhile=others,
-            place=self.place(m),
+            place=place(layout, ms, m, self.size),
         )
 
     def source(self, source: Source) -> Route:
@@ -395,50 +376,6 @@ class Plan:
         if kind == "milestones":
             return self.content.milestones[self.layout.index[ident]]
         return next(v for v in getattr(self.content, kind) if v.id == ident)
-
-    def neighbours(self, m: Milestone) -> Neighbours:
-        ms, i = self.content.milestones, self.layout.index[m.id]
-        own = self.layout.own[m.framework]  # its neighbours in its framework are of it too
-        j = bisect.bisect_left(own, i)
-        return Neighbours(
-            ms[i - 1] if i else None,
-            ms[i + 1] if i + 1 < len(ms) else None,
-            ms[own[j - 1]] if j else None,
-            ms[own[j + 1]] if j + 1 < len(own) else None,
-        )
-
-    @property
-    def days(self) -> dict[str, tuple[Day, ...]]:
-        """Each track's milestones' days, in order, to find a date's place on it."""
-        return self.layout.days
-
-    def meanwhile(self, m: Milestone) -> Meanwhile:
-        """For each other track: its last milestone on or before `m`'s date, and its first
-        after."""
-        around = []
-        for fw_id, listed in self.by_framework.items():
-            if fw_id in m.tracks or not listed:
-                continue
-            i = bisect.bisect_right(self.days[fw_id], DAY(m))
-            around.append(
-                (fw_id, listed[i - 1] if i else None, listed[i] if i < len(listed) else None)
-            )
-        return tuple(around)
-
-    def meanwhile_of(self, m: Milestone) -> list[Milestone]:
-        """The milestones whose `meanwhile` may show `m`: those of other tracks dated from
-        the milestone before `m` on one of its tracks to the one after it."""
-        ms, found = self.content.milestones, {}
-        for fw_id in m.tracks:
-            days = self.days.get(fw_id, [])
-            i = bisect.bisect_left(days, DAY(m))
-            low = days[i - 1] if i else (0, 0, 0)
-            j = bisect.bisect_right(days, DAY(m))
-            high = days[j] if j < len(days) else None
-            start = bisect.bisect_left(ms, low, key=DAY)
-            end = len(ms) if high is None else bisect.bisect_right(ms, high, key=DAY)
-            found.update((x.id, x) for x in ms[start:end] if fw_id not in x.tracks)
-        return list(found.values())
 
 
 ONE_OF_A_KIND: dict[str, Callable[[Plan], Route]] = {
