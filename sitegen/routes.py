@@ -54,7 +54,7 @@ from .theme import STATIC_DIR, scan
 from .theme_settings import ThemeSettings, theme_settings
 from .write import refuse_shared_outputs
 
-FONT = f"templates/{cards.FONT}"  # the social cards' font
+FONT = cards.FONT_INPUT  # the social cards' font, whose coming or going adds outputs
 
 
 Theme = Mapping[str, Path]  # each static file and font by its path in the theme → its file
@@ -138,7 +138,7 @@ class Plan:
                 f"/{output}", output, static=self.theme[output], inputs=(f"templates/{output}",)
             )
         if kind == "cards":
-            return self.card(rest.removesuffix(".png"))
+            return cards.card_route(self, rest.removesuffix(".png"))
         return ONE_OF_A_KIND[output](self)
 
     def facts(self, digests: Mapping[str, object], pages: bool) -> dict[str, object]:
@@ -302,49 +302,6 @@ class Plan:
         inputs = (*self.paths["foundation"].values(), *self.files("milestones", listed))
         f = self.content.foundation
         return page("/foundation/", "foundation.html", inputs, foundation=f, milestones=listed)
-
-    def card(self, page: str) -> Route:
-        """The social card of a page (`index`, `frameworks/x`, `milestones/x`,
-        `foundation`): what it shows, and where that comes from (see `sitegen.cards`)."""
-        c, kind, _, ident = self.content, *page.partition("/")
-        tracks = {
-            fw.id: (fw.name, fw.color, cards.MARKERS[i % len(cards.MARKERS)])
-            for i, fw in enumerate(c.frameworks)
-        }
-        texts = self.texts
-        inputs: tuple[str, ...] = ("site:title", ORDER, FONT, TEXTS)
-        shown: dict[str, Any] = {"site": c.site.title, "font_path": self.theme[cards.FONT]}
-        if kind == "milestones":
-            m = self.value(kind, ident)
-            inputs += (
-                *self.files("milestones", [m]),
-                *self.files("frameworks", [self.value("frameworks", t) for t in m.tracks]),
-            )
-            shown.update(
-                milestone=m, date=cards.when(m, texts), tracks=tuple(tracks[t] for t in m.tracks)
-            )
-        elif kind == self.tracks:
-            fw = self.value("frameworks", ident)
-            inputs += (*self.files("frameworks", [fw]), f"count:{fw.id}")
-            shown.update(
-                title=fw.name,
-                date=cards.count(self.by_framework[fw.id], texts),
-                tracks=(tracks[fw.id],),
-            )
-        elif kind == "foundation":
-            f = c.foundation
-            inputs += tuple(self.paths["foundation"].values())
-            date = texts.plain("announced_on", date=texts.date(f.announcement.date))
-            shown.update(title=f.name, date=date, tracks=())
-        else:
-            inputs += ("list:frameworks", COUNT)
-            shown.update(
-                title=c.site.title,
-                date=cards.count(c.milestones, texts),
-                tracks=tuple(tracks.values()),
-            )
-        url = cards.card_url("/" if kind == "index" else f"/{page}/")
-        return Route(url, url.lstrip("/"), cards.TEMPLATE, shown, None, inputs)
 
     # What the routes share, worked out once per plan when first needed --------------------
 
