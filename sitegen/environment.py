@@ -19,6 +19,7 @@ they are bound to (`bind`), so nothing in it is trusted beyond the inputs' value
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 import uuid
@@ -41,7 +42,6 @@ from .model import Content, Page, PartialDate, Site
 from .pages import TOC_MIN, Body, nav_entries, render_body
 from .recorded import ById, Flag, Listed, Recorded, SiteValues, TextsRead
 from .route import CARDS, NAV, TEXTS, Paths
-from .routes import fingerprint
 from .scan import digest
 from .theme import FONTS_DIR, I18N_DIR, SETTINGS, STATIC_DIR, read_plain
 
@@ -296,6 +296,11 @@ def in_use(markdown: Mapping[tuple[str, str, str], str], content: Content) -> di
     again quickly): what is worth keeping for the next build or run."""
     keys = {("block", m.summary, content.site.base_url) for m in content.milestones}
     return {key: markdown[key] for key in keys if key in markdown}
+
+
+def fingerprint(path: Path) -> str:
+    """A short content hash, so a changed asset gets a new URL past every cache."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
 
 
 def atom_date(date: PartialDate) -> str:

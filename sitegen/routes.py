@@ -10,7 +10,6 @@ what the templates read.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -354,8 +353,3 @@ PER_VALUE: dict[str, Callable[[Plan, Any], Route]] = {
     "milestones": Plan.milestone,
     "sources": Plan.source,
 }
-
-
-def fingerprint(path: Path) -> str:
-    """A short content hash, so a changed asset gets a new URL past every cache."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
