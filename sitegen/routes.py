@@ -5,6 +5,13 @@ A `Plan` plans one route when asked for it, so a rebuild plans only the routes w
 changed (see `sitegen.depends`). A route's `inputs` name the fact files whose values its
 context shows and the site-wide facts (see `Plan.facts`) its planning read; rendering adds
 what the templates read.
+
+The `Plan` says which outputs there are, which of them show a value, and which function
+plans each: its own methods for the feed, the sitemap, `timeline.json`, the foundation's
+page and each milestone's and source's page, `sitegen.listings` for the listings,
+`sitegen.cards` for the social cards, over what `sitegen.layout` (where each milestone is
+listed) and `sitegen.citations` (who cites what) work out. A route's value, and the keys
+of the site-wide inputs, are `sitegen.route`'s.
 """
 
 from __future__ import annotations
@@ -54,8 +61,6 @@ from .theme_settings import ThemeSettings, theme_settings
 from .write import refuse_shared_outputs
 
 FONT = cards.FONT_INPUT  # the social cards' font, whose coming or going adds outputs
-
-
 Theme = Mapping[str, Path]  # each static file and font by its path in the theme → its file
 
 
