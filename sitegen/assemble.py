@@ -117,7 +117,7 @@ def place(checked: Checked) -> tuple:
     """All of a fact file's value that decides where it sits, in the content and in the
     site's listings: its kind, its id, the ids it refers to (a milestone's tracks and cited
     sources among them), and a milestone's date, framework and tags or a framework's order.
-    `routes.Layout` reads nothing else of a milestone."""
+    `layout.Layout` reads nothing else of a milestone."""
     v, kind = checked.value, checked.kind
     refs = frozenset((r.kind, r.id) for r in checked.references)
     if kind == "milestones":

@@ -2,8 +2,8 @@
 
 `social_card` is a pure function from what a card shows to PNG bytes, the same bytes for
 the same input on every build: no timestamp, no text layout engine that varies between
-machines (Pillow's basic layout), a fixed palette. `card_routes` plans one card for the
-home page, each track, each milestone and the foundation page; a card's route holds
+machines (Pillow's basic layout), a fixed palette. `card_route` plans the card of the
+home page, of each track, each milestone and the foundation page; a card's route holds
 exactly what it shows, so a build renders it again only when that changed.
 """
 
@@ -14,17 +14,22 @@ import zlib
 from collections.abc import Sequence
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from .i18n import Texts
-from .model import Content, Milestone
+from .model import Milestone
+from .route import COUNT, ORDER, TEXTS, Route
 from .theme import find
 from .theme_settings import theme_settings
 
+if TYPE_CHECKING:  # `routes` imports this module
+    from .routes import Plan
+
 WIDTH, HEIGHT = 1200, 630
 FONT = "fonts/Inter-Bold.otf"  # under templates/: the theme ships it, with its licence
+FONT_INPUT = f"templates/{FONT}"  # the font, as the dependency record names it
 TEMPLATE = "social-card.png"  # the route "template" rendered by `render_card`, not by Jinja
 PAGE, INK, MUTED, RULE = "#fbfaf7", "#1c1917", "#57534e", "#e2ded6"
 MARKERS = ("circle", "square", "diamond")  # by track order, as the theme draws them
@@ -277,32 +282,45 @@ def card_url(page_url: str) -> str:
     return "/cards/" + (page_url.strip("/") or "index") + ".png"
 
 
-def card_routes(content: Content, font_path: Path) -> list[tuple[str, dict[str, Any]]]:
-    """(url, what the card shows) for the home page, each track, each milestone and the
-    foundation page. A milestone's card holds the milestone itself, so an edit that swaps
-    it in the last plan (see `routes.Replacer`) reaches its card too."""
-    site, texts = content.site.title, content.texts or Texts()
+def card_route(plan: Plan, page: str) -> Route:
+    """The social card of a page (`index`, `frameworks/x`, `milestones/x`,
+    `foundation`): what it shows, and where that comes from (see `social_card`)."""
+    c, kind, _, ident = plan.content, *page.partition("/")
     tracks = {
-        fw.id: (fw.name, fw.color, MARKERS[i % len(MARKERS)])
-        for i, fw in enumerate(content.frameworks)
+        fw.id: (fw.name, fw.color, MARKERS[i % len(MARKERS)]) for i, fw in enumerate(c.frameworks)
     }
-
-    def card(page_url: str, **shown: Any) -> tuple[str, dict[str, Any]]:
-        return card_url(page_url), {**shown, "site": site, "font_path": font_path}
-
-    ms = content.milestones
-    cards = [card("/", title=site, date=count(ms, texts), tracks=tuple(tracks.values()))]
-    for fw_id, track in tracks.items():
-        own = [m for m in ms if fw_id in m.tracks]
-        page_url = content.site.track_path(fw_id)
-        cards.append(card(page_url, title=track[0], date=count(own, texts), tracks=(track,)))
-    for m in ms:
-        shown = tuple(tracks[t] for t in m.tracks)
-        cards.append(card(f"/milestones/{m.id}/", milestone=m, date=when(m, texts), tracks=shown))
-    if (f := content.foundation) is not None:
+    texts = plan.texts
+    inputs: tuple[str, ...] = ("site:title", ORDER, FONT_INPUT, TEXTS)
+    shown: dict[str, Any] = {"site": c.site.title, "font_path": plan.theme[FONT]}
+    if kind == "milestones":
+        m = plan.value(kind, ident)
+        inputs += (
+            *plan.files("milestones", [m]),
+            *plan.files("frameworks", [plan.value("frameworks", t) for t in m.tracks]),
+        )
+        shown.update(milestone=m, date=when(m, texts), tracks=tuple(tracks[t] for t in m.tracks))
+    elif kind == plan.tracks:
+        fw = plan.value("frameworks", ident)
+        inputs += (*plan.files("frameworks", [fw]), f"count:{fw.id}")
+        shown.update(
+            title=fw.name,
+            date=count(plan.by_framework[fw.id], texts),
+            tracks=(tracks[fw.id],),
+        )
+    elif kind == "foundation":
+        f = c.foundation
+        inputs += tuple(plan.paths["foundation"].values())
         date = texts.plain("announced_on", date=texts.date(f.announcement.date))
-        cards.append(card("/foundation/", title=f.name, date=date, tracks=()))
-    return cards
+        shown.update(title=f.name, date=date, tracks=())
+    else:
+        inputs += ("list:frameworks", COUNT)
+        shown.update(
+            title=c.site.title,
+            date=count(c.milestones, texts),
+            tracks=tuple(tracks.values()),
+        )
+    url = card_url("/" if kind == "index" else f"/{page}/")
+    return Route(url, url.lstrip("/"), TEMPLATE, shown, None, inputs)
 
 
 def count(milestones: Sequence[Milestone], texts: Texts) -> str:

@@ -9,7 +9,7 @@ differs. Inputs are stable strings:
   file, a template or an asset; its value is a digest of its bytes;
 - `site:title`: one value of `content/site.yaml`, after the command line's overrides;
 - `list:frameworks`, `order:frameworks`, `has:foundation`, `list:pages`: a value every page
-  may show (see `routes.site_facts`).
+  may show (see `routes.Plan.facts`).
 
 What an output read is recorded as it is read (see `Reads`): the routes say which fact
 files their pages show, the template loader which templates a page loaded, the globals

@@ -7,23 +7,23 @@ they are bound to (`bind`), so nothing in it is trusted beyond the inputs' value
 
 - the loader records each template a page loads (`extends`, `include` and `import` too):
   Jinja asks the loader's `uptodate` on every use of a compiled template, not only the first;
-- the globals record what a page reads: each value of `site` (`site:title`), each
-  framework and source looked up by id (its file), the lists of frameworks and sources, and
-  the assets it links (their hash is in the link);
+- the globals record what a page reads (see `sitegen.recorded`): each value of `site`
+  (`site:title`), each framework and source looked up by id (its file), the lists of
+  frameworks and sources, and the assets it links (their hash is in the link);
 - `cached(macro, args...)` keeps the macro's output under the template, the macro and its
   arguments (model values by their file), with the inputs it read and their values: it is
-  reused in any later page, build or run while those are unchanged.
+  reused in any later page, build or run while those are unchanged; the listings that
+  templates join (`timeline_json`, `item_list_ld`) are kept the same way, a milestone and
+  a year at a time (see `sitegen.joined`).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import html
-import json
+import hashlib
 import os
 import posixpath
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -31,16 +31,17 @@ from typing import Any
 import jinja2
 from jinja2 import nodes
 from jinja2.loaders import split_template_path
-from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from .depends import Reads
 from .fragments import Fragments, value_key
 from .i18n import Texts
+from .joined import item_list_ld, timeline_json
 from .markup import render_inline, render_markdown, words_of
-from .model import Content, Milestone, Page, PartialDate, Site
+from .model import Content, Page, PartialDate, Site
 from .pages import TOC_MIN, Body, nav_entries, render_body
-from .routes import CARDS, NAV, TEXTS, Paths, fingerprint
+from .recorded import ById, Flag, Listed, Recorded, SiteValues, TextsRead
+from .route import CARDS, NAV, TEXTS, Paths
 from .scan import digest
 from .theme import FONTS_DIR, I18N_DIR, SETTINGS, STATIC_DIR, read_plain
 
@@ -127,108 +128,6 @@ class Environment(jinja2.Environment):
         return super().get_template(name, parent, globals)
 
 
-# The globals below are made once and read the build their renderer is bound to: an
-# imported template's module keeps the globals it was made with (Jinja copies them).
-
-
-class SiteValues:
-    """`site` in templates: the site's values, each read recorded as `site:<name>`."""
-
-    def __init__(self, renderer: Renderer) -> None:
-        self._renderer = renderer
-
-    def __getattr__(self, name: str) -> Any:
-        site = self._renderer.site
-        if name.startswith("_") or not hasattr(site, name):
-            if name.startswith("__"):
-                raise AttributeError(name)
-            return self._renderer.env.undefined(obj=site, name=name)
-        return self._renderer.read(name)
-
-    def __str__(self) -> str:
-        for field in dataclasses.fields(self._renderer.site):
-            self._renderer.read(field.name)
-        return str(self._renderer.site)
-
-
-class ById(Mapping[str, Any]):
-    """`framework_by_id` and `source_by_id`: each value looked up records its file."""
-
-    def __init__(self, renderer: Renderer, kind: str) -> None:
-        self._renderer, self._kind = renderer, kind
-
-    def __getitem__(self, key: str) -> Any:
-        renderer = self._renderer
-        renderer.reads.add(renderer.paths.get(self._kind, {}).get(key, f"list:{self._kind}"))
-        return renderer.by_id[self._kind][key]
-
-    def __iter__(self) -> Iterator[str]:
-        self._renderer.reads.add(f"list:{self._kind}")
-        return iter(self._renderer.by_id[self._kind])
-
-    def __len__(self) -> int:
-        self._renderer.reads.add(f"list:{self._kind}")
-        return len(self._renderer.by_id[self._kind])
-
-
-class Flag:
-    """A site-wide yes or no (`has_foundation`, `social_cards`: see `Plan.facts`), read as
-    its key."""
-
-    def __init__(self, renderer: Renderer, key: str, value: Callable[[], bool]) -> None:
-        self._renderer, self._key, self._value = renderer, key, value
-
-    def __bool__(self) -> bool:
-        self._renderer.reads.add(self._key)
-        return self._value()
-
-    def __str__(self) -> str:
-        return str(bool(self))
-
-
-class TextsRead:
-    """`t` in templates: the theme's texts (`t(key)`, `t.plain(key)`, `t.year(2019)`), read
-    as `texts`."""
-
-    def __init__(self, renderer: Renderer) -> None:
-        self._renderer = renderer
-
-    def __call__(self, key: str, **params: Any) -> Markup:
-        return self._renderer.texts()(key, **params)
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return getattr(self._renderer.texts(), name)
-
-
-class Recorded(Sequence[Any]):
-    """A site-wide sequence (`nav`), read as its key."""
-
-    def __init__(self, renderer: Renderer, key: str, make: Callable[[], Sequence[Any]]) -> None:
-        self._renderer, self._key, self._make = renderer, key, make
-
-    def items(self) -> Sequence[Any]:
-        self._renderer.reads.add(self._key)
-        return self._make()
-
-    def __getitem__(self, index: Any) -> Any:
-        return self.items()[index]
-
-    def __len__(self) -> int:
-        return len(self.items())
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self.items())
-
-
-class Listed(Recorded):
-    """`frameworks`: the frameworks in track order, read as `list:frameworks`."""
-
-    def __init__(self, renderer: Renderer, kind: str) -> None:
-        super().__init__(renderer, f"list:{kind}", lambda: getattr(renderer.content, kind))
-
-
 class Renderer:
     """A site's Jinja environment with its helpers, kept from build to build."""
 
@@ -268,8 +167,8 @@ class Renderer:
             asset=self.asset,
             atom_date=atom_date,
             atom_id=self.atom_id,
-            timeline_json=self.timeline_json,
-            item_list_ld=self.item_list_ld,
+            timeline_json=partial(timeline_json, self),
+            item_list_ld=partial(item_list_ld, self),
             cached=self.cached,
             site=SiteValues(self),
             frameworks=Listed(self, "frameworks"),
@@ -384,108 +283,6 @@ class Renderer:
         self.reads.update(files)
         return found[0]
 
-    # Listings joined from cached pieces ----------------------------------------------------
-
-    def timeline_json(self, years: Years) -> Pieces:
-        """The milestones in TimelineJS3's JSON format, one event a line; dates keep their
-        precision. TimelineJS shows `headline` and `text` as HTML: both are made safe.
-        Iterated (as the theme's timeline.json does) a year at a time, so that the file is
-        written as it is made; as text, the whole."""
-        head, tail = '{"events": [\n', "\n]}"  # the template ends the file
-        punctuation = (head, ",\n", tail)
-        return Pieces(
-            partial(self.pieces, "timeline.json", years, punctuation, self.timeline_event)
-        )
-
-    def timeline_event(self, m: Milestone) -> str:
-        start = {"year": m.date.year}
-        start.update({"month": m.date.month} if m.date.month else {})
-        start.update({"day": m.date.day} if m.date.day else {})
-        text = {"headline": html.escape(m.title), "text": self.html("block", m.summary)}
-        event = {"unique_id": m.id, "group": m.framework, "start_date": start, "text": text}
-        return json.dumps(event, sort_keys=True)
-
-    def item_list_ld(self, years: Years) -> Markup:
-        """The page's schema.org ItemList as a JSON-LD script: each item points to the
-        milestone's own page, which describes it in full (the form for a summary page)."""
-        years = tuple(years)
-        listed = {
-            "@context": "https://schema.org",
-            "@type": "ItemList",
-            "name": self.read("title"),
-            "description": self.read("description"),
-            "numberOfItems": sum(len(run[1]) for run in years),
-            "itemListOrder": "https://schema.org/ItemListOrderAscending",
-            "itemListElement": [],  # last, so its items can go between its brackets below
-        }
-
-        def item(m: Milestone, position: int) -> str:
-            url = self.absolute_url(f"/milestones/{m.id}/")
-            return htmlsafe_json_dumps({"@type": "ListItem", "position": position, "url": url})
-
-        listing = str(htmlsafe_json_dumps(listed))  # a plain str: Markup would escape the tag
-        head = '<script type="application/ld+json">' + listing.removesuffix("]}")
-        tail = "]}</script>\n"
-        return Markup(self.joined("item_list", years, (head, ", ", tail), item, numbered=True))
-
-    def joined(
-        self,
-        kind: str,
-        years: Years,
-        punctuation: tuple[str, str, str],
-        encode: Callable[..., str],
-        numbered: bool = False,
-    ) -> str:
-        """`head + separator.join(encode(m) ...) + tail`: see `pieces`."""
-        return "".join(self.pieces(kind, years, punctuation, encode, numbered))
-
-    def pieces(
-        self,
-        kind: str,
-        years: Years,
-        punctuation: tuple[str, str, str],
-        encode: Callable[..., str],
-        numbered: bool = False,
-    ) -> Iterator[str]:
-        """`head + separator.join(encode(m) ...) + tail` over the milestones of every year,
-        where `punctuation` is (head, separator, tail). Each milestone is encoded once and
-        each year joined once, as fragments: a change costs one year, and the whole (tens
-        of megabytes for a large site) is copied once. `numbered` passes each milestone's
-        position (from 1) to `encode` too."""
-        head, separator, tail = punctuation
-        yield head
-        start = 1
-        for n, run in enumerate(years):
-            ms, first = run[1], start if numbered else 0
-            start += len(ms)
-
-            def join(ms: tuple[Milestone, ...] = ms, first: int = first) -> str:
-                pieces = []
-                for i, m in enumerate(ms, first):
-                    numbers = (i,) if numbered else ()
-                    make = partial(encode, m, *numbers)
-                    pieces.append(self.fragment((kind, *numbers, m), make, []))
-                return separator.join(pieces)
-
-            yield (separator if n else "") + self.fragment((kind, first, ms), join, [])
-        yield tail
-
-
-Years = Iterable[tuple[Any, ...]]  # (year, milestones, ...) runs, as routes' `years` hold them
-
-
-class Pieces:
-    """Text made piece by piece: iterated, the pieces as they are made; as text, the whole."""
-
-    def __init__(self, make: Callable[[], Iterator[str]]) -> None:
-        self.make = make
-
-    def __iter__(self) -> Iterator[str]:
-        return self.make()
-
-    def __str__(self) -> str:
-        return "".join(self.make())
-
 
 MARKDOWN: dict[str, Callable[[str, str, Callable[[str, str], str]], str]] = {
     "block": lambda text, base, _: render_markdown(text, base),
@@ -499,6 +296,11 @@ def in_use(markdown: Mapping[tuple[str, str, str], str], content: Content) -> di
     again quickly): what is worth keeping for the next build or run."""
     keys = {("block", m.summary, content.site.base_url) for m in content.milestones}
     return {key: markdown[key] for key in keys if key in markdown}
+
+
+def fingerprint(path: Path) -> str:
+    """A short content hash, so a changed asset gets a new URL past every cache."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
 
 
 def atom_date(date: PartialDate) -> str:

@@ -9,8 +9,9 @@ from typing import Any
 
 from markupsafe import Markup
 
+from .layout import Run
 from .model import Framework, Milestone, Source
-from .routes import Paths, Run
+from .route import Paths
 from .scan import digest
 
 FOLDERS = {Milestone: "milestones", Source: "sources", Framework: "frameworks"}

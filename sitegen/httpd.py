@@ -308,7 +308,7 @@ def is_current_version(target: str, data: bytes) -> bool:
 
 
 def content_hash(data: bytes) -> str:
-    """An asset's `?v=` value: the same hash `routes.fingerprint` puts in its links."""
+    """An asset's `?v=` value: the same hash `environment.fingerprint` puts in its links."""
     return hashlib.sha256(data).hexdigest()[:10]
 
 

@@ -5,107 +5,63 @@ A `Plan` plans one route when asked for it, so a rebuild plans only the routes w
 changed (see `sitegen.depends`). A route's `inputs` name the fact files whose values its
 context shows and the site-wide facts (see `Plan.facts`) its planning read; rendering adds
 what the templates read.
+
+The `Plan` says which outputs there are, which of them show a value, and which function
+plans each: its own methods for the feed, the sitemap, `timeline.json`, the foundation's
+page and each milestone's and source's page, `sitegen.listings` for the listings,
+`sitegen.cards` for the social cards, over what `sitegen.layout` (where each milestone is
+listed) and `sitegen.citations` (who cites what) work out. A route's value, and the keys
+of the site-wide inputs, are `sitegen.route`'s.
 """
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
-import hashlib
-import itertools
 import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from functools import cache, cached_property, partial
+from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from . import cards
+from .citations import statements_of, uses_of
 from .i18n import Texts
-from .model import DAY, Citation, Content, Era, Fact, Framework, Milestone, Page, Source, Tag
+from .layout import (
+    FOUNDATION_TAG,
+    Layout,
+    Run,
+    YearRuns,
+    lay_out,
+    meanwhile,
+    meanwhile_of,
+    neighbours,
+    place,
+)
+from .listings import docs, tag_pages, timeline, track_pages
+from .model import DAY, Content, Milestone, Source
 from .pages import nav_entries
-from .pagination import Pager, Sheet, cuts, paginate, parts, run_url
-from .pagination import Run as Part
-from .tags import TagCount, labelled, tags_of
+from .route import (
+    CARDS,
+    COUNT,
+    NAV,
+    ORDER,
+    PAGES,
+    PAGES_PLACED,
+    PLACED,
+    TEXTS,
+    Paths,
+    Planned,
+    Route,
+    output_of,
+    page,
+)
 from .theme import STATIC_DIR, scan
 from .theme_settings import ThemeSettings, theme_settings
-from .timeline import Day, Grids, stretches
 from .write import refuse_shared_outputs
 
-FOUNDATION_TAG = "foundation"  # milestones with this tag are listed on the foundation page
-ORDER = "order:frameworks"  # the tracks' order, which orders milestones of one date
-PAGES = "list:pages"  # every page's URL, for the sitemap
-TEXTS = "texts"  # the theme's texts in the site's language (see `sitegen.catalogue`)
-NAV = "nav"  # the pages of the site's navigation, with their titles
-PLACED = "layout:milestones"  # where every milestone is listed, and the page size
-PAGES_PLACED = "layout:pages"  # each documentation page's address, tags and order
-FONT = f"templates/{cards.FONT}"  # the social cards' font
-CARDS = "has:social_cards"  # whether there are cards: the theme ships the font and wants them
-
-
-class Route(NamedTuple):
-    """One output file: rendered from `template` and `context`, or `static` copied as it is,
-    or (with neither) empty. Immutable, like all it holds."""
-
-    url: str
-    output: str
-    template: str = ""
-    context: Mapping[str, Any] = {}  # shared, and never changed: routes are values
-    static: Path | None = None
-    inputs: tuple[str, ...] = ()  # fact files and site-wide facts the context comes from
-
-
-class Neighbours(NamedTuple):
-    """The milestones before and after one, overall and within its framework."""
-
-    previous: Milestone | None
-    next: Milestone | None
-    previous_in_framework: Milestone | None
-    next_in_framework: Milestone | None
-
-
-class Use(NamedTuple):
-    """One place a source is cited: the page, the cited statement and the quote."""
-
-    title: str
-    url: str
-    text: str
-    quote: str
-
-
-class Run(tuple):  # type: ignore[type-arg]
-    """Milestones listed together, such as one year of a listing: a tuple, which keeps the
-    key `cached()` knows it by once worked out (see `fragments.value_key`), since a
-    listing's years are each passed to several fragments."""
-
-
-YearRuns = tuple[tuple[int, Run], ...]  # see `group_by_year`
-Meanwhile = tuple[tuple[str, Milestone | None, Milestone | None], ...]  # see `Plan.meanwhile`
+FONT = cards.FONT_INPUT  # the social cards' font, whose coming or going adds outputs
 Theme = Mapping[str, Path]  # each static file and font by its path in the theme → its file
-TIMELINE_READS = (PLACED, "site:eras", ORDER, TEXTS)  # besides the milestones it shows
-TAG_READS = ("site:tags", PLACED, PAGES_PLACED, TEXTS)  # likewise, a tag's page
-COUNT = "count:milestones"  # what the home page's card says of them
-Paths = Mapping[str, Mapping[str, str]]  # kind → id → the fact file's path (see `paths`)
-
-
-Planned = dict[str, Callable[[], Route]]  # outputs, each with what plans its route
-
-
-def planned(routes: Iterable[Route]) -> Planned:
-    """Routes planned already, as a `Planned`."""
-    return {route.output: (lambda route=route: route) for route in routes}
-
-
-def page(url: str, template: str, inputs: tuple[str, ...] = (), **context: Any) -> Route:
-    """A folder-style HTML page (`/x/` → `x/index.html`), or a file when the URL names one."""
-    return Route(url, output_of(url), template, context, None, inputs)
-
-
-def output_of(url: str) -> str:
-    output = url.strip("/")
-    if url.endswith("/"):
-        return f"{output}/index.html" if output else "index.html"
-    return output
 
 
 def paths(checked: Iterable[Any]) -> dict[str, dict[str, str]]:
@@ -186,7 +142,7 @@ class Plan:
                 f"/{output}", output, static=self.theme[output], inputs=(f"templates/{output}",)
             )
         if kind == "cards":
-            return self.card(rest.removesuffix(".png"))
+            return cards.card_route(self, rest.removesuffix(".png"))
         return ONE_OF_A_KIND[output](self)
 
     def facts(self, digests: Mapping[str, object], pages: bool) -> dict[str, object]:
@@ -255,8 +211,9 @@ class Plan:
         m = value
         if m.id not in self.layout.index:
             return []  # a draft left out
-        around = [f"milestones/{n.id}/index.html" for n in self.neighbours(m) if n]
-        around += [f"milestones/{x.id}/index.html" for x in self.meanwhile_of(m)]
+        ms, layout = self.content.milestones, self.layout
+        around = [f"milestones/{n.id}/index.html" for n in neighbours(layout, ms, m) if n]
+        around += [f"milestones/{x.id}/index.html" for x in meanwhile_of(layout, ms, m)]
         listed = self.showing.get(("milestones", m.id), [])
         extra = ["foundation/index.html"] if self.on_foundation_page(m) else []
         own = ["feed.xml", "timeline.json", f"milestones/{m.id}/index.html"]
@@ -308,143 +265,9 @@ class Plan:
 
     @cached_property
     def places(self) -> dict[str, str]:
-        """The timeline page each milestone's card is on, by id (see `place`)."""
-        return {m.id: self.place(m) for m in self.content.milestones}
-
-    def place(self, m: Milestone) -> str:
-        """The timeline page a milestone's card is on: its year's page (or its part's) once
-        the timeline is split, else the home page."""
-        ms, i = self.content.milestones, self.layout.index[m.id]
-        if len(ms) <= self.size:
-            return "/"
-        years = self.layout.years
-        year, start, end = years[bisect.bisect_right(years, i, key=operator.itemgetter(1)) - 1]
-        cut = cuts(end - start, self.size)
-        count, n = len(cut) - 1, bisect.bisect_right(cut, i - start)
-        return run_url("/years/", Part(year, n if count > 1 else 0, count, (), None))
-
-    def timeline(self) -> Planned:
-        """The timeline: one page, or past the page size a page per year or part of one
-        and a first page of the latest years (see `sitegen.pagination`), each laid out
-        when planned."""
-        c = self.content
-        split = self.size if len(c.milestones) > self.size else 0
-        runs, grids, eras_after = stretches(
-            c.milestones, c.frameworks, c.site.eras, split, self.layout.years, self.spans
-        )
-        if not split:
-            years = tuple(map(grids, runs))
-            inputs = (*self.listed, *TIMELINE_READS)
-            return planned(
-                [
-                    page(
-                        "/",
-                        "timeline.html",
-                        inputs,
-                        milestones=c.milestones,
-                        years=years,
-                        eras_after=eras_after,
-                        by_framework=self.by_framework,
-                        pager=None,
-                    )
-                ]
-            )
-        parts_ = [Part(r.year, r.part, r.parts, r.milestones, r) for r in runs]
-        found: Planned = {}
-        for sheet in paginate(parts_, split, "/", "/years/", self.texts):
-            after = eras_after if sheet.shown[-1] is runs[-1] else ()
-            found[output_of(sheet.url)] = partial(self.timeline_page, sheet, grids, after)
-        return found
-
-    def timeline_page(self, sheet: Sheet, grids: Grids, eras_after: tuple[Era, ...]) -> Route:
-        """One page of a split timeline."""
-        return page(
-            sheet.url,
-            "timeline.html",
-            (*self.files("milestones", sheet.milestones), *TIMELINE_READS),
-            milestones=sheet.milestones,
-            years=tuple(map(grids, sheet.shown)),
-            eras_after=eras_after,
-            by_framework=tracks_of(sheet.milestones, self.content.frameworks),
-            pager=sheet.pager,
-        )
-
-    def track_pages(self) -> Planned:
-        """Each track's page, split as the timeline is past the page size."""
-        found: Planned = {}
-        for fw in self.content.frameworks:
-            home, own = self.content.site.track_path(fw.id), self.by_framework[fw.id]
-            found.update(self.split(home, own, partial(self.track_routes, fw, home, own)))
-        return found
-
-    def track_routes(self, fw: Framework, home: str, own: tuple[Milestone, ...]) -> list[Route]:
-        routes = []
-        for url, items, years, pager in by_year_pages(home, own, self.size, self.texts):
-            inputs = (*self.files("frameworks", [fw]), *self.files("milestones", items))
-            routes.append(
-                page(
-                    url,
-                    "framework.html",
-                    (*inputs, ORDER, PLACED, TEXTS),
-                    framework=fw,
-                    milestones=items,
-                    years=years,
-                    pager=pager,
-                )
-            )
-        return routes
-
-    def tag_pages(self) -> Planned:
-        """The tags' index, and a page a tag (split by years as a track's page is), each
-        listing its milestones in date order, then its documentation pages."""
-        c, known, found, counts = self.content, labelled(self.content), {}, []
-        for tag_id, (milestones, docs) in tags_of(c, self.layout.tags).items():
-            tag = known.get(tag_id) or Tag(tag_id, tag_id)
-            counts.append(TagCount(tag, len(milestones), len(docs)))
-            home = f"/tags/{tag_id}/"
-            found.update(
-                self.split(home, milestones, partial(self.tag_routes, tag, milestones, docs))
-            )
-        counts.sort(key=lambda count: (count.tag.label.casefold(), count.tag.id))
-        index = page("/tags/", "tags.html", TAG_READS, tags=tuple(counts))
-        return {**found, **planned([index])}
-
-    def tag_routes(
-        self, tag: Tag, milestones: tuple[Milestone, ...], docs: tuple[Page, ...]
-    ) -> list[Route]:
-        routes = []
-        split = by_year_pages(f"/tags/{tag.id}/", milestones, self.size, self.texts)
-        for url, items, years, pager in split:
-            shown = docs if pager is None or not pager.label else ()  # listed once
-            inputs = (*self.files("milestones", items), *self.files("pages", shown), *TAG_READS)
-            routes.append(
-                page(
-                    url,
-                    "tag.html",
-                    inputs,
-                    tag=tag,
-                    years=years,
-                    pages=shown,
-                    pager=pager,
-                    milestones=items,
-                )
-            )
-        return routes
-
-    def split(
-        self, home: str, milestones: tuple[Milestone, ...], plan: Callable[[], list[Route]]
-    ) -> Planned:
-        """The outputs of a listing split as `by_year_pages` splits it, all planned by `plan`
-        when the first of them is asked for."""
-        routes = cache(lambda: {route.output: route for route in plan()})
-        outputs = map(output_of, listing_urls(home, milestones, self.size))
-        return {o: partial(lambda o: routes()[o], o) for o in outputs}
-
-    def docs(self) -> Planned:
-        """The documentation pages (see `sitegen.pages`)."""
-        return planned(
-            page(p.url, "page.html", self.files("pages", [p]), doc=p) for p in self.content.pages
-        )
+        """The timeline page each milestone's card is on, by id (see `layout.place`)."""
+        ms = self.content.milestones
+        return {m.id: place(self.layout, ms, m, self.size) for m in ms}
 
     def feed(self) -> Route:
         ms = self.content.milestones
@@ -458,7 +281,8 @@ class Plan:
         return page("/sitemap.xml", "sitemap.xml", (PAGES,), urls=self.pages)
 
     def milestone(self, m: Milestone) -> Route:
-        around, others = self.neighbours(m), self.meanwhile(m)
+        ms, layout = self.content.milestones, self.layout
+        around, others = neighbours(layout, ms, m), meanwhile(layout, self.by_framework, m)
         shown = [m, *filter(None, around), *(x for _, *pair in others for x in pair if x)]
         inputs = (*self.files("milestones", shown), ORDER, f"place:{m.id}")
         return page(
@@ -468,11 +292,12 @@ class Plan:
             milestone=m,
             neighbours=around,
             meanwhile=others,
-            place=self.place(m),
+            place=place(layout, ms, m, self.size),
         )
 
     def source(self, source: Source) -> Route:
-        uses, shown = self.uses(source.id)
+        citing = self.at(self.layout.citing.get(source.id, ()))
+        uses, shown = uses_of(source.id, self.content, self.paths, citing, self.texts, self.tracks)
         inputs = (*self.files("sources", [source]), *shown, TEXTS)
         return page(f"/sources/{source.id}/", "source.html", inputs, source=source, uses=uses)
 
@@ -481,49 +306,6 @@ class Plan:
         inputs = (*self.paths["foundation"].values(), *self.files("milestones", listed))
         f = self.content.foundation
         return page("/foundation/", "foundation.html", inputs, foundation=f, milestones=listed)
-
-    def card(self, page: str) -> Route:
-        """The social card of a page (`index`, `frameworks/x`, `milestones/x`,
-        `foundation`): what it shows, and where that comes from (see `sitegen.cards`)."""
-        c, kind, _, ident = self.content, *page.partition("/")
-        tracks = {
-            fw.id: (fw.name, fw.color, cards.MARKERS[i % len(cards.MARKERS)])
-            for i, fw in enumerate(c.frameworks)
-        }
-        texts = self.texts
-        inputs: tuple[str, ...] = ("site:title", ORDER, FONT, TEXTS)
-        shown: dict[str, Any] = {"site": c.site.title, "font_path": self.theme[cards.FONT]}
-        if kind == "milestones":
-            m = self.value(kind, ident)
-            inputs += (
-                *self.files("milestones", [m]),
-                *self.files("frameworks", [self.value("frameworks", t) for t in m.tracks]),
-            )
-            shown.update(
-                milestone=m, date=cards.when(m, texts), tracks=tuple(tracks[t] for t in m.tracks)
-            )
-        elif kind == self.tracks:
-            fw = self.value("frameworks", ident)
-            inputs += (*self.files("frameworks", [fw]), f"count:{fw.id}")
-            shown.update(
-                title=fw.name,
-                date=cards.count(self.by_framework[fw.id], texts),
-                tracks=(tracks[fw.id],),
-            )
-        elif kind == "foundation":
-            f = c.foundation
-            inputs += tuple(self.paths["foundation"].values())
-            date = texts.plain("announced_on", date=texts.date(f.announcement.date))
-            shown.update(title=f.name, date=date, tracks=())
-        else:
-            inputs += ("list:frameworks", COUNT)
-            shown.update(
-                title=c.site.title,
-                date=cards.count(c.milestones, texts),
-                tracks=tuple(tracks.values()),
-            )
-        url = cards.card_url("/" if kind == "index" else f"/{page}/")
-        return Route(url, url.lstrip("/"), cards.TEMPLATE, shown, None, inputs)
 
     # What the routes share, worked out once per plan when first needed --------------------
 
@@ -556,79 +338,6 @@ class Plan:
             return self.content.milestones[self.layout.index[ident]]
         return next(v for v in getattr(self.content, kind) if v.id == ident)
 
-    def neighbours(self, m: Milestone) -> Neighbours:
-        ms, i = self.content.milestones, self.layout.index[m.id]
-        own = self.layout.own[m.framework]  # its neighbours in its framework are of it too
-        j = bisect.bisect_left(own, i)
-        return Neighbours(
-            ms[i - 1] if i else None,
-            ms[i + 1] if i + 1 < len(ms) else None,
-            ms[own[j - 1]] if j else None,
-            ms[own[j + 1]] if j + 1 < len(own) else None,
-        )
-
-    @property
-    def days(self) -> dict[str, tuple[Day, ...]]:
-        """Each track's milestones' days, in order, to find a date's place on it."""
-        return self.layout.days
-
-    def meanwhile(self, m: Milestone) -> Meanwhile:
-        """For each other track: its last milestone on or before `m`'s date, and its first
-        after."""
-        around = []
-        for fw_id, listed in self.by_framework.items():
-            if fw_id in m.tracks or not listed:
-                continue
-            i = bisect.bisect_right(self.days[fw_id], DAY(m))
-            around.append(
-                (fw_id, listed[i - 1] if i else None, listed[i] if i < len(listed) else None)
-            )
-        return tuple(around)
-
-    def meanwhile_of(self, m: Milestone) -> list[Milestone]:
-        """The milestones whose `meanwhile` may show `m`: those of other tracks dated from
-        the milestone before `m` on one of its tracks to the one after it."""
-        ms, found = self.content.milestones, {}
-        for fw_id in m.tracks:
-            days = self.days.get(fw_id, [])
-            i = bisect.bisect_left(days, DAY(m))
-            low = days[i - 1] if i else (0, 0, 0)
-            j = bisect.bisect_right(days, DAY(m))
-            high = days[j] if j < len(days) else None
-            start = bisect.bisect_left(ms, low, key=DAY)
-            end = len(ms) if high is None else bisect.bisect_right(ms, high, key=DAY)
-            found.update((x.id, x) for x in ms[start:end] if fw_id not in x.tracks)
-        return list(found.values())
-
-    def uses(self, source_id: str) -> tuple[tuple[Use, ...], list[str]]:
-        """Every statement citing a source, in page order (the intro, the frameworks' facts,
-        the milestones, the foundation), and the files they come from."""
-        c, found, files = self.content, [], []
-
-        def add(path: str, statements: Iterable[Statement]) -> None:
-            cited = [
-                Use(title, url, text, x.quote)
-                for title, url, text, citations in statements
-                for x in citations
-                if x.source == source_id
-            ]
-            if cited:
-                found.extend(cited)
-                files.append(path)
-
-        for kind, values in (("site", [c.site]), ("frameworks", c.frameworks)):
-            for value in values:
-                statements = statements_of(kind, value, self.texts, self.tracks)
-                add(self.paths[kind][getattr(value, "id", "")], statements)
-        for m in self.at(self.layout.citing.get(source_id, ())):
-            add(self.paths["milestones"][m.id], statements_of("milestones", m))
-        for p in c.pages:
-            add(self.paths["pages"][p.path], statements_of("pages", p))
-        if c.foundation is not None:
-            foundation = statements_of("foundation", c.foundation, self.texts)
-            add(self.paths["foundation"][""], foundation)
-        return tuple(found), files
-
 
 ONE_OF_A_KIND: dict[str, Callable[[Plan], Route]] = {
     "404.html": lambda _: page("/404.html", "404.html"),
@@ -640,154 +349,12 @@ ONE_OF_A_KIND: dict[str, Callable[[Plan], Route]] = {
     "foundation/index.html": Plan.foundation,
 }
 LISTINGS: dict[str, Callable[[Plan], Planned]] = {
-    "timeline": Plan.timeline,
-    "tracks": Plan.track_pages,
-    "tags": Plan.tag_pages,
-    "docs": Plan.docs,
+    "timeline": timeline,
+    "tracks": track_pages,
+    "tags": tag_pages,
+    "docs": docs,
 }
 PER_VALUE: dict[str, Callable[[Plan, Any], Route]] = {
     "milestones": Plan.milestone,
     "sources": Plan.source,
 }
-
-
-Statement = tuple[str, str, str, tuple[Citation, ...]]  # (page title, url, text, citations)
-
-
-def statements_of(
-    kind: str, value: Any, texts: Texts | None = None, tracks: str = "frameworks"
-) -> list[Statement]:
-    """The cited statements a fact file's value makes, in page order (`texts` word the
-    foundation's parent)."""
-    if kind == "milestones":
-        return [(value.title, f"/milestones/{value.id}/", value.summary, value.sources)]
-    if kind == "site":
-        intro = value.intro
-        return [(value.title, "/", fact_text(intro), intro.sources)] if intro else []
-    if kind == "pages":
-        return [(value.title, value.url, value.description or value.title, value.sources)]
-    if kind == "frameworks":
-        url = f"/{tracks}/{value.id}/"
-        return [(value.name, url, fact_text(f), f.sources) for f in value.facts]
-    if kind != "foundation":
-        return []
-    f, url = value, "/foundation/"
-    facts = (f.summary, f.board, f.principles, f.purposes, f.governance, f.philosophy)
-    found = [(f.name, url, fact_text(fact), fact.sources) for fact in facts]
-    part_of = (texts or Texts()).plain("part_of_short", parent=f.parent.name)
-    found.append((f.parent.name, url, part_of, f.parent.sources))
-    found.append((f.name, url, f.announcement.text, f.announcement.sources))
-    return found + [(f"{s.speaker}, {s.role}", url, s.text, s.sources) for s in f.statements]
-
-
-def fact_text(fact: Fact) -> str:
-    return " ".join([fact.text, *fact.items]).strip()
-
-
-class Layout(NamedTuple):
-    """Where each milestone is listed, by its index in the content's milestones, worked out
-    from what decides that alone (`assemble.place`): so it holds for every content whose
-    milestones sit in the same places, such as one with a milestone reworded."""
-
-    files: tuple[str, ...]  # each milestone's fact file
-    index: dict[str, int]  # id → index
-    years: tuple[tuple[int, int, int], ...]  # (year, first index, index after the last)
-    tracks: dict[str, tuple[int, ...]]  # framework id → its milestones, cross-track ones too
-    own: dict[str, tuple[int, ...]]  # framework id → the milestones of that framework
-    citing: dict[str, tuple[int, ...]]  # source id → the milestones citing it
-    tagged: tuple[int, ...]  # the milestones the foundation page lists
-    tags: dict[str, tuple[int, ...]]  # tag → the milestones carrying it
-    days: dict[str, tuple[Day, ...]]  # framework id → the days of `tracks`' milestones
-
-
-def lay_out(content: Content, paths: Paths) -> Layout:
-    """The layout of a content model's milestones (see `Layout`), in one pass."""
-    ms = content.milestones
-    ids = tuple(map(ID, ms))
-    tracks: dict[str, list[int]] = {fw.id: [] for fw in content.frameworks}
-    own: dict[str, list[int]] = {fw.id: [] for fw in content.frameworks}
-    citing: dict[str, list[int]] = defaultdict(list)
-    tags: dict[str, list[int]] = defaultdict(list)
-    tagged, years, start = [], [], 0
-    for year, run in itertools.groupby(m.date.year for m in ms):
-        end = start + sum(1 for _ in run)
-        years.append((year, start, end))
-        start = end
-    for i, m in enumerate(ms):
-        own[m.framework].append(i)
-        for fw_id in m.tracks:
-            tracks[fw_id].append(i)
-        for source_id in {c.source for c in m.sources if c.source}:
-            citing[source_id].append(i)
-        for tag in m.tags:
-            tags[tag].append(i)
-        if FOUNDATION_TAG in m.tags:
-            tagged.append(i)
-    return Layout(
-        tuple(map(paths.get("milestones", {}).__getitem__, ids)),
-        dict(zip(ids, itertools.count())),
-        tuple(years),
-        {fw_id: tuple(found) for fw_id, found in tracks.items()},
-        {fw_id: tuple(found) for fw_id, found in own.items()},
-        {source_id: tuple(found) for source_id, found in citing.items()},
-        tuple(tagged),
-        {tag: tuple(found) for tag, found in tags.items()},
-        {fw_id: tuple(DAY(ms[i]) for i in found) for fw_id, found in tracks.items()},
-    )
-
-
-def year_runs(milestones: tuple[Milestone, ...], size: int) -> list[Part]:
-    """A listing's years, each in as few parts of at most `size` milestones as can be."""
-    runs = []
-    for year, items in group_by_year(milestones):
-        chunks = parts(items, size)
-        for n, chunk in enumerate(chunks, 1):
-            shown = (year, Run(chunk))
-            runs.append(Part(year, n if len(chunks) > 1 else 0, len(chunks), chunk, shown))
-    return runs
-
-
-def listing_urls(url: str, milestones: tuple[Milestone, ...], size: int) -> list[str]:
-    """The addresses of `by_year_pages`, without planning the pages."""
-    if len(milestones) <= size:
-        return [url]
-    return [url, *(run_url(url, run) for run in year_runs(milestones, size))]
-
-
-def by_year_pages(
-    url: str, milestones: tuple[Milestone, ...], size: int, texts: Texts
-) -> list[tuple[str, tuple[Milestone, ...], YearRuns, Pager | None]]:
-    """A listing's pages (address, milestones, their years, pager): one page at `url`, or
-    past `size` milestones a page per year or part of one, as the timeline is split
-    (`texts` label its pages)."""
-    if len(milestones) <= size:
-        return [(url, milestones, group_by_year(milestones), None)]
-    sheets = paginate(year_runs(milestones, size), size, url, url, texts)
-    return [(s.url, s.milestones, s.shown, s.pager) for s in sheets]
-
-
-def tracks_of(
-    milestones: tuple[Milestone, ...], frameworks: Iterable[Framework]
-) -> dict[str, tuple[Milestone, ...]]:
-    """Each track's milestones among these, cross-track ones on every track."""
-    tracks: dict[str, list[Milestone]] = {fw.id: [] for fw in frameworks}
-    for m in milestones:
-        for fw_id in m.tracks:
-            tracks[fw_id].append(m)
-    return {fw_id: tuple(items) for fw_id, items in tracks.items()}
-
-
-def group_by_year(milestones: tuple[Milestone, ...]) -> YearRuns:
-    """(year, milestones) pairs of date-ordered milestones, for the timeline's year markers."""
-    years = [m.date.year for m in milestones]
-    groups, start = [], 0
-    for year, run in itertools.groupby(years):
-        end = start + len(list(run))
-        groups.append((year, Run(milestones[start:end])))
-        start = end
-    return tuple(groups)
-
-
-def fingerprint(path: Path) -> str:
-    """A short content hash, so a changed asset gets a new URL past every cache."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:10]

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from sitegen.build import Options, SiteBuilder
-from sitegen.routes import fingerprint
+from sitegen.environment import fingerprint
 from sitegen.theme import packaged_theme, scan
 from sitegen.watch import watched_folders
 

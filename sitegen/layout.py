@@ -1,0 +1,209 @@
+"""Where each milestone is listed: the `Layout` of a content's milestones (by index, from
+what decides a milestone's place alone), how a listing splits its milestones by year, and
+what stands around a milestone (its neighbours, the other tracks meanwhile, the timeline
+page its card is on).
+
+It stands alone because it reads nothing but the milestones' places: the planner
+(`routes`) keeps a layout from one plan to the next while the milestones sit where they
+did, and every listing (the timeline, a track's or a tag's pages) is split by it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import operator
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
+
+from .i18n import Texts
+from .model import DAY, Content, Framework, Milestone
+from .pagination import Pager, cuts, paginate, parts, run_url
+from .pagination import Run as Part
+from .route import Paths
+from .timeline import Day
+
+FOUNDATION_TAG = "foundation"  # milestones with this tag are listed on the foundation page
+ID = operator.attrgetter("id")
+
+
+class Run(tuple):  # type: ignore[type-arg]
+    """Milestones listed together, such as one year of a listing: a tuple, which keeps the
+    key `cached()` knows it by once worked out (see `fragments.value_key`), since a
+    listing's years are each passed to several fragments."""
+
+
+YearRuns = tuple[tuple[int, Run], ...]  # see `group_by_year`
+
+
+class Layout(NamedTuple):
+    """Where each milestone is listed, by its index in the content's milestones, worked out
+    from what decides that alone (`assemble.place`): so it holds for every content whose
+    milestones sit in the same places, such as one with a milestone reworded."""
+
+    files: tuple[str, ...]  # each milestone's fact file
+    index: dict[str, int]  # id → index
+    years: tuple[tuple[int, int, int], ...]  # (year, first index, index after the last)
+    tracks: dict[str, tuple[int, ...]]  # framework id → its milestones, cross-track ones too
+    own: dict[str, tuple[int, ...]]  # framework id → the milestones of that framework
+    citing: dict[str, tuple[int, ...]]  # source id → the milestones citing it
+    tagged: tuple[int, ...]  # the milestones the foundation page lists
+    tags: dict[str, tuple[int, ...]]  # tag → the milestones carrying it
+    days: dict[str, tuple[Day, ...]]  # framework id → the days of `tracks`' milestones
+
+
+def lay_out(content: Content, paths: Paths) -> Layout:
+    """The layout of a content model's milestones (see `Layout`), in one pass."""
+    ms = content.milestones
+    ids = tuple(map(ID, ms))
+    tracks: dict[str, list[int]] = {fw.id: [] for fw in content.frameworks}
+    own: dict[str, list[int]] = {fw.id: [] for fw in content.frameworks}
+    citing: dict[str, list[int]] = defaultdict(list)
+    tags: dict[str, list[int]] = defaultdict(list)
+    tagged, years, start = [], [], 0
+    for year, run in itertools.groupby(m.date.year for m in ms):
+        end = start + sum(1 for _ in run)
+        years.append((year, start, end))
+        start = end
+    for i, m in enumerate(ms):
+        own[m.framework].append(i)
+        for fw_id in m.tracks:
+            tracks[fw_id].append(i)
+        for source_id in {c.source for c in m.sources if c.source}:
+            citing[source_id].append(i)
+        for tag in m.tags:
+            tags[tag].append(i)
+        if FOUNDATION_TAG in m.tags:
+            tagged.append(i)
+    return Layout(
+        tuple(map(paths.get("milestones", {}).__getitem__, ids)),
+        dict(zip(ids, itertools.count())),
+        tuple(years),
+        {fw_id: tuple(found) for fw_id, found in tracks.items()},
+        {fw_id: tuple(found) for fw_id, found in own.items()},
+        {source_id: tuple(found) for source_id, found in citing.items()},
+        tuple(tagged),
+        {tag: tuple(found) for tag, found in tags.items()},
+        {fw_id: tuple(DAY(ms[i]) for i in found) for fw_id, found in tracks.items()},
+    )
+
+
+def year_runs(milestones: tuple[Milestone, ...], size: int) -> list[Part]:
+    """A listing's years, each in as few parts of at most `size` milestones as can be."""
+    runs = []
+    for year, items in group_by_year(milestones):
+        chunks = parts(items, size)
+        for n, chunk in enumerate(chunks, 1):
+            shown = (year, Run(chunk))
+            runs.append(Part(year, n if len(chunks) > 1 else 0, len(chunks), chunk, shown))
+    return runs
+
+
+def listing_urls(url: str, milestones: tuple[Milestone, ...], size: int) -> list[str]:
+    """The addresses of `by_year_pages`, without planning the pages."""
+    if len(milestones) <= size:
+        return [url]
+    return [url, *(run_url(url, run) for run in year_runs(milestones, size))]
+
+
+def by_year_pages(
+    url: str, milestones: tuple[Milestone, ...], size: int, texts: Texts
+) -> list[tuple[str, tuple[Milestone, ...], YearRuns, Pager | None]]:
+    """A listing's pages (address, milestones, their years, pager): one page at `url`, or
+    past `size` milestones a page per year or part of one, as the timeline is split
+    (`texts` label its pages)."""
+    if len(milestones) <= size:
+        return [(url, milestones, group_by_year(milestones), None)]
+    sheets = paginate(year_runs(milestones, size), size, url, url, texts)
+    return [(s.url, s.milestones, s.shown, s.pager) for s in sheets]
+
+
+def tracks_of(
+    milestones: tuple[Milestone, ...], frameworks: Iterable[Framework]
+) -> dict[str, tuple[Milestone, ...]]:
+    """Each track's milestones among these, cross-track ones on every track."""
+    tracks: dict[str, list[Milestone]] = {fw.id: [] for fw in frameworks}
+    for m in milestones:
+        for fw_id in m.tracks:
+            tracks[fw_id].append(m)
+    return {fw_id: tuple(items) for fw_id, items in tracks.items()}
+
+
+def group_by_year(milestones: tuple[Milestone, ...]) -> YearRuns:
+    """(year, milestones) pairs of date-ordered milestones, for the timeline's year markers."""
+    years = [m.date.year for m in milestones]
+    groups, start = [], 0
+    for year, run in itertools.groupby(years):
+        end = start + len(list(run))
+        groups.append((year, Run(milestones[start:end])))
+        start = end
+    return tuple(groups)
+
+
+class Neighbours(NamedTuple):
+    """The milestones before and after one, overall and within its framework."""
+
+    previous: Milestone | None
+    next: Milestone | None
+    previous_in_framework: Milestone | None
+    next_in_framework: Milestone | None
+
+
+Meanwhile = tuple[tuple[str, Milestone | None, Milestone | None], ...]  # see `meanwhile`
+
+
+def neighbours(layout: Layout, ms: Sequence[Milestone], m: Milestone) -> Neighbours:
+    """The milestones before and after `m` among `ms`, the milestones laid out."""
+    i = layout.index[m.id]
+    own = layout.own[m.framework]  # its neighbours in its framework are of it too
+    j = bisect.bisect_left(own, i)
+    return Neighbours(
+        ms[i - 1] if i else None,
+        ms[i + 1] if i + 1 < len(ms) else None,
+        ms[own[j - 1]] if j else None,
+        ms[own[j + 1]] if j + 1 < len(own) else None,
+    )
+
+
+def meanwhile(
+    layout: Layout, by_framework: Mapping[str, tuple[Milestone, ...]], m: Milestone
+) -> Meanwhile:
+    """For each other track: its last milestone on or before `m`'s date, and its first
+    after (`by_framework`: each track's milestones, as laid out)."""
+    around = []
+    for fw_id, listed in by_framework.items():
+        if fw_id in m.tracks or not listed:
+            continue
+        i = bisect.bisect_right(layout.days[fw_id], DAY(m))
+        around.append((fw_id, listed[i - 1] if i else None, listed[i] if i < len(listed) else None))
+    return tuple(around)
+
+
+def meanwhile_of(layout: Layout, ms: Sequence[Milestone], m: Milestone) -> list[Milestone]:
+    """The milestones whose `meanwhile` may show `m`: those of other tracks dated from
+    the milestone before `m` on one of its tracks to the one after it."""
+    found = {}
+    for fw_id in m.tracks:
+        days = layout.days.get(fw_id, [])
+        i = bisect.bisect_left(days, DAY(m))
+        low = days[i - 1] if i else (0, 0, 0)
+        j = bisect.bisect_right(days, DAY(m))
+        high = days[j] if j < len(days) else None
+        start = bisect.bisect_left(ms, low, key=DAY)
+        end = len(ms) if high is None else bisect.bisect_right(ms, high, key=DAY)
+        found.update((x.id, x) for x in ms[start:end] if fw_id not in x.tracks)
+    return list(found.values())
+
+
+def place(layout: Layout, ms: Sequence[Milestone], m: Milestone, size: int) -> str:
+    """The timeline page a milestone's card is on: its year's page (or its part's) once
+    the timeline is split past `size` milestones, else the home page."""
+    i = layout.index[m.id]
+    if len(ms) <= size:
+        return "/"
+    years = layout.years
+    year, start, end = years[bisect.bisect_right(years, i, key=operator.itemgetter(1)) - 1]
+    cut = cuts(end - start, size)
+    count, n = len(cut) - 1, bisect.bisect_right(cut, i - start)
+    return run_url("/years/", Part(year, n if count > 1 else 0, count, (), None))

@@ -1,0 +1,159 @@
+"""The listings: the timeline, each track's pages, the tags' pages and the documentation
+pages, each family planned by a function of the `Plan` (see `routes.LISTINGS`).
+
+A listing past the page size is split by years (see `sitegen.pagination`), each page
+planned when one of its family is first asked for, so a rebuild that renders one track's
+pages, or one page of the timeline, does not lay out the rest. It stands alone because
+these families are most of the planning, and read the plan only through its values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache, partial
+from typing import TYPE_CHECKING
+
+from .layout import by_year_pages, listing_urls, tracks_of
+from .model import Era, Framework, Milestone, Page, Tag
+from .pagination import Run as Part
+from .pagination import Sheet, paginate
+from .route import ORDER, PAGES_PLACED, PLACED, TEXTS, Planned, Route, output_of, page, planned
+from .tags import TagCount, labelled, tags_of
+from .timeline import Grids, stretches
+
+if TYPE_CHECKING:  # `routes` imports this module
+    from .routes import Plan
+
+TIMELINE_READS = (PLACED, "site:eras", ORDER, TEXTS)  # besides the milestones it shows
+TAG_READS = ("site:tags", PLACED, PAGES_PLACED, TEXTS)  # likewise, a tag's page
+
+
+def timeline(plan: Plan) -> Planned:
+    """The timeline: one page, or past the page size a page per year or part of one
+    and a first page of the latest years (see `sitegen.pagination`), each laid out
+    when planned."""
+    c = plan.content
+    split = plan.size if len(c.milestones) > plan.size else 0
+    runs, grids, eras_after = stretches(
+        c.milestones, c.frameworks, c.site.eras, split, plan.layout.years, plan.spans
+    )
+    if not split:
+        years = tuple(map(grids, runs))
+        inputs = (*plan.listed, *TIMELINE_READS)
+        return planned(
+            [
+                page(
+                    "/",
+                    "timeline.html",
+                    inputs,
+                    milestones=c.milestones,
+                    years=years,
+                    eras_after=eras_after,
+                    by_framework=plan.by_framework,
+                    pager=None,
+                )
+            ]
+        )
+    parts_ = [Part(r.year, r.part, r.parts, r.milestones, r) for r in runs]
+    found: Planned = {}
+    for sheet in paginate(parts_, split, "/", "/years/", plan.texts):
+        after = eras_after if sheet.shown[-1] is runs[-1] else ()
+        found[output_of(sheet.url)] = partial(timeline_page, plan, sheet, grids, after)
+    return found
+
+
+def timeline_page(plan: Plan, sheet: Sheet, grids: Grids, eras_after: tuple[Era, ...]) -> Route:
+    """One page of a split timeline."""
+    return page(
+        sheet.url,
+        "timeline.html",
+        (*plan.files("milestones", sheet.milestones), *TIMELINE_READS),
+        milestones=sheet.milestones,
+        years=tuple(map(grids, sheet.shown)),
+        eras_after=eras_after,
+        by_framework=tracks_of(sheet.milestones, plan.content.frameworks),
+        pager=sheet.pager,
+    )
+
+
+def track_pages(plan: Plan) -> Planned:
+    """Each track's page, split as the timeline is past the page size."""
+    found: Planned = {}
+    for fw in plan.content.frameworks:
+        home, own = plan.content.site.track_path(fw.id), plan.by_framework[fw.id]
+        found.update(split_listing(plan, home, own, partial(track_routes, plan, fw, home, own)))
+    return found
+
+
+def track_routes(plan: Plan, fw: Framework, home: str, own: tuple[Milestone, ...]) -> list[Route]:
+    routes = []
+    for url, items, years, pager in by_year_pages(home, own, plan.size, plan.texts):
+        inputs = (*plan.files("frameworks", [fw]), *plan.files("milestones", items))
+        routes.append(
+            page(
+                url,
+                "framework.html",
+                (*inputs, ORDER, PLACED, TEXTS),
+                framework=fw,
+                milestones=items,
+                years=years,
+                pager=pager,
+            )
+        )
+    return routes
+
+
+def tag_pages(plan: Plan) -> Planned:
+    """The tags' index, and a page a tag (split by years as a track's page is), each
+    listing its milestones in date order, then its documentation pages."""
+    c, known, found, counts = plan.content, labelled(plan.content), {}, []
+    for tag_id, (milestones, docs) in tags_of(c, plan.layout.tags).items():
+        tag = known.get(tag_id) or Tag(tag_id, tag_id)
+        counts.append(TagCount(tag, len(milestones), len(docs)))
+        home = f"/tags/{tag_id}/"
+        found.update(
+            split_listing(plan, home, milestones, partial(tag_routes, plan, tag, milestones, docs))
+        )
+    counts.sort(key=lambda count: (count.tag.label.casefold(), count.tag.id))
+    index = page("/tags/", "tags.html", TAG_READS, tags=tuple(counts))
+    return {**found, **planned([index])}
+
+
+def tag_routes(
+    plan: Plan, tag: Tag, milestones: tuple[Milestone, ...], docs: tuple[Page, ...]
+) -> list[Route]:
+    routes = []
+    split = by_year_pages(f"/tags/{tag.id}/", milestones, plan.size, plan.texts)
+    for url, items, years, pager in split:
+        shown = docs if pager is None or not pager.label else ()  # listed once
+        inputs = (*plan.files("milestones", items), *plan.files("pages", shown), *TAG_READS)
+        routes.append(
+            page(
+                url,
+                "tag.html",
+                inputs,
+                tag=tag,
+                years=years,
+                pages=shown,
+                pager=pager,
+                milestones=items,
+            )
+        )
+    return routes
+
+
+def split_listing(
+    plan: Plan, home: str, milestones: tuple[Milestone, ...], make: Callable[[], list[Route]]
+) -> Planned:
+    """The outputs of a listing split as `by_year_pages` splits it, all planned by `make`
+    when the first of them is asked for."""
+    routes = cache(lambda: {route.output: route for route in make()})
+    outputs = map(output_of, listing_urls(home, milestones, plan.size))
+    return {o: partial(lambda o: routes()[o], o) for o in outputs}
+
+
+def docs(plan: Plan) -> Planned:
+    """The documentation pages (see `sitegen.pages`)."""
+    return planned(
+        page(p.url, "page.html", plan.files("pages", [p]), doc=p) for p in plan.content.pages
+    )

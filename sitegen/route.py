@@ -1,0 +1,56 @@
+"""One route: an output file, what it is made from, and the inputs that decide it; and the
+keys of the site-wide inputs routes and templates read (see `sitegen.depends`).
+
+It stands alone, below `routes`, so that the modules that plan routes of one kind
+(`listings`) and the renderer (`environment`) share these values without importing the
+planner, which imports them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+ORDER = "order:frameworks"  # the tracks' order, which orders milestones of one date
+PAGES = "list:pages"  # every page's URL, for the sitemap
+TEXTS = "texts"  # the theme's texts in the site's language (see `sitegen.catalogue`)
+NAV = "nav"  # the pages of the site's navigation, with their titles
+PLACED = "layout:milestones"  # where every milestone is listed, and the page size
+PAGES_PLACED = "layout:pages"  # each documentation page's address, tags and order
+CARDS = "has:social_cards"  # whether there are cards: the theme ships the font and wants them
+COUNT = "count:milestones"  # what the home page's card says of them
+
+Paths = Mapping[str, Mapping[str, str]]  # kind → id → the fact file's path (`routes.paths`)
+
+
+class Route(NamedTuple):
+    """One output file: rendered from `template` and `context`, or `static` copied as it is,
+    or (with neither) empty. Immutable, like all it holds."""
+
+    url: str
+    output: str
+    template: str = ""
+    context: Mapping[str, Any] = {}  # shared, and never changed: routes are values
+    static: Path | None = None
+    inputs: tuple[str, ...] = ()  # fact files and site-wide facts the context comes from
+
+
+Planned = dict[str, Callable[[], Route]]  # outputs, each with what plans its route
+
+
+def planned(routes: Iterable[Route]) -> Planned:
+    """Routes planned already, as a `Planned`."""
+    return {route.output: (lambda route=route: route) for route in routes}
+
+
+def page(url: str, template: str, inputs: tuple[str, ...] = (), **context: Any) -> Route:
+    """A folder-style HTML page (`/x/` → `x/index.html`), or a file when the URL names one."""
+    return Route(url, output_of(url), template, context, None, inputs)
+
+
+def output_of(url: str) -> str:
+    output = url.strip("/")
+    if url.endswith("/"):
+        return f"{output}/index.html" if output else "index.html"
+    return output
