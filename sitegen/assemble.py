@@ -15,7 +15,11 @@ from .diagnostics import Diagnostic, SiteError, did_you_mean
 from .load import Document
 from .model import DAY
 from .pages import built_in, url_problems
+from .quotes import QuoteReport
 from .reader import Reference
+from .route import Paths
+from .routes import paths
+from .scan import Scanned
 from .validate import Checked, check_document
 from .vocabulary import DEFAULT, Words
 
@@ -183,3 +187,32 @@ def check_ids(
                 Diagnostic(w.path, w.line, w.col, f"unknown {singular} '{ref.id}'", hint)
             )
     return problems
+
+
+def content_of(
+    last: model.Content | None,
+    last_paths: Paths,
+    last_files: Mapping[str, Scanned],
+    files: Mapping[str, Scanned],
+    edited: list[str],
+    quotes: QuoteReport,
+) -> tuple[model.Content, Paths, bool]:
+    """The content the fact files make (before the command line's options), where each
+    value's file is, and whether they were put together anew (so ids may have changed):
+    files rewritten in place are swapped into the last content when no check across files
+    can answer otherwise (see `rewritten`). A quote not found in its source's
+    archive fails the build with the rest (see `sitegen.quotes`)."""
+    if last is not None and not edited and not quotes.problems:
+        return last, last_paths, False
+    pairs = [
+        (old.checked, new.checked)
+        for path in edited
+        if (old := last_files.get(path)) and (new := files.get(path))
+        if old.checked and new.checked
+    ]
+    if last is not None and len(pairs) == len(edited) and not quotes.problems:
+        content = rewritten(last, pairs)
+        if content is not None:
+            return content, last_paths, False
+    checked = [f.checked for f in files.values() if f.checked is not None]
+    return assemble(checked, quotes.problems), paths(checked), True

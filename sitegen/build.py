@@ -8,31 +8,26 @@ outputs that read an input that changed (see `sitegen.depends`); `build_site` is
 
 from __future__ import annotations
 
-import dataclasses
-import itertools
-import operator
 import os
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from . import cache
-from .assemble import assemble, rewritten
+from .assemble import content_of
 from .catalogue import language_warnings, with_texts
 from .colors import color_warnings
-from .contentlinks import content_link_problems
+from .contentlinks import check_site_links
 from .depends import Record
 from .diagnostics import Diagnostic, SiteError
-from .drafts import draft_url, links_to_drafts, published
-from .environment import Fragments, Renderer, in_use
-from .model import Content, Site
+from .drafts import draft_url, links_to_drafts
+from .environment import NOT_TEMPLATES, Fragments, Renderer, in_use
+from .model import Content
+from .options import Options, apply_options, site_url_warnings
 from .outdir import claimed
-from .pages import link_problems as page_link_problems
 from .parallel import PARALLEL_MIN
 from .quotes import QuoteReport, check_quotes
 from .render import (
@@ -42,30 +37,15 @@ from .render import (
     keep_bytes,
     prerender_markdown,
     render_pages,
-    render_route,
 )
-from .routes import FONT, Layout, Paths, Plan, output_of, paths
-from .scan import Scanned, Stat, known_words, scan_content, scan_theme
+from .routes import FONT, Layout, Paths, Plan
+from .scan import Scanned, Stat, differing, known_words, scan_content, scan_theme
 from .search import bundle_in, kept_bundle
 from .tags import tag_warnings
-from .theme import FONTS_DIR, I18N_DIR, SETTINGS, STATIC_DIR, unused_templates
+from .theme import SETTINGS, STATIC_DIR, unused_templates
 from .theme_settings import theme_settings
-from .validate import Checked
+from .timing import counter, note_cpu, stage_timer
 from .write import output_stat, write_changed
-
-
-@dataclass(frozen=True)
-class Options:
-    """What the command line may override in `content/site.yaml`, and how to build."""
-
-    base_url: str | None = None
-    site_url: str | None = None
-    jobs: int = 0  # processes rendering pages; 0 means one per CPU
-    cache: bool = True  # keep what a build computed under .sitegen-cache/ for the next run
-    save_cache: bool = True  # `check` reads the cache but writes nothing
-    force: bool = False  # replace an output folder that holds files sitegen did not write
-    drafts: bool = False  # show milestones and pages marked `draft: true` (as `serve` does)
-    progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -95,7 +75,7 @@ class State:
     paths: Paths = field(default_factory=dict)  # see `routes.paths`
     record: Record = field(default_factory=Record)
     outputs: Mapping[str, Mapping[str, Stat]] = field(default_factory=dict)  # folder → written
-    layout: Layout | None = None  # where the milestones are listed (see `routes.Layout`)
+    layout: Layout | None = None  # where the milestones are listed (see `layout.Layout`)
     drafts: bool = False  # whether it showed drafts: a record holds for such builds alone
     untagged: tuple[Diagnostic, ...] = ()  # labels of tags nothing carries (drafts count)
     unused: tuple[Diagnostic, ...] = ()  # templates no page uses
@@ -157,9 +137,11 @@ class SiteBuilder:
         with timed("validate"):  # across files: ids, references, quotes, drafts
             checked = [f.checked for f in files.values() if f.checked is not None]
             quotes = check_quotes(self.site_dir, checked)  # reads the archives every build
-            known, where, reassembled = content_of(last, files, edited, quotes)
+            known, where, reassembled = content_of(
+                last.content, last.paths, last.files, files, edited, quotes
+            )
             if not self.options.drafts and (edited or first):  # nothing published links to one
-                drafts_linked = links_to_drafts(values_of(checked), self.site_dir)
+                drafts_linked = links_to_drafts({c.path: c.value for c in checked}, self.site_dir)
                 if drafts_linked:
                     raise SiteError(drafts_linked)
             content = apply_options(known, self.options)
@@ -206,7 +188,8 @@ class SiteBuilder:
         if edited or first or new_outputs or retheme:
             with timed("links"):  # every link in content leads to a page (see contentlinks)
                 bind = partial(self._renderer, content, now, where, shipped)
-                self._check_links(checked, plan, outputs, content, bind)
+                shown = [c for c in checked if self.options.drafts or not draft_url(c.value)]
+                check_site_links(shown, plan.route, outputs, content, lambda: bind().env)
         if renderer is not None and len(routes) >= PARALLEL_MIN:  # else rendered in place
             with timed("markdown"):
                 prerender_markdown((m.summary for m in content.milestones), renderer, jobs)
@@ -246,35 +229,6 @@ class SiteBuilder:
         )
         built = self.pages if out_dir is None else {}
         return BuildResult(content, outputs, built, len(routes), timings, warnings, quotes, why)
-
-    def _check_links(
-        self,
-        checked: list[Checked],
-        plan: Plan,
-        outputs: Collection[str],
-        content: Content,
-        bind: Callable[[], Renderer],
-    ) -> None:
-        """Every internal link in content against the outputs (see `sitegen.contentlinks`):
-        the few pages an `#anchor` names are rendered to see their ids. Links in drafts are
-        not checked when drafts are left out."""
-        shown = checked if self.options.drafts else [c for c in checked if not draft_url(c.value)]
-        by_url = Addresses(outputs)
-
-        def page_html(url: str) -> str | None:
-            route = plan.route(by_url[url])
-            if not route.template.endswith(".html"):
-                return None
-            try:
-                data = keep_bytes(route.output, render_route(route, bind().env))
-            except Exception:  # a template error: rendering the site reports it
-                return None
-            return data.decode("utf-8", "replace")
-
-        if problems := content_link_problems(shown, by_url, page_html):
-            raise SiteError(problems)
-        if problems := page_link_problems(content, outputs):
-            raise SiteError(problems)  # a page's links, at their line in its file
 
     def _affected(
         self,
@@ -427,157 +381,11 @@ class SiteBuilder:
                 cache.save(self.site_dir, "fragments", self.renderer.fragments)
 
 
-def content_of(
-    last: State, files: Mapping[str, Scanned], edited: list[str], quotes: QuoteReport
-) -> tuple[Content, Paths, bool]:
-    """The content the fact files make (before the command line's options), where each
-    value's file is, and whether they were put together anew (so ids may have changed):
-    files rewritten in place are swapped into the last content when no check across files
-    can answer otherwise (see `assemble.rewritten`). A quote not found in its source's
-    archive fails the build with the rest (see `sitegen.quotes`)."""
-    if last.content is not None and not edited and not quotes.problems:
-        return last.content, last.paths, False
-    pairs = [
-        (old.checked, new.checked)
-        for path in edited
-        if (old := last.files.get(path)) and (new := files.get(path))
-        if old.checked and new.checked
-    ]
-    if last.content is not None and len(pairs) == len(edited) and not quotes.problems:
-        content = rewritten(last.content, pairs)
-        if content is not None:
-            return content, last.paths, False
-    checked = [f.checked for f in files.values() if f.checked is not None]
-    return assemble(checked, quotes.problems), paths(checked), True
-
-
-# Not templates: assets and fonts, and the texts and settings the build reads.
-ASSETS = tuple(
-    f"templates/{p}" for p in (f"{STATIC_DIR}/", f"{FONTS_DIR}/", f"{I18N_DIR}/", SETTINGS)
-)
+ASSETS = tuple(f"templates/{p}" for p in NOT_TEMPLATES)  # assets, fonts, texts and settings
 OUTPUTS = (f"templates/{STATIC_DIR}/", FONT)  # theme files whose coming or going adds outputs
-
-
-def differing(old: Mapping[str, Scanned], new: Mapping[str, Scanned]) -> list[str]:
-    """The paths added, removed or with other bytes in `new` (reused entries are the same
-    objects, so most are passed over in C)."""
-    others = itertools.compress(new, map(operator.is_not, map(old.get, new), new.values()))
-    changed = [p for p in others if p not in old or old[p].digest != new[p].digest]
-    return changed + sorted(old.keys() - new.keys())
-
-
 SHOWN_CHANGED = "what it shows changed"  # why a page is rendered again, for --verbose
-
-
-def values_of(checked: Iterable[Checked]) -> dict[str, object]:
-    return {c.path: c.value for c in checked}
-
-
-class Addresses(Mapping[str, str]):
-    """The site's addresses (`/x/`), each to its output (`x/index.html`): looked up rather
-    than held, as a large site has tens of thousands and a link check needs a few."""
-
-    def __init__(self, outputs: Collection[str]) -> None:
-        self.outputs = outputs
-
-    def __getitem__(self, url: str) -> str:
-        output = output_of(url)
-        if output in self.outputs and url_of(output) == url:
-            return output
-        raise KeyError(url)
-
-    def __iter__(self) -> Iterator[str]:
-        return map(url_of, self.outputs)
-
-    def __len__(self) -> int:
-        return len(self.outputs)
-
-
-def url_of(output: str) -> str:
-    """The address an output is served at: `x/index.html` → `/x/`."""
-    if output == "index.html" or output.endswith("/index.html"):
-        return "/" + output.removesuffix("index.html")
-    return "/" + output
 
 
 def build_site(site_dir: Path, out_dir: Path | None, options: Options | None = None) -> BuildResult:
     """Build the site in `site_dir` once; write it to `out_dir` unless that is None."""
     return SiteBuilder(site_dir, options, lasting=False).build(out_dir)
-
-
-def stage_timer(timings: dict[str, float]) -> Callable[[str], AbstractContextManager[None]]:
-    @contextmanager
-    def timed(stage: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
-
-    return timed
-
-
-def note_cpu(timings: dict[str, float], rendered: Rendered) -> Rendered:
-    """Add how long the pages took to render and to write, over every process."""
-    timings["render (cpu)"] = timings.get("render (cpu)", 0.0) + rendered.render_seconds
-    timings["write (cpu)"] = timings.get("write (cpu)", 0.0) + rendered.deliver_seconds
-    return rendered
-
-
-def counter(total: int, report: Callable[[int, int], None] | None) -> Callable[[int], None] | None:
-    """Turn "n more pages done" into `report(done, total)`."""
-    if report is None:
-        return None
-    done = 0
-
-    def advance(count: int) -> None:
-        nonlocal done
-        done += count
-        report(done, total)
-
-    return advance
-
-
-def apply_options(content: Content, options: Options) -> Content:
-    """The content with the command line's overrides, and `site_url` cut to its origin."""
-    site = content.site
-    if options.base_url is not None:
-        site = dataclasses.replace(site, base_url=options.base_url)
-    if options.site_url is not None:
-        site = dataclasses.replace(site, site_url=options.site_url.rstrip("/"))
-    if not options.drafts:
-        content = published(content)
-        site = dataclasses.replace(site, nav=content.site.nav)
-    where = "--site-url" if options.site_url is not None else "content/site.yaml"
-    site = dataclasses.replace(site, site_url=site_origin(site, where))
-    return dataclasses.replace(content, site=site)
-
-
-def site_origin(site: Site, where: str) -> str:
-    """The `scheme://host` every absolute URL starts with (the base URL follows it).
-
-    `site_url` may include the base path, as GitHub's configure-pages gives it
-    (`https://USER.github.io/REPO`), but no other path: that would be a second base URL.
-    """
-    if not site.site_url:
-        return ""
-    parts = urlsplit(site.site_url)
-    origin = f"{parts.scheme}://{parts.netloc}"
-    path = parts.path.rstrip("/") + "/"
-    if path not in ("/", site.base_url):
-        message = f"site_url '{site.site_url}' is under {path}, but the base URL is {site.base_url}"
-        hint = f"build with --base-url {path}, or give site_url without a path: {origin}"
-        raise SiteError([Diagnostic(where, 0, 0, message, hint)])
-    return origin
-
-
-def site_url_warnings(site: Site) -> list[Diagnostic]:
-    """Without the site's address, the outputs that need absolute URLs make do without."""
-    if site.site_url:
-        return []
-    message = (
-        "no site_url, so sitemap.xml and feed.xml use relative URLs, "
-        "robots.txt has no Sitemap line and pages have no canonical link"
-    )
-    hint = "add site_url: https://USER.github.io/REPO here, or build with --site-url URL"
-    return [Diagnostic("content/site.yaml", 0, 0, message, hint, severity="warning")]

@@ -1,7 +1,7 @@
 """Links in content, checked by every build at the place the author wrote them.
 
 Each Markdown text of a fact file is searched for links when the file is checked
-(`find_links`, from `validate`): every link stays with its file, line and column (found
+(`find_links`, from `reader`): every link stays with its file, line and column (found
 where its destination is written in the file), and a link relative to the page is refused
 at once in a text shown on several pages (a milestone's summary is on its own page, the
 timeline and its tracks' pages; a fact, on its page and on the page of each source it
@@ -21,10 +21,14 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, SiteError
 from .markup import parser
+from .model import Content
+from .route import Addresses, Route
 
 if TYPE_CHECKING:  # `validate` imports this module
+    import jinja2
+
     from .validate import Checked
 
 
@@ -179,3 +183,34 @@ def content_link_problems(
         return ids[url]
 
     return check_links(links, urls, ids_of)
+
+
+def check_site_links(
+    checked: list[Checked],
+    route_of: Callable[[str], Route],
+    outputs: Collection[str],
+    content: Content,
+    env: Callable[[], jinja2.Environment],
+) -> None:
+    """Every internal link in the checked files and the documentation pages against the
+    site's outputs (`route_of` plans one of them); SiteError with every broken one. The
+    few pages an `#anchor` names are rendered (by `env()`) to see their ids."""
+    from .pages import link_problems
+    from .render import keep_bytes, render_route
+
+    by_url = Addresses(outputs)
+
+    def page_html(url: str) -> str | None:
+        route = route_of(by_url[url])
+        if not route.template.endswith(".html"):
+            return None
+        try:
+            data = keep_bytes(route.output, render_route(route, env()))
+        except Exception:  # a template error: rendering the site reports it
+            return None
+        return data.decode("utf-8", "replace")
+
+    if problems := content_link_problems(checked, by_url, page_html):
+        raise SiteError(problems)
+    if problems := link_problems(content, outputs):
+        raise SiteError(problems)  # a page's links, at their line in its file

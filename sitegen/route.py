@@ -1,5 +1,6 @@
-"""One route: an output file, what it is made from, and the inputs that decide it; and the
-keys of the site-wide inputs routes and templates read (see `sitegen.depends`).
+"""One route: an output file, what it is made from, and the inputs that decide it; the
+keys of the site-wide inputs routes and templates read (see `sitegen.depends`); and how
+an output and its address map to each other.
 
 It stands alone, below `routes`, so that the modules that plan routes of one kind
 (`listings`) and the renderer (`environment`) share these values without importing the
@@ -8,7 +9,7 @@ planner, which imports them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -54,3 +55,30 @@ def output_of(url: str) -> str:
     if url.endswith("/"):
         return f"{output}/index.html" if output else "index.html"
     return output
+
+
+class Addresses(Mapping[str, str]):
+    """The site's addresses (`/x/`), each to its output (`x/index.html`): looked up rather
+    than held, as a large site has tens of thousands and a link check needs a few."""
+
+    def __init__(self, outputs: Collection[str]) -> None:
+        self.outputs = outputs
+
+    def __getitem__(self, url: str) -> str:
+        output = output_of(url)
+        if output in self.outputs and url_of(output) == url:
+            return output
+        raise KeyError(url)
+
+    def __iter__(self) -> Iterator[str]:
+        return map(url_of, self.outputs)
+
+    def __len__(self) -> int:
+        return len(self.outputs)
+
+
+def url_of(output: str) -> str:
+    """The address an output is served at: `x/index.html` → `/x/`."""
+    if output == "index.html" or output.endswith("/index.html"):
+        return "/" + output.removesuffix("index.html")
+    return "/" + output

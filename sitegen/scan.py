@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
+import operator
 import os
 import time
 from collections.abc import Collection, Iterable, Mapping
@@ -217,3 +219,11 @@ def scan_theme(
             except OSError:
                 continue  # gone, or unreadable: a page that needs it reports that
     return found, theme.problems
+
+
+def differing(old: Mapping[str, Scanned], new: Mapping[str, Scanned]) -> list[str]:
+    """The paths added, removed or with other bytes in `new` (reused entries are the same
+    objects, so most are passed over in C)."""
+    others = itertools.compress(new, map(operator.is_not, map(old.get, new), new.values()))
+    changed = [p for p in others if p not in old or old[p].digest != new[p].digest]
+    return changed + sorted(old.keys() - new.keys())

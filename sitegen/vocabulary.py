@@ -12,7 +12,7 @@ and `site.tracks` in templates). A site that names no words keeps framework / fr
 
 The words decide how every other fact file is read, so they are looked up in site.yaml
 before the rest (`load.read_words`), quietly: what is wrong with them is reported where
-site.yaml is checked (`validate.read_site`, with `problems` below).
+site.yaml is checked (`site_config.read_site`, with `problems` below).
 """
 
 from __future__ import annotations
