@@ -10,6 +10,10 @@ writes just those pages). Both builds are cold (no output, no cache) and fresh p
 run alternately in the same run, first in a temp dir on disk, then on a RAM disk
 (/dev/shm). Wall time and CPU seconds (user + system of the build and of every process
 it waited for) are medians of --runs. Hugo is Debian's `hugo` package.
+
+Hugo's site has no social cards and no search index; `--no-cards` turns sitegen's cards off
+(`social_cards: false` in the corpus's theme.yaml) for a closer comparison. The search
+index stays: sitegen's build includes it.
 """
 
 from __future__ import annotations
@@ -120,11 +124,18 @@ def timed(build: Callable[[], None]) -> tuple[float, float]:
     return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
 
 
-def measure(size: int, where: Path, runs: int, jobs: int) -> dict[str, tuple[float, float]]:
+def measure(
+    size: int, where: Path, runs: int, jobs: int, cards: bool
+) -> dict[str, tuple[float, float]]:
     with tempfile.TemporaryDirectory(dir=where) as folder:
         hugo_site, sitegen_site = Path(folder) / "hugo", Path(folder) / "sitegen"
         write_hugo_site(size, hugo_site)
         write_corpus(size, sitegen_site)
+        if not cards:
+            settings = sitegen_site / "templates" / "theme.yaml"
+            settings.write_text(
+                settings.read_text().replace("social_cards: true", "social_cards: false")
+            )
         samples: dict[str, list[tuple[float, float]]] = {"hugo": [], "sitegen": []}
         for _ in range(runs):  # alternately, so that both see the same machine
             samples["hugo"].append(timed(lambda: hugo_build(hugo_site)))
@@ -149,13 +160,15 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=0, help="sitegen's processes (default: all)")
+    parser.add_argument("--no-cards", action="store_true", help="sitegen without social cards")
     args = parser.parse_args()
     if shutil.which("hugo") is None:
         sys.exit("hugo is not installed (Debian: apt-get install hugo)")
     version = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout
     print(
         f"{version.strip()}\nCPUs: {os.cpu_count()}, load average before: "
-        f"{os.getloadavg()[0]:.2f}, runs: {args.runs} (medians)\n"
+        f"{os.getloadavg()[0]:.2f}, runs: {args.runs} (medians), "
+        f"sitegen's social cards: {'off' if args.no_cards else 'on'}\n"
     )
     print(
         "| milestones | where | Hugo wall | sitegen wall | sitegen/Hugo "
@@ -165,7 +178,8 @@ def main() -> None:
     places = [("disk (temp dir)", Path(tempfile.gettempdir())), ("RAM disk", RAM_DISK)]
     for size in args.sizes:
         for place, where in places:
-            print(row(size, place, measure(size, where, args.runs, args.jobs)), flush=True)
+            found = measure(size, where, args.runs, args.jobs, not args.no_cards)
+            print(row(size, place, found), flush=True)
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 
 
