@@ -64,19 +64,8 @@ def item_list_ld(renderer: Renderer, years: Years) -> Markup:
     listing = str(htmlsafe_json_dumps(listed))  # a plain str: Markup would escape the tag
     head = '<script type="application/ld+json">' + listing.removesuffix("]}")
     tail = "]}</script>\n"
-    return Markup(joined(renderer, "item_list", years, (head, ", ", tail), item, numbered=True))
-
-
-def joined(
-    renderer: Renderer,
-    kind: str,
-    years: Years,
-    punctuation: tuple[str, str, str],
-    encode: Callable[..., str],
-    numbered: bool = False,
-) -> str:
-    """`head + separator.join(encode(m) ...) + tail`: see `pieces`."""
-    return "".join(pieces(renderer, kind, years, punctuation, encode, numbered))
+    listed = pieces(renderer, "item_list", years, (head, ", ", tail), item, numbered=True)
+    return Markup("".join(listed))
 
 
 def pieces(
