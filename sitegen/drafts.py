@@ -45,7 +45,10 @@ def draft_url(value: object) -> str:
 def links_to_drafts(values: Mapping[str, object], site_dir: Path) -> list[Diagnostic]:
     """Every link from a published text to a draft, at the link: `values` are the fact
     files' values by path. Cheap when there are no drafts (the usual case)."""
-    drafts = {url: path for path, value in values.items() if (url := draft_url(value))}
+    drafts = {
+        path: draft_url(value) for path, value in values.items() if getattr(value, "draft", False)
+    }
+    drafts = {url: path for path, url in drafts.items() if url}
     if not drafts:
         return []
     problems = []

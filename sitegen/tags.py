@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from .diagnostics import Diagnostic
 from .model import Content, Milestone, Page, Tag
@@ -52,6 +52,8 @@ def labelled(content: Content) -> dict[str, Tag]:
 
 def tag_warnings(content: Content) -> list[Diagnostic]:
     """A label in site.yaml for a tag nothing carries (a typo, or a tag since dropped)."""
+    if not content.site.tags:
+        return []  # no label: nothing to look for among every milestone's tags
     carried = tags_of(content)
     where: Mapping[str, tuple[int, int]] = {k: (line, col) for k, line, col in content.site.where}
     problems = []
@@ -62,9 +64,3 @@ def tag_warnings(content: Content) -> list[Diagnostic]:
             hint = f"remove it here, or add '{tag.id}' to the tags of a milestone or page"
             problems.append(Diagnostic("content/site.yaml", line, col, message, hint, "warning"))
     return problems
-
-
-def install(env: Any, content: Content) -> None:
-    """`tag_label(id)` in templates: the label site.yaml gives a tag, else the tag itself."""
-    known = labelled(content)
-    env.globals["tag_label"] = lambda tag_id: known[tag_id].label if tag_id in known else tag_id
