@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import cache
 from .assemble import content_of
@@ -81,6 +81,15 @@ class State:
     unused: tuple[Diagnostic, ...] = ()  # templates no page uses
 
 
+class OnDisk(NamedTuple):
+    """The output folder; the files the last good build wrote there that are still as it
+    left them; whether the folder was found to hold nothing else (see `outdir.claimed`)."""
+
+    folder: Path
+    files: dict[str, Stat]
+    clean: bool
+
+
 class SiteBuilder:
     """Builds one site again and again, each time re-rendering only the outputs that read
     an input that changed since the last good build."""
@@ -116,12 +125,14 @@ class SiteBuilder:
             self.pending = None
         else:
             self.pending |= set(changed)
-        with cache.gc_paused(), claimed(self.site_dir, out_dir, self.options.force):
-            result = self._build(out_dir, self.pending)
+        with cache.gc_paused(), claimed(self.site_dir, out_dir, self.options.force) as clean:
+            result = self._build(out_dir, self.pending, clean)
         self.pending = set()
         return result
 
-    def _build(self, out_dir: Path | None, changed: Collection[str] | None) -> BuildResult:
+    def _build(
+        self, out_dir: Path | None, changed: Collection[str] | None, clean: bool
+    ) -> BuildResult:
         timings: dict[str, float] = {}
         timed = stage_timer(timings)
         first = not self.good  # the site-wide facts may differ from the loaded state's
@@ -169,7 +180,7 @@ class SiteBuilder:
                 now.update(facts := plan.facts(now, pages=new_outputs))
                 touched += facts
             outputs = set(plan.outputs if new_outputs else last.record.inputs)
-            on_disk = None if out_dir is None else (out_dir, self._on_disk(out_dir))
+            on_disk = None if out_dir is None else OnDisk(out_dir, self._on_disk(out_dir), clean)
             moved = touched if reassembled else []  # else every page showing one read it
             fresh, gone, why = self._affected(
                 last.record, plan, now, touched, moved, files, outputs, on_disk
@@ -239,7 +250,7 @@ class SiteBuilder:
         moved: list[str],
         files: Mapping[str, Scanned],
         outputs: set[str],
-        on_disk: tuple[Path, dict[str, Stat]] | None,
+        on_disk: OnDisk | None,
     ) -> tuple[set[str], set[str], dict[str, str]]:
         """The outputs to render, those no longer made, and why each is rendered. To
         render: those that read an input that changed; those new; those that now show a
@@ -257,7 +268,7 @@ class SiteBuilder:
             if checked is not None:
                 shown = plan.shown_on(checked.kind, checked.value)
                 why.update((o, SHOWN_CHANGED) for o in shown if not record.read(o, path))
-        held = self.pages if on_disk is None else on_disk[1]
+        held = self.pages if on_disk is None else on_disk.files
         missing = "the output folder does not hold it as the last build left it"
         why.update((o, missing) for o in outputs - held.keys() if o not in why)
         why = {o: reason for o, reason in why.items() if o in outputs}
@@ -269,7 +280,7 @@ class SiteBuilder:
         outputs: set[str],
         gone: set[str],
         renderer: Renderer | None,
-        on_disk: tuple[Path, dict[str, Stat]] | None,
+        on_disk: OnDisk | None,
         jobs: int,
         timings: dict[str, float],
         language: str,
@@ -305,13 +316,13 @@ class SiteBuilder:
             with stage_timer(timings)("search"):
                 return bundle_in(staging, pages, language)
 
-        start, (out_dir, kept) = time.perf_counter(), on_disk
+        start, (out_dir, kept, clean) = time.perf_counter(), on_disk
         fresh = {r.output for r in routes}
         derive: Callable[[Path], dict[str, bytes]] | None = partial(index, set(outputs))
         bundle = None if fresh or gone else kept_bundle(out_dir, kept)
         if bundle is not None:
             outputs, derive = outputs | bundle, None
-        record = write_changed(outputs, fresh, {}, kept, out_dir, render_into, derive)
+        record = write_changed(outputs, fresh, {}, kept, out_dir, render_into, derive, clean)
         spent = timings.get("templates", 0.0) + timings.get("search", 0.0)
         timings["write"] = time.perf_counter() - start - spent
         rendered = done[0] if done else Rendered({}, {}, 0.0, 0.0)

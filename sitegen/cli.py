@@ -21,12 +21,10 @@ from typing import TextIO
 from . import terminal
 from .arguments import make_parser
 from .build import BuildResult, Options, build_site
-from .devserver import DevServer, ServeError, Talk
 from .diagnostics import Diagnostic, Paint, SiteError, format_report, plain
 from .links import check_links
-from .new import FolderInUse, make_site
 from .quotes import QuoteReport
-from .terminal import colour_wanted, painter
+from .terminal import Talk, colour_wanted, painter
 from .theme import packaged_theme
 from .vocabulary import Words, plural
 from .vocabulary import problems as word_problems
@@ -133,6 +131,8 @@ def tell(result: BuildResult, summary: str, talk: Talk, *more: str) -> None:
 
 
 def run_new(args: argparse.Namespace) -> int:
+    from .new import FolderInUse, make_site  # here: `build` need not load what it needs
+
     words = Words(args.track, args.tracks or plural(args.track))
     for _, message, _ in word_problems(words):
         args.usage_error(message.replace("'track'", "--track").replace("'tracks'", "--tracks"))
@@ -169,6 +169,7 @@ def quote_summary(report: QuoteReport) -> str:
 
 def run_serve(site: Path, options: Options, args: argparse.Namespace, talk: Talk) -> int:
     """Serve until Ctrl-C; bad content is reported per build and never stops the server."""
+    from .devserver import DevServer, ServeError  # here: `build` need not load the server
 
     def log(line: str) -> None:
         say(f"[{time.strftime('%H:%M:%S')}] {line}")

@@ -17,28 +17,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple
 from urllib.parse import unquote
 
 from . import terminal
 from .build import Options, SiteBuilder
-from .diagnostics import Paint, SiteError, format_report, plain
+from .diagnostics import SiteError, format_report
 from .httpd import EVENTS_PATH, ServeError, SiteHTTPServer, bind, content_hash
 from .search import SEARCH_DIR, BackgroundIndex
+from .terminal import Talk
 from .watch import ChangeCollector, Watcher
 
 BUILD_WAIT_SECONDS = 60.0  # a request waits at most this long for a running build
 STOP_SECONDS = 0.5  # closing waits at most this long for a running build, and for the watcher
 
 Log = Callable[[str], None]
-
-
-class Talk(NamedTuple):
-    """How much the server says after each build, and in which colours."""
-
-    quiet: bool = False  # errors only
-    verbose: bool = False  # also each stage's time, and what was rendered afresh and why
-    paint: Paint = plain
 
 
 @dataclass(frozen=True)

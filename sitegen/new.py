@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
 
@@ -95,6 +94,8 @@ def installed_requirement() -> tuple[str, str]:
 
     From a package index: `sitegen==VERSION`. From a git repository: `sitegen @
     git+URL@COMMIT`. From a URL: `sitegen @ URL`. (PEP 610's direct_url.json says which.)"""
+    from importlib import metadata  # here: loading it costs every command a little
+
     try:
         distribution = metadata.distribution("sitegen")
         origin = json.loads(distribution.read_text("direct_url.json") or "null")

@@ -100,16 +100,17 @@ def loops(path: Path) -> bool:
 
 
 @contextmanager
-def claimed(site_dir: Path, out_dir: Path | None, force: bool = False) -> Iterator[None]:
+def claimed(site_dir: Path, out_dir: Path | None, force: bool = False) -> Iterator[bool]:
     """Check the site's folders, then hold the output folder for one build: its lock is
     taken before the build looks at what the folder holds, and kept until the new site is
     in place. Raises SiteError when the folder holds files sitegen did not write (unless
-    `force`), or cannot be made."""
+    `force`), or cannot be made. Yields whether the folder was found to hold nothing its
+    manifest does not list (not looked at with `force`)."""
     problems = check_folders(site_dir, out_dir, force)
     if problems:
         raise SiteError(problems)
     if out_dir is None:
-        yield
+        yield False
         return
     target = real(out_dir)
     made = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
@@ -125,7 +126,7 @@ def claimed(site_dir: Path, out_dir: Path | None, force: bool = False) -> Iterat
                 foreign = [] if force else foreign_entries(target)
             if foreign:
                 raise SiteError([foreign_error(out_dir, foreign)])
-            yield
+            yield not force
             done = True
         finally:
             os.close(lock)
@@ -196,12 +197,16 @@ def foreign_entries(target: Path) -> list[str]:
     return sorted(foreign + [f + "/" for f in found_folders if f not in folders])
 
 
-def holds_exactly(out_dir: Path, outputs: set[str]) -> bool:
+def holds_exactly(out_dir: Path, outputs: set[str], checked: bool = False) -> bool:
     """Whether `out_dir` holds these files, and the manifest listing them, and nothing else
-    (no file, folder or link more)."""
+    (no file, folder or link more). `checked`: the folder was found to hold nothing its
+    manifest does not list (see `claimed`) and the caller knows each of `outputs` is there
+    as it was written, so the manifest alone tells."""
     target = real(out_dir)
     if manifest_files(target) != outputs:
         return False
+    if checked:
+        return True
     files = outputs | {MANIFEST}
     folders = folders_of(files)
     return listing(target) == (files, folders)

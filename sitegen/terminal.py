@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from .diagnostics import Paint, plain
 
@@ -69,3 +69,11 @@ def rerendered(reasons: Mapping[str, str], total: int) -> list[str]:
         if len(outputs) > SHOWN:
             lines.append(f"    and {len(outputs) - SHOWN} more")
     return lines
+
+
+class Talk(NamedTuple):
+    """How much a command says (after each build, for the dev server), in which colours."""
+
+    quiet: bool = False  # errors only
+    verbose: bool = False  # also each stage's time, and what was rendered afresh and why
+    paint: Paint = plain
