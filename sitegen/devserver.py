@@ -162,6 +162,7 @@ class DevServer:
         with self._state:
             self._building = True
         start = time.perf_counter()
+        self.search.pause()
         try:
             result = self.builder.build(changed=changed or None)
         except SiteError as error:
@@ -174,6 +175,8 @@ class DevServer:
             self._publish_errors(f"build failed: {type(error).__name__}: {error}")
             self.log(f"{describe(changed)}: build failed: {type(error).__name__}: {error}")
             return
+        finally:
+            self.search.resume()
         files = result.files
         self._publish(files, result.content.site.base_url, changed)
         self.search.update(files, result.content.site.language)

@@ -98,7 +98,9 @@ class BackgroundIndex:
     were published (so that open tabs reload first; edits in quick succession index once),
     with Pagefind at low priority; then `publish` gets the bundle. A newer build stops the
     indexing under way and starts it again; pages that did not change (the builder hands
-    over the very same bytes objects) are not indexed again."""
+    over the very same bytes objects) are not indexed again. While a build runs (`pause`
+    to `resume`), no page is handed to Pagefind: this thread would take half the
+    interpreter's time from the build, which a tab is waiting for."""
 
     def __init__(self, publish: Callable[[dict[str, bytes]], None], delay: float = 1.0) -> None:
         self.publish = publish
@@ -111,6 +113,15 @@ class BackgroundIndex:
         self._pending = False  # from an update until its index is published (or failed)
         self._closed = False
         self._thread: threading.Thread | None = None  # started by the first update
+        self._idle = threading.Event()  # clear while a build runs
+        self._idle.set()
+
+    def pause(self) -> None:
+        """A build starts: hand Pagefind no page until it is done (`resume`)."""
+        self._idle.clear()
+
+    def resume(self) -> None:
+        self._idle.set()
 
     def update(self, files: Mapping[str, bytes], language: str) -> None:
         """Index these files (a build's, by output path) soon, in place of any before."""
@@ -140,6 +151,7 @@ class BackgroundIndex:
             if self._running is not None:
                 self._running.cancel()
             self._state.notify_all()
+        self._idle.set()  # so that a paused indexing sees it is cancelled
         if self._thread is not None:
             self._thread.join(1.0)
 
@@ -179,10 +191,17 @@ class BackgroundIndex:
                 if pagefind.process is not None:
                     with contextlib.suppress(OSError):  # the reload comes first
                         os.setpriority(os.PRIO_PROCESS, pagefind.process.pid, 10)
-                return in_folder(pagefind.index(pages(files, files.__getitem__)))
+                return in_folder(
+                    pagefind.index(self._between_builds(pages(files, files.__getitem__)))
+                )
             finally:
                 with self._state:
                     self._running = None
+
+    def _between_builds(self, items: Iterator[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+        for item in items:
+            self._idle.wait()
+            yield item
 
 
 def same_pages(before: Mapping[str, bytes], after: Mapping[str, bytes]) -> bool:

@@ -14,7 +14,7 @@ import pytest
 from sitegen.build import Options, SiteBuilder, build_site
 from sitegen.diagnostics import SiteError
 from sitegen.indexer import HEADER, stable, text_item
-from sitegen.search import bundle_in, main_part, pages, search_bundle
+from sitegen.search import BackgroundIndex, bundle_in, main_part, pages, search_bundle
 
 from .conftest import REPO, SiteFactory, sitegen, tree_bytes
 
@@ -280,3 +280,21 @@ def test_documentation_pages_are_indexed_and_drafts_never(site_factory: SiteFact
     assert (site / "output/next/index.html").is_file() and "/next/" not in pages
     assert pages["/guide/"]["meta"] == {"title": "A guide", "kind": "Page"}
     assert "Run the installer twice." in pages["/guide/"]["content"]
+
+
+def test_the_dev_servers_index_waits_while_a_build_runs(site_factory: SiteFactory) -> None:
+    """No page goes to Pagefind between `pause` and `resume` (the dev server's build would
+    share the interpreter with it); the index is made once the build is done."""
+    files = SiteBuilder(site_factory(TRACKS), Options(cache=False)).build().files
+    published: list[dict[str, bytes]] = []
+    index = BackgroundIndex(published.append, delay=0.0)
+    try:
+        index.pause()
+        index.update(files, "en")
+        index.wait(timeout=3.0)
+        assert published == []
+        index.resume()
+        index.wait(timeout=60.0)
+        assert len(published) == 1 and "pagefind/pagefind-entry.json" in published[0]
+    finally:
+        index.close()
