@@ -349,7 +349,7 @@ class SiteBuilder:
     def _unused(templates_dir: Path, renderer: Renderer | None) -> tuple[Diagnostic, ...]:
         """The warnings for templates no page uses (with the syntax trees the renderer
         made, if there is one)."""
-        return tuple(unused_templates(templates_dir, renderer and renderer.env))
+        return tuple(unused_templates(templates_dir, renderer and renderer.env.tree))
 
     def _on_disk(self, out_dir: Path) -> dict[str, Stat]:
         """The files the last good build wrote to `out_dir` that are still as it left them."""

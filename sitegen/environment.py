@@ -108,7 +108,10 @@ class Environment(jinja2.Environment):
     parse again what compiling parsed."""
 
     loader: Loader
-    trees: dict[str, tuple[str, nodes.Template]]  # template → the source and tree last parsed
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.trees: dict[str, tuple[str, nodes.Template]] = {}  # template → source, tree
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = super()._parse(source, name, filename)
@@ -147,7 +150,6 @@ class Renderer:
             keep_trailing_newline=True,
             auto_reload=True,  # so that each use of a template asks `Loader.uptodate`
         )
-        self.env.trees = {}
         self.fragments = Fragments()
         self.markdown: dict[tuple[str, str, str], str] = {}  # (kind, text, base URL) → HTML
         self.now: Mapping[str, object] = {}

@@ -16,7 +16,7 @@ import jinja2
 
 from . import cards
 from .diagnostics import Diagnostic, SiteError
-from .environment import Renderer
+from .environment import Environment, Renderer
 from .markup import plain_text, render_markdown
 from .parallel import PARALLEL_MIN, can_fork, even_batches, in_workers
 from .routes import STATIC_DIR, Route
@@ -32,7 +32,7 @@ class Page(NamedTuple):
     data: bytes
 
 
-def check_templates(env: jinja2.Environment, site_dir: Path) -> list[Diagnostic]:
+def check_templates(env: Environment, site_dir: Path) -> list[Diagnostic]:
     """Check the theme's files and compile every template up front, so that all problems
     are reported together."""
     problems = theme_problems(site_dir / "templates")
@@ -42,7 +42,7 @@ def check_templates(env: jinja2.Environment, site_dir: Path) -> list[Diagnostic]
             env.get_template(name)
         except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as error:  # not a disk error
             problems.append(template_error(error, site_dir, f"templates/{name}"))
-    return problems or missing_templates(env, site_dir / "templates")
+    return problems or missing_templates(env.tree, site_dir / "templates")
 
 
 class Rendered(NamedTuple):

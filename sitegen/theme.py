@@ -305,7 +305,10 @@ class ThemeLoader(jinja2.BaseLoader):
 LOADS = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
 
 
-def missing_templates(env: jinja2.Environment, templates_dir: Path) -> list[Diagnostic]:
+Parse = Callable[[str, str], nodes.Template]  # (source, name) → the template's syntax tree
+
+
+def missing_templates(parse: Parse, templates_dir: Path) -> list[Diagnostic]:
     """Each `extends`, `include`, `import` and `from ... import` in the theme that names a
     template neither the site's `templates/` nor the packaged theme has, at its line.
     Names made at render time, and includes marked `ignore missing`, are left to Jinja."""
@@ -313,7 +316,7 @@ def missing_templates(env: jinja2.Environment, templates_dir: Path) -> list[Diag
     problems = []
     for name, path in sorted(theme.templates.items()):
         try:
-            tree = parse(env, name, path)
+            tree = read_tree(parse, name, path)
         except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
             continue  # reported where the theme is scanned and compiled
         shown = shown_file(str(theme.named[name]), templates_dir) or name
@@ -352,28 +355,25 @@ PAGE_TEMPLATES = frozenset(
 )  # fmt: skip
 
 
-def parse(env: jinja2.Environment, name: str, path: Path) -> nodes.Template:
-    """The syntax tree of a template file, as the site's environment has it if it can
-    (see `environment.Environment.tree`)."""
+def read_tree(parse: Parse, name: str, path: Path) -> nodes.Template:
+    """The syntax tree of a template file, its lines read as the loader reads them."""
     source = read_plain(path).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-    tree = getattr(env, "tree", None)
-    return tree(source, name) if tree is not None else env.parse(source, name)
+    return parse(source, name)
 
 
-def unused_templates(
-    templates_dir: Path, env: jinja2.Environment | None = None
-) -> list[Diagnostic]:
+def unused_templates(templates_dir: Path, parse: Parse | None = None) -> list[Diagnostic]:
     """A warning for each template sitegen renders no page with and no such template
     extends, imports or includes (`templates/about.html` makes no page: pages are Markdown
-    in content/pages/). None when a template names another by a variable."""
-    env = env or jinja2.Environment()
+    in content/pages/). None when a template names another by a variable. `parse` is the
+    site's environment's, which keeps the trees compiling made, when there is one."""
+    parse = parse or jinja2.Environment().parse
     templates = scan(templates_dir).templates
     todo, seen = list(PAGE_TEMPLATES), set(PAGE_TEMPLATES)
     while todo:
         name = todo.pop()
         path = templates.get(name)
         try:
-            tree = parse(env, name, path) if path else None
+            tree = read_tree(parse, name, path) if path else None
         except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
             continue  # the build reports it
         for name in jinja2.meta.find_referenced_templates(tree) if tree else ():
