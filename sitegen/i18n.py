@@ -9,7 +9,6 @@ the catalogue themselves.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import functools
 import re
@@ -195,28 +194,6 @@ class Texts:
         return self.render(key, params, str)
 
     def render(self, key: str, params: Mapping[str, Any], quote: Any) -> str:
-        """The text made once for each key, parameters (their types too: a str and the
-        same Markup are quoted differently) and quoting: a listing asks for the same
-        counts and labels on every page. Texts are a value, so what was made stays true."""
-        try:
-            made = (key, quote, *((k, type(v), v) for k, v in sorted(params.items())))
-            return self.made[made]
-        except TypeError:  # a parameter that cannot be a key: made each time
-            return self.make(key, params, quote)
-        except KeyError:
-            text = self.made[made] = self.make(key, params, quote)
-            return text
-
-    @functools.cached_property
-    def made(self) -> dict[tuple[Any, ...], str]:
-        return {}
-
-    def __getstate__(self) -> dict[str, Any]:
-        """The fields alone: what `made` and the other cached properties hold is made
-        again from them, and need not be kept in the cache."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-
-    def make(self, key: str, params: Mapping[str, Any], quote: Any) -> str:
         message = self.by_key.get(key)
         if message is None:
             known = did_you_mean(key, self.by_key)
