@@ -111,19 +111,18 @@ def tag_pages(plan: Plan) -> Planned:
         tag = known.get(tag_id) or Tag(tag_id, tag_id)
         counts.append(TagCount(tag, len(milestones), len(docs)))
         home = f"/tags/{tag_id}/"
-        found.update(
-            split_listing(plan, home, milestones, partial(tag_routes, plan, tag, milestones, docs))
-        )
+        make = partial(tag_routes, plan, home, tag, milestones, docs)
+        found.update(split_listing(plan, home, milestones, make))
     counts.sort(key=lambda count: (count.tag.label.casefold(), count.tag.id))
     index = page("/tags/", "tags.html", TAG_READS, tags=tuple(counts))
     return {**found, **planned([index])}
 
 
 def tag_routes(
-    plan: Plan, tag: Tag, milestones: tuple[Milestone, ...], docs: tuple[Page, ...]
+    plan: Plan, home: str, tag: Tag, milestones: tuple[Milestone, ...], docs: tuple[Page, ...]
 ) -> list[Route]:
     routes = []
-    split = by_year_pages(f"/tags/{tag.id}/", milestones, plan.size, plan.texts)
+    split = by_year_pages(home, milestones, plan.size, plan.texts)
     for url, items, years, pager in split:
         shown = docs if pager is None or not pager.label else ()  # listed once
         inputs = (*plan.files("milestones", items), *plan.files("pages", shown), *TAG_READS)
@@ -149,7 +148,7 @@ def split_listing(
     when the first of them is asked for."""
     routes = cache(lambda: {route.output: route for route in make()})
     outputs = map(output_of, listing_urls(home, milestones, plan.size))
-    return {o: partial(lambda o: routes()[o], o) for o in outputs}
+    return {o: (lambda o=o: routes()[o]) for o in outputs}
 
 
 def docs(plan: Plan) -> Planned:
