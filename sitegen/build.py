@@ -45,7 +45,7 @@ from .tags import tag_warnings
 from .theme import SETTINGS, STATIC_DIR, unused_templates
 from .theme_settings import theme_settings
 from .timing import counter, note_cpu, stage_timer
-from .write import output_stat, write_changed
+from .write import output_stats, write_changed
 
 
 @dataclass
@@ -330,8 +330,7 @@ class SiteBuilder:
             return rendered, {}
         # Stat again once the old site is gone: removing it unlinked the files linked from
         # it, which changed their ctime since `write_changed` took their stat.
-        folder = os.path.join(out_dir, "")  # strings: a Path a file costs more than its stat
-        final = {o: output_stat(folder + o) for o in record}
+        final = output_stats(out_dir, record)
         return rendered, {str(out_dir.resolve()): {o: s for o, s in final.items() if s}}
 
     @staticmethod
@@ -354,8 +353,8 @@ class SiteBuilder:
     def _on_disk(self, out_dir: Path) -> dict[str, Stat]:
         """The files the last good build wrote to `out_dir` that are still as it left them."""
         written = self._last().outputs.get(str(out_dir.resolve()), {})
-        folder = os.path.join(out_dir, "")  # strings: a Path a file costs more than its stat
-        return {o: stat for o, stat in written.items() if output_stat(folder + o) == stat}
+        now = output_stats(out_dir, written)
+        return {o: stat for o, stat in written.items() if now[o] == stat}
 
     def _last(self) -> State:
         if self.last is None:

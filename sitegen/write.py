@@ -116,7 +116,14 @@ def same_bytes(out_dir: Path, output: str, data: bytes, on_disk: dict[str, Stat]
         return False
 
 
-def output_stat(path: str | Path) -> Stat | None:
+def output_stats(out_dir: Path, outputs: Iterable[str]) -> dict[str, Stat | None]:
+    """Each output's stat in `out_dir` (None for one that is not there), by string path:
+    a site has tens of thousands, and a Path a file costs more than its stat."""
+    folder = os.path.join(out_dir, "")
+    return {o: output_stat(folder + o) for o in outputs}
+
+
+def output_stat(path: str) -> Stat | None:
     try:
         return file_stat(path)
     except OSError:
