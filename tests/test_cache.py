@@ -14,7 +14,7 @@ from sitegen.build import Options, SiteBuilder
 from sitegen.cache import CACHE_DIR
 from sitegen.diagnostics import SiteError
 
-from .conftest import SiteFactory, sitegen, tree_bytes
+from .conftest import REPO, SiteFactory, sitegen, tree_bytes
 from .test_incremental import LONG, apply, edits, fresh_site, milestone_text
 
 
@@ -147,3 +147,15 @@ def test_a_new_runs_options_apply_even_after_its_first_build_failed(
     warm = builder.build(changed={"templates/base.html"})
     clean = SiteBuilder(site, Options(base_url="/other/", jobs=1, cache=False)).build()
     assert warm.files == clean.files
+
+
+def test_the_next_run_loads_the_cache_and_renders_nothing_again(tmp_path: Path) -> None:
+    """Every kind of value the cache keeps (the repository's own site has a foundation,
+    pages, eras, tags and sources) comes back from it: a new builder renders no page."""
+    site = tmp_path / "site"
+    for part in ("content", "templates"):
+        shutil.copytree(REPO / part, site / part)
+    out = tmp_path / "output"
+    assert SiteBuilder(site).build(out).rendered > 0
+    again = SiteBuilder(site).build(out)
+    assert (again.rendered, again.why) == (0, {})
