@@ -40,7 +40,7 @@ from .render import (
 )
 from .routes import FONT, Layout, Paths, Plan
 from .scan import Scanned, Stat, differing, known_words, scan_content, scan_theme
-from .search import bundle_in, kept_bundle
+from .search import bundle_in, kept_bundle, kept_parts
 from .tags import tag_warnings
 from .theme import SETTINGS, STATIC_DIR, unused_templates
 from .theme_settings import theme_settings
@@ -286,8 +286,8 @@ class SiteBuilder:
         language: str,
     ) -> tuple[Rendered, dict[str, Mapping[str, Stat]]]:
         """Render the routes into memory, or into `out_dir` along with the files kept there
-        and then its search index (the last one stays while no page changed); what they
-        read, and the stat of what was written to `out_dir`."""
+        and then its search index (made again only in the parts where a page changed); what
+        they read, and the stat of what was written to `out_dir`."""
         progress = counter(len(routes), self.options.progress)
 
         def render(deliver: Callable[[str, bytes], Any] = keep_bytes) -> Rendered:
@@ -312,16 +312,19 @@ class SiteBuilder:
                 done.append(note_cpu(timings, render(deliver=deliver)))
             return done[0].delivered
 
-        def index(pages: set[str], staging: Path) -> dict[str, bytes]:
+        def index(pages: set[str], parts: set[str], staging: Path) -> dict[str, bytes]:
             with stage_timer(timings)("search"):
-                return bundle_in(staging, pages, language)
+                return bundle_in(staging, pages, language, jobs, parts)
 
         start, (out_dir, kept, clean) = time.perf_counter(), on_disk
         fresh = {r.output for r in routes}
-        derive: Callable[[Path], dict[str, bytes]] | None = partial(index, set(outputs))
+        derive: Callable[[Path], dict[str, bytes]] | None = None
         bundle = None if fresh or gone else kept_bundle(out_dir, kept)
-        if bundle is not None:
-            outputs, derive = outputs | bundle, None
+        if bundle is None:  # index again the parts where a page changed
+            parts = kept_parts(out_dir, kept, outputs, fresh | gone)
+            derive = partial(index, set(outputs), set(parts))
+            bundle = {file for files in parts.values() for file in files}
+        outputs = outputs | bundle
         record = write_changed(outputs, fresh, {}, kept, out_dir, render_into, derive, clean)
         spent = timings.get("templates", 0.0) + timings.get("search", 0.0)
         timings["write"] = time.perf_counter() - start - spent

@@ -8,19 +8,28 @@ and a draft's page carry no such element, so they are never indexed. Only a page
 `<main>` is handed over: every marked element lives there, and Pagefind need not parse the
 rest of the page.
 
-Pages are indexed in output-path order (Pagefind numbers them in the order they come), so
-the same pages always give the same bundle (see `indexer.stable` for the rest). `sitegen
-build` indexes the site it has just written, before putting it in place (`bundle_in`);
-the dev server indexes each build in the background (`BackgroundIndex`).
+The index comes in parts, each a Pagefind bundle of its own in `pagefind/part-N-of-K/`,
+which the browser searches as one (Pagefind's `mergeIndex`; `pagefind/shards.json` names
+the parts, the first one's script does the searching). A part holds the pages whose path
+hashes to it, at most about PART_PAGES of them, so that an edit re-indexes one part, the
+parts are indexed side by side on every core, and no Pagefind process holds a big site
+whole. Pages are indexed in output-path order (Pagefind numbers them in the order they
+come), so the same pages always give the same bundle (see `indexer.stable` for the rest).
+`sitegen build` indexes the site it has just written, before putting it in place
+(`bundle_in`); the dev server indexes each build in the background (`BackgroundIndex`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import Stat
@@ -29,6 +38,11 @@ from .indexer import Cancelled, Pagefind, problem
 from .outdir import manifest_files, real
 
 SEARCH_DIR = "pagefind"  # the bundle's folder in the site, as Pagefind names it
+PARTS = f"{SEARCH_DIR}/shards.json"  # the parts of the index, for static/search.js
+# Pages of one part of the index at most (but for a split in the making, see `part_count`):
+# Pagefind indexes about a thousand pages a second and holds some 80 KB for each, and the
+# browser fetches a few small files from every part for a first query.
+PART_PAGES = 5000
 MARK = b"data-pagefind-body"
 # Pagefind's own search interfaces: the theme brings its own (static/search.js), so these
 # would only be published for nothing.
@@ -48,15 +62,66 @@ def main_part(html: str) -> str:
     return f"<html><body>{html[start : end + len('</main>')]}</body></html>"
 
 
-def search_bundle(
-    outputs: Iterable[str], read: Callable[[str], bytes], language: str
+def part_count(pages: int) -> int:
+    """How many parts `pages` HTML pages are indexed in: a power of two, so that a site
+    that grows past a bound splits each part in two."""
+    count = 1
+    while count * PART_PAGES < pages:
+        count *= 2
+    return count
+
+
+def split(outputs: Iterable[str]) -> dict[str, list[str]]:
+    """The HTML pages among `outputs` by the part of the index they go to (its folder
+    name), each part's in output-path order; every part is named, even one left empty.
+    A page's part depends only on its path and the number of pages, not on its content."""
+    html = sorted(o for o in outputs if o.endswith(".html"))
+    count = part_count(len(html))
+    parts: dict[str, list[str]] = {part_name(n, count): [] for n in range(count)}
+    for output in html:
+        parts[part_of(output, count)].append(output)
+    return parts
+
+
+def part_name(number: int, count: int) -> str:
+    return f"part-{number + 1}-of-{count}"
+
+
+def part_of(output: str, count: int) -> str:
+    """The part a page goes to, by a checksum of its path (the same in every run)."""
+    return part_name(zlib.crc32(output.encode()) % count, count)
+
+
+def index_parts(
+    parts: Mapping[str, list[str]], read: Callable[[str], bytes], language: str, jobs: int
+) -> dict[str, dict[str, bytes]]:
+    """Each part's bundle (its files by their path in the part's folder; none for a part
+    without a searchable page), `jobs` Pagefind processes at a time. Raises SiteError
+    when Pagefind cannot run or fails."""
+
+    def index(outputs: list[str]) -> dict[str, bytes]:
+        with Pagefind(language) as pagefind:
+            return without_ui(pagefind.index(pages(outputs, read)))
+
+    with ThreadPoolExecutor(max(1, min(jobs, len(parts)))) as pool:
+        return dict(zip(parts, pool.map(index, parts.values()), strict=True))
+
+
+def bundle_files(
+    names: Iterable[str], indexed: Mapping[str, Mapping[str, bytes]], kept: Iterable[str]
 ) -> dict[str, bytes]:
-    """Pagefind's bundle for the searchable pages among `outputs`, whose bytes `read`
-    gives (each is read when its turn comes, so the site is never held whole): each
-    file's output path (under `pagefind/`) → its bytes; empty when no page is searchable.
-    Raises SiteError when Pagefind cannot run or fails."""
-    with Pagefind(language) as pagefind:
-        return in_folder(pagefind.index(pages(outputs, read)))
+    """The files of the `indexed` parts by output path, and the list of the parts that hold
+    pages (the indexed ones and those `kept` from before), in the order of `names`."""
+    files = {
+        f"{SEARCH_DIR}/{name}/{path}": data
+        for name, bundle in indexed.items()
+        for path, data in bundle.items()
+    }
+    kept = set(kept)
+    listed = [f"{name}/" for name in names if name in kept or indexed.get(name)]
+    if listed:  # else there is nothing to search: search.js says so
+        files[PARTS] = json.dumps(listed).encode()
+    return files
 
 
 def pages(outputs: Iterable[str], read: Callable[[str], bytes]) -> Iterator[tuple[str, str]]:
@@ -68,28 +133,60 @@ def pages(outputs: Iterable[str], read: Callable[[str], bytes]) -> Iterator[tupl
             yield page_url(output), main_part(data.decode())
 
 
-def in_folder(bundle: Mapping[str, bytes]) -> dict[str, bytes]:
-    """The bundle's files by their output path, but for Pagefind's own interfaces."""
-    return {
-        f"{SEARCH_DIR}/{p}": data for p, data in sorted(bundle.items()) if not p.startswith(UNUSED)
-    }
+def without_ui(bundle: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The bundle but for Pagefind's own interfaces."""
+    return {p: data for p, data in sorted(bundle.items()) if not p.startswith(UNUSED)}
+
+
+def search_bundle(
+    outputs: Iterable[str], read: Callable[[str], bytes], language: str, jobs: int = 1
+) -> dict[str, bytes]:
+    """The whole index of the searchable pages among `outputs`, whose bytes `read` gives
+    (each read when its turn comes, so the site is never held whole), by output path."""
+    parts = split(outputs)
+    return bundle_files(parts, index_parts(parts, read, language, jobs), ())
 
 
 def kept_bundle(out_dir: Path, on_disk: Mapping[str, Stat]) -> set[str] | None:
-    """The bundle the last build left in `out_dir` (by its manifest), when every file of it
+    """The index the last build left in `out_dir` (by its manifest), when every file of it
     is still there as it was written (`on_disk`); else None. Kept while no page changed."""
     listed = {f for f in manifest_files(real(out_dir)) if f.startswith(f"{SEARCH_DIR}/")}
     return listed if listed <= on_disk.keys() else None
 
 
-def bundle_in(folder: Path, outputs: Iterable[str], language: str) -> dict[str, bytes]:
-    """The bundle for the site written in `folder` (`outputs` are its files)."""
+def kept_parts(
+    out_dir: Path, on_disk: Mapping[str, Stat], outputs: Iterable[str], changed: Iterable[str]
+) -> dict[str, set[str]]:
+    """The parts of the index the last build left in `out_dir` that this build keeps, each
+    with its files: those the pages `outputs` still split into (a part's name says how
+    the pages were split), none of whose pages `changed` (re-rendered or gone), every file
+    still as it was written (`on_disk`)."""
+    parts = split(outputs)
+    stale = {part_of(o, len(parts)) for o in changed if o.endswith(".html")}
+    files: dict[str, set[str]] = {}
+    for file in manifest_files(real(out_dir)):
+        top, _, rest = file.partition("/")
+        name = rest.partition("/")[0]
+        if top == SEARCH_DIR and name in parts and name not in stale:
+            files.setdefault(name, set()).add(file)
+    return {name: kept for name, kept in files.items() if kept <= on_disk.keys()}
+
+
+def bundle_in(
+    folder: Path, outputs: Iterable[str], language: str, jobs: int, kept: Iterable[str] = ()
+) -> dict[str, bytes]:
+    """The index of the site written in `folder` (`outputs` are its pages), but for the
+    parts `kept` from the last build, whose files are in `folder` already."""
     outputs = list(outputs)
     taken = sorted(o for o in outputs if o.startswith(f"{SEARCH_DIR}/"))
     if taken:
         message = f"{taken[0]} would be overwritten: {SEARCH_DIR}/ holds the search index"
         raise SiteError([problem(message, "give that page another address")])
-    return search_bundle(outputs, lambda output: (folder / output).read_bytes(), language)
+    parts = split(outputs)
+    kept = set(kept)
+    todo = {name: pages for name, pages in parts.items() if name not in kept}
+    read = lambda output: (folder / output).read_bytes()  # noqa: E731
+    return bundle_files(parts, index_parts(todo, read, language, jobs), kept)
 
 
 class BackgroundIndex:
@@ -109,7 +206,7 @@ class BackgroundIndex:
         self._job: tuple[Mapping[str, bytes], str] | None = None
         self._due = 0.0
         self._running: Pagefind | None = None
-        self._indexed: Mapping[str, bytes] = {}
+        self._parts: dict[str, Part] = {}  # each part as last indexed, by name
         self._pending = False  # from an update until its index is published (or failed)
         self._closed = False
         self._thread: threading.Thread | None = None  # started by the first update
@@ -159,9 +256,8 @@ class BackgroundIndex:
         while (job := self._next()) is not None:
             files, language = job
             try:
-                if not same_pages(self._indexed, files):
-                    bundle = self._index(files, language)
-                    self._indexed = files
+                bundle = self._index(files, language)
+                if bundle is not None:
                     self.publish(bundle)
             except Exception:  # cancelled for a newer build, or Pagefind failed: the
                 pass  # search keeps the last index, and the next build tries again
@@ -181,7 +277,28 @@ class BackgroundIndex:
                 self._state.wait(left if self._job is not None else None)
             return None
 
-    def _index(self, files: Mapping[str, bytes], language: str) -> dict[str, bytes]:
+    def _index(self, files: Mapping[str, bytes], language: str) -> dict[str, bytes] | None:
+        """The index of these pages, made again only in the parts whose pages changed (each
+        part kept once made, so that one cancelled halfway need not be made again); None
+        when no part changed since the last one published."""
+        parts = split(files)
+        changed = self._parts.keys() - parts.keys()  # parts of another split
+        for name in changed:
+            del self._parts[name]
+        for name, outputs in parts.items():
+            held = tuple(files[o] for o in outputs)
+            last = self._parts.get(name)
+            if last is None or not last.made_from(language, outputs, held):
+                bundle = self._index_part(outputs, files, language)
+                self._parts[name] = Part(language, tuple(outputs), held, bundle)
+                changed.add(name)
+        if not changed:
+            return None
+        return bundle_files(parts, {name: part.bundle for name, part in self._parts.items()}, ())
+
+    def _index_part(
+        self, outputs: list[str], files: Mapping[str, bytes], language: str
+    ) -> dict[str, bytes]:
         with Pagefind(language) as pagefind:
             with self._state:
                 if self._job is not None or self._closed:
@@ -191,8 +308,8 @@ class BackgroundIndex:
                 if pagefind.process is not None:
                     with contextlib.suppress(OSError):  # the reload comes first
                         os.setpriority(os.PRIO_PROCESS, pagefind.process.pid, 10)
-                return in_folder(
-                    pagefind.index(self._between_builds(pages(files, files.__getitem__)))
+                return without_ui(
+                    pagefind.index(self._between_builds(pages(outputs, files.__getitem__)))
                 )
             finally:
                 with self._state:
@@ -204,9 +321,20 @@ class BackgroundIndex:
             yield item
 
 
-def same_pages(before: Mapping[str, bytes], after: Mapping[str, bytes]) -> bool:
-    """Whether two builds' HTML pages are the same objects (so the same bytes)."""
-    pages = [o for o in after if o.endswith(".html")]
-    return len(pages) == sum(1 for o in before if o.endswith(".html")) and all(
-        before.get(o) is after[o] for o in pages
-    )
+@dataclass(frozen=True)
+class Part:
+    """One part of the index as the dev server made it, and from what."""
+
+    language: str
+    outputs: tuple[str, ...]
+    pages: tuple[bytes, ...]  # the bytes objects the builder handed over for `outputs`
+    bundle: dict[str, bytes]
+
+    def made_from(self, language: str, outputs: list[str], pages: tuple[bytes, ...]) -> bool:
+        """Whether these pages would give this part again: the very same objects (the
+        builder hands over a new one for a page it rendered again)."""
+        return (
+            self.language == language
+            and self.outputs == tuple(outputs)
+            and all(a is b for a, b in zip(self.pages, pages, strict=True))
+        )

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from sitegen import search
 from sitegen.build import Options, SiteBuilder, build_site
 from sitegen.diagnostics import SiteError
 from sitegen.indexer import HEADER, stable, text_item
-from sitegen.search import BackgroundIndex, bundle_in, main_part, pages, search_bundle
+from sitegen.search import BackgroundIndex, bundle_in, main_part, pages, part_of, search_bundle
 
 from .conftest import REPO, SiteFactory, sitegen, tree_bytes
 
@@ -58,8 +59,10 @@ def unpack(data: bytes) -> bytes:
 
 
 def indexed(out: Path) -> dict[str, dict]:
-    """Each indexed page's record (its URL, text, metadata and filters), by URL."""
-    records = [json.loads(unpack(p.read_bytes())) for p in (out / "pagefind/fragment").iterdir()]
+    """Each indexed page's record (its URL, text, metadata and filters), by URL, from every
+    part of the index (a page in two parts would fail the count)."""
+    records = [json.loads(unpack(p.read_bytes())) for p in out.glob("pagefind/*/fragment/*")]
+    assert len({r["url"] for r in records}) == len(records)
     return {r["url"]: r for r in records}
 
 
@@ -185,7 +188,7 @@ def test_an_index_in_another_form_is_an_error_not_a_wrong_index() -> None:
 
 def test_a_page_in_the_search_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(SiteError) as raised:
-        bundle_in(tmp_path, ["index.html", "pagefind/index.html"], "en")
+        bundle_in(tmp_path, ["index.html", "pagefind/index.html"], "en", 1)
     assert [d.format() for d in raised.value.diagnostics] == [
         "pagefind: error: pagefind/index.html would be overwritten: pagefind/ holds the search index\n"
         "  hint: give that page another address"
@@ -237,11 +240,37 @@ def test_a_build_with_nothing_changed_keeps_the_index_and_an_edit_renews_it(
     assert search_files(out) == search_files(clean)
 
 
+def test_a_big_index_comes_in_parts_and_a_build_makes_again_only_those_that_changed(
+    site_factory: SiteFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = site_factory(TRACKS)
+    build_site(site, site.parent / "whole", Options(cache=False))
+    whole = indexed(site.parent / "whole")
+    monkeypatch.setattr(search, "PART_PAGES", 2)  # as if the site were thousands of pages
+    out = site / "output"
+    SiteBuilder(site).build(out)
+    parts = json.loads((out / "pagefind/shards.json").read_bytes())
+    assert len(parts) > 4 and indexed(out) == whole  # every page once, as in one index
+    before = {p: os.stat(out / p).st_ino for p in search_files(out)}
+    milestone = site / "content/milestones/beta-1.yaml"
+    milestone.write_text(milestone.read_text().replace("for the beta track", "for beta"))
+    result = SiteBuilder(site).build(out)
+    count = int(parts[0].rstrip("/").rpartition("-")[2])
+    stale = {part_of(o, count) for o in result.why}
+    kept = {p for p in before if p.split("/")[1] not in stale and p != "pagefind/shards.json"}
+    assert stale and kept  # some parts made again, some not
+    assert {p: os.stat(out / p).st_ino for p in kept} == {p: before[p] for p in kept}
+    assert "for beta." in indexed(out)["/milestones/beta-1/"]["content"]
+    clean = site.parent / "clean"
+    build_site(site, clean, Options(cache=False))
+    assert search_files(out) == search_files(clean)
+
+
 def test_an_index_file_changed_by_hand_is_put_right(site_factory: SiteFactory) -> None:
     site = site_factory(TRACKS)
     out = site / "output"
     SiteBuilder(site).build(out)
-    entry = out / "pagefind/pagefind-entry.json"
+    entry = out / "pagefind/part-1-of-1/pagefind-entry.json"
     good = entry.read_bytes()
     entry.write_bytes(b"{}")
     SiteBuilder(site).build(out)
@@ -295,6 +324,34 @@ def test_the_dev_servers_index_waits_while_a_build_runs(site_factory: SiteFactor
         assert published == []
         index.resume()
         index.wait(timeout=60.0)
-        assert len(published) == 1 and "pagefind/pagefind-entry.json" in published[0]
+        assert len(published) == 1 and "pagefind/part-1-of-1/pagefind-entry.json" in published[0]
     finally:
         index.close()
+
+
+def test_the_dev_servers_index_makes_again_only_the_parts_whose_pages_changed(
+    site_factory: SiteFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "PART_PAGES", 2)
+    files = SiteBuilder(site_factory(TRACKS), Options(cache=False)).build().files
+    changed = "milestones/beta-1/index.html"
+    edited = {**files, changed: files[changed].replace(b"Beta arrives", b"Beta lands")}
+    published: list[dict[str, bytes]] = []
+    index = BackgroundIndex(published.append, delay=0.0)
+    try:
+        for build in (files, edited, dict(edited)):  # the last: no page changed
+            index.update(build, "en")
+            index.wait(timeout=60.0)
+    finally:
+        index.close()
+    first, second = published
+    parts = json.loads(first[search.PARTS])
+    part = part_of(changed, int(parts[0].rstrip("/").rpartition("-")[2]))
+    others = [p for p in first if p.count("/") > 1 and p.split("/")[1] != part]
+    assert len(parts) > 4 and others and all(second[p] is first[p] for p in others)
+    titles = [
+        json.loads(unpack(data))["meta"]["title"]
+        for p, data in second.items()
+        if p.startswith(f"pagefind/{part}/fragment/")
+    ]
+    assert "Beta lands" in titles and "Beta arrives" not in titles

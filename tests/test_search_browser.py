@@ -12,6 +12,9 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from sitegen import search as index
+from sitegen.build import Options, build_site
+
 from .conftest import REPO, SiteFactory, sitegen
 from .pages_server import serve_like_pages
 from .serve_helpers import ServeFactory, replace_in, running_servers
@@ -28,6 +31,17 @@ def repo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     out = tmp_path_factory.mktemp("search") / "output"
     result = sitegen("build", "--site", REPO, "--out", out, "--base-url", BASE)
     assert result.returncode == 0, result.stderr
+    with serve_like_pages(out, BASE) as home:
+        yield home
+
+
+@pytest.fixture(scope="module")
+def site_in_parts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The default site with its index in many parts, as a site of thousands of pages."""
+    out = tmp_path_factory.mktemp("parts") / "output"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index, "PART_PAGES", 8)
+        build_site(REPO, out, Options(base_url=BASE, cache=False))
     with serve_like_pages(out, BASE) as home:
         yield home
 
@@ -98,6 +112,43 @@ def test_search_loads_nothing_until_used_then_finds_filters_and_opens(
     origin = f"{urlsplit(repo_site).scheme}://{urlsplit(repo_site).netloc}"
     assert [url for url in requests if not url.startswith(origin)] == []  # nothing elsewhere
     assert any(f"{BASE}pagefind/" in url for url in requests)
+
+
+def test_an_index_in_parts_is_searched_as_one(tab: Page, site_in_parts: str) -> None:
+    """What the one index above finds comes first, from every part. A part where no word
+    matches gives Pagefind's weak matches of shorter words (such as "com" of an address)
+    after them, as one index would if no page matched."""
+    requests: list[str] = []
+    tab.on("request", lambda request: requests.append(request.url))
+    tab.goto(site_in_parts)
+    search(tab, "compiler")
+    total = int((tab.locator(".search-status").text_content() or "").split()[0])
+    for shown in range(8, total, 8):  # eight at a time
+        tab.get_by_role("button", name="More results").click()
+        expect(tab.locator(".search-result")).to_have_count(min(shown + 8, total))
+    first = tab.locator(".search-title").all_text_contents()[:13]
+    assert sorted(first) == [
+        "Compiling machine learning programs via high-level tracing",
+        "JAX",
+        "JAX described at SysML 2018",
+        "JAX released on GitHub",
+        "PyTorch 1.0",
+        "PyTorch 2.0",
+        "PyTorch 2.0 unveiled",
+        "PyTorch 2.2",
+        "PyTorch 2.2: FlashAttention-v2 integration, AOTInductor",
+        "PyTorch 2.6 Release Blog",
+        "PyTorch 2.6: safer loading by default",
+        "Road to PyTorch 1.0 and the Caffe2 merge",
+        "TensorFlow 1.0",
+    ]
+    everything = tab.locator(".search-status").text_content() or ""
+    tab.locator(".search-filters button", has_text="PyTorch").click()
+    expect(tab.locator(".search-status")).not_to_have_text(everything)
+    assert all("PyTorch" not in r["tracks"] for r in results(tab))
+    parts = {url.split("/pagefind/")[1].split("/")[0] for url in requests if "/part-" in url}
+    assert len(parts) > 4
+    assert len([url for url in requests if "/wasm." in url]) == 1  # the first part's, for all
 
 
 def test_the_keyboard_alone_searches_and_opens_a_result(tab: Page, repo_site: str) -> None:

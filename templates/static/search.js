@@ -6,6 +6,19 @@ const PAGE = 8; // results shown at first, and added by "More results"
 // kind is not shown, and a kind without a text is shown as it is.
 const KINDS = { Track: "search_kind_track", Source: "search_kind_source", Governance: "search_kind_governance", Page: "search_kind_page" };
 
+// Pagefind searching every part of the index as one: shards.json names the parts, and the
+// first part's script searches them all, with the first part's WebAssembly.
+async function index(bundle, base) {
+  const response = await fetch(bundle + "shards.json", { cache: "no-cache" });
+  if (!response.ok) throw new Error(`no search index (${response.status})`);
+  const [first, ...others] = await response.json();
+  const module = await import(bundle + first + "pagefind.js");
+  const options = { baseUrl: base, excerptLength: 24 };
+  await module.options(options);
+  await Promise.all([module.init(), ...others.map((part) => module.mergeIndex(bundle + part, options))]);
+  return module;
+}
+
 export async function start(form) {
   const input = form.querySelector("input");
   const panel = form.querySelector(".search-panel");
@@ -21,12 +34,7 @@ export async function start(form) {
 
   let pagefind = null; // Pagefind's module, once loading it has begun
   let dropped = Promise.resolve(); // the last index let go of (see "sitegen:search-index")
-  const load = () =>
-    (pagefind ??= dropped.then(() => import(form.dataset.bundle + "pagefind.js")).then(async (module) => {
-      await module.options({ baseUrl: form.dataset.base, excerptLength: 24 });
-      module.init();
-      return module;
-    }));
+  const load = () => (pagefind ??= dropped.then(() => index(form.dataset.bundle, form.dataset.base)));
   load().catch(() => {}); // begun at once; a failure is reported when a query needs it
 
   form.addEventListener("submit", (event) => {
