@@ -40,7 +40,7 @@ from .render import (
 )
 from .routes import FONT, Layout, Paths, Plan
 from .scan import Scanned, Stat, differing, known_words, scan_content, scan_theme
-from .search import bundle_in, kept_bundle, kept_parts
+from .search import LastIndex, bundle_in, kept_bundle, last_index
 from .tags import tag_warnings
 from .theme import SETTINGS, STATIC_DIR, unused_templates
 from .theme_settings import theme_settings
@@ -312,17 +312,20 @@ class SiteBuilder:
                 done.append(note_cpu(timings, render(deliver=deliver)))
             return done[0].delivered
 
-        def index(pages: set[str], parts: set[str], staging: Path) -> dict[str, bytes]:
+        def index(
+            pages: set[str], kept: set[str], last: LastIndex, staging: Path
+        ) -> dict[str, bytes]:
             with stage_timer(timings)("search"):
-                return bundle_in(staging, pages, language, jobs, parts)
+                return bundle_in(staging, pages, language, jobs, kept, last, fresh)
 
         start, (out_dir, kept, clean) = time.perf_counter(), on_disk
         fresh = {r.output for r in routes}
         derive: Callable[[Path], dict[str, bytes]] | None = None
         bundle = None if fresh or gone else kept_bundle(out_dir, kept)
         if bundle is None:  # index again the parts where a page changed
-            parts = kept_parts(out_dir, kept, outputs, fresh | gone)
-            derive = partial(index, set(outputs), set(parts))
+            last = last_index(out_dir, kept, outputs)
+            parts = last.untouched(fresh | gone)
+            derive = partial(index, set(outputs), set(parts), last)
             bundle = {file for files in parts.values() for file in files}
         outputs = outputs | bundle
         record = write_changed(outputs, fresh, {}, kept, out_dir, render_into, derive, clean)

@@ -24,12 +24,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .cache import Stat
@@ -154,39 +155,101 @@ def kept_bundle(out_dir: Path, on_disk: Mapping[str, Stat]) -> set[str] | None:
     return listed if listed <= on_disk.keys() else None
 
 
-def kept_parts(
-    out_dir: Path, on_disk: Mapping[str, Stat], outputs: Iterable[str], changed: Iterable[str]
-) -> dict[str, set[str]]:
-    """The parts of the index the last build left in `out_dir` that this build keeps, each
-    with its files: those the pages `outputs` still split into (a part's name says how
-    the pages were split), none of whose pages `changed` (re-rendered or gone), every file
-    still as it was written (`on_disk`)."""
-    parts = split(outputs)
-    stale = {part_of(o, len(parts)) for o in changed if o.endswith(".html")}
+@dataclass(frozen=True)
+class LastIndex:
+    """The index the last build left in `folder`: each part of it whose files are all still
+    as written (its name says how the pages were split), and the pages still there."""
+
+    folder: Path
+    parts: Mapping[str, set[str]]  # name → its files
+    pages: Mapping[str, list[str]]  # the pages still there, by part
+
+    def untouched(self, changed: Iterable[str]) -> dict[str, set[str]]:
+        """The parts none of whose pages `changed` (re-rendered or gone), with their files."""
+        stale = {part_of(o, len(self.pages)) for o in changed if o.endswith(".html")}
+        return {name: files for name, files in self.parts.items() if name not in stale}
+
+    def still_holds(self, name: str, pages: list[str], folder: Path, fresh: set[str]) -> bool:
+        """Whether part `name` holds these pages, as written to `folder`, already: it had the
+        same pages, and those rendered again (`fresh`) came out the same where Pagefind
+        reads them (a page's neighbours, say, changed around its marked element)."""
+        return (
+            name in self.parts
+            and self.pages.get(name) == pages
+            and all(
+                searched((self.folder / o).read_bytes()) == searched((folder / o).read_bytes())
+                for o in pages
+                if o in fresh
+            )
+        )
+
+    def files_of(self, name: str) -> dict[str, bytes]:
+        prefix = f"{SEARCH_DIR}/{name}/"
+        return {f.removeprefix(prefix): (self.folder / f).read_bytes() for f in self.parts[name]}
+
+
+def last_index(out_dir: Path, on_disk: Mapping[str, Stat], outputs: Iterable[str]) -> LastIndex:
+    """The parts of the index in `out_dir` (by its manifest) that the pages `outputs` still
+    split into, every file still as it was written (`on_disk`)."""
+    names = split(outputs).keys()
     files: dict[str, set[str]] = {}
     for file in manifest_files(real(out_dir)):
         top, _, rest = file.partition("/")
         name = rest.partition("/")[0]
-        if top == SEARCH_DIR and name in parts and name not in stale:
+        if top == SEARCH_DIR and name in names:
             files.setdefault(name, set()).add(file)
-    return {name: kept for name, kept in files.items() if kept <= on_disk.keys()}
+    intact = {name: part for name, part in files.items() if part <= on_disk.keys()}
+    return LastIndex(out_dir, intact, split(on_disk))
+
+
+def searched(html: bytes) -> bytes:
+    """What Pagefind reads of a page: the element marked `data-pagefind-body`; the whole
+    `<main>` when an element outside it also speaks to Pagefind, or its end is not found."""
+    main = html[html.find(b"<main") : html.rfind(b"</main>")]
+    mark = main.find(MARK)
+    opening = main.rfind(b"<", 0, mark)
+    name = re.match(rb"<([a-zA-Z][a-zA-Z0-9-]*)", main[opening:])
+    if mark < 0 or name is None:
+        return main
+    depth, tags = 0, re.compile(rb"<(/?)" + re.escape(name[1]) + rb"[\s>]")
+    for tag in tags.finditer(main, opening):
+        depth += -1 if tag[1] else 1
+        if depth == 0:
+            end = main.find(b">", tag.end() - 1) + 1
+            outside = main[:opening] + main[end:]
+            return main if b"data-pagefind" in outside else main[opening:end]
+    return main
 
 
 def bundle_in(
-    folder: Path, outputs: Iterable[str], language: str, jobs: int, kept: Iterable[str] = ()
+    folder: Path,
+    outputs: Iterable[str],
+    language: str,
+    jobs: int,
+    kept: Iterable[str] = (),
+    last: LastIndex | None = None,
+    fresh: Iterable[str] = (),
 ) -> dict[str, bytes]:
     """The index of the site written in `folder` (`outputs` are its pages), but for the
-    parts `kept` from the last build, whose files are in `folder` already."""
+    parts `kept` from the last build, whose files are in `folder` already, and those the
+    `last` index holds as they are (its files taken again) though pages of them were
+    rendered afresh (`fresh`)."""
     outputs = list(outputs)
     taken = sorted(o for o in outputs if o.startswith(f"{SEARCH_DIR}/"))
     if taken:
         message = f"{taken[0]} would be overwritten: {SEARCH_DIR}/ holds the search index"
         raise SiteError([problem(message, "give that page another address")])
-    parts = split(outputs)
-    kept = set(kept)
-    todo = {name: pages for name, pages in parts.items() if name not in kept}
+    parts, kept, fresh = split(outputs), set(kept), set(fresh)
+    todo, again = {}, {}
+    for name, pages in parts.items():
+        if name in kept:
+            continue
+        if last is not None and last.still_holds(name, pages, folder, fresh):
+            again[name] = last.files_of(name)
+        else:
+            todo[name] = pages
     read = lambda output: (folder / output).read_bytes()  # noqa: E731
-    return bundle_files(parts, index_parts(todo, read, language, jobs), kept)
+    return bundle_files(parts, {**again, **index_parts(todo, read, language, jobs)}, kept)
 
 
 class BackgroundIndex:
@@ -194,8 +257,8 @@ class BackgroundIndex:
     build, the pages are indexed in a thread of this object's, `delay` seconds after they
     were published (so that open tabs reload first; edits in quick succession index once),
     with Pagefind at low priority; then `publish` gets the bundle. A newer build stops the
-    indexing under way and starts it again; pages that did not change (the builder hands
-    over the very same bytes objects) are not indexed again. While a build runs (`pause`
+    indexing under way and starts it again; only the parts where what Pagefind reads of a
+    page changed are indexed again. While a build runs (`pause`
     to `resume`), no page is handed to Pagefind: this thread would take half the
     interpreter's time from the build, which a tab is waiting for."""
 
@@ -288,7 +351,9 @@ class BackgroundIndex:
         for name, outputs in parts.items():
             held = tuple(files[o] for o in outputs)
             last = self._parts.get(name)
-            if last is None or not last.made_from(language, outputs, held):
+            if last is not None and last.made_from(language, outputs, held):
+                self._parts[name] = replace(last, pages=held)  # the old bytes may go
+            else:
                 bundle = self._index_part(outputs, files, language)
                 self._parts[name] = Part(language, tuple(outputs), held, bundle)
                 changed.add(name)
@@ -331,10 +396,13 @@ class Part:
     bundle: dict[str, bytes]
 
     def made_from(self, language: str, outputs: list[str], pages: tuple[bytes, ...]) -> bool:
-        """Whether these pages would give this part again: the very same objects (the
-        builder hands over a new one for a page it rendered again)."""
+        """Whether these pages would give this part again: each the very same object (the
+        builder hands over a new one for a page it rendered again) or the same where
+        Pagefind reads it."""
         return (
             self.language == language
             and self.outputs == tuple(outputs)
-            and all(a is b for a, b in zip(self.pages, pages, strict=True))
+            and all(
+                a is b or searched(a) == searched(b) for a, b in zip(self.pages, pages, strict=True)
+            )
         )
