@@ -204,12 +204,15 @@ def last_index(out_dir: Path, on_disk: Mapping[str, Stat], outputs: Iterable[str
 
 def searched(html: bytes) -> bytes:
     """What Pagefind reads of a page: the element marked `data-pagefind-body`; the whole
-    `<main>` when an element outside it also speaks to Pagefind, or its end is not found."""
+    `<main>` when an element outside it also speaks to Pagefind, or its end is not found;
+    nothing of a page without the mark (see `pages`)."""
     main = html[html.find(b"<main") : html.rfind(b"</main>")]
     mark = main.find(MARK)
+    if mark < 0:
+        return b""
     opening = main.rfind(b"<", 0, mark)
     name = re.match(rb"<([a-zA-Z][a-zA-Z0-9-]*)", main[opening:])
-    if mark < 0 or name is None:
+    if name is None:
         return main
     depth, tags = 0, re.compile(rb"<(/?)" + re.escape(name[1]) + rb"[\s>]")
     for tag in tags.finditer(main, opening):
