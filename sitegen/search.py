@@ -4,9 +4,9 @@ The theme decides what is searchable, by Pagefind's own rule: a page is indexed 
 HTML holds an element marked `data-pagefind-body`, and only that element's text is read
 (`data-pagefind-ignore` leaves out a part of it; `data-pagefind-meta` and
 `data-pagefind-filter` give each result its date, tracks and kind). Listings, the 404 page
-and a draft's page carry no such element, so they are never indexed. Only a page's
-`<main>` is handed over: every marked element lives there, and Pagefind need not parse the
-rest of the page.
+and a draft's page carry no such element, so they are never indexed. Only what Pagefind
+reads of a page is handed over (`searched`): the marked element, or the page's `<main>`
+when something around the element matters to Pagefind.
 
 The index comes in parts, each a Pagefind bundle of its own in `pagefind/part-N-of-K/`,
 which the browser searches as one (Pagefind's `mergeIndex`; `pagefind/shards.json` names
@@ -53,14 +53,6 @@ UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pag
 def page_url(output: str) -> str:
     """The site path a page is served at: `milestones/x/index.html` → `/milestones/x/`."""
     return "/" + output.removesuffix("index.html")
-
-
-def main_part(html: str) -> str:
-    """The page's `<main>` element alone, in a bare document (the whole page if it has none)."""
-    start, end = html.find("<main"), html.rfind("</main>")
-    if start < 0 or end < start:
-        return html
-    return f"<html><body>{html[start : end + len('</main>')]}</body></html>"
 
 
 def part_count(pages: int) -> int:
@@ -131,7 +123,9 @@ def pages(outputs: Iterable[str], read: Callable[[str], bytes]) -> Iterator[tupl
     for output in sorted(o for o in outputs if o.endswith(".html")):
         data = read(output)
         if MARK in data:
-            yield page_url(output), main_part(data.decode())
+            part = searched(data)
+            page = part if part is data else b"<html><body>" + part + b"</body></html>"
+            yield page_url(output), page.decode()
 
 
 def without_ui(bundle: Mapping[str, bytes]) -> dict[str, bytes]:
@@ -203,10 +197,12 @@ def last_index(out_dir: Path, on_disk: Mapping[str, Stat], outputs: Iterable[str
 
 
 def searched(html: bytes) -> bytes:
-    """What Pagefind reads of a page: the element marked `data-pagefind-body`; the whole
-    `<main>` when an element outside it also speaks to Pagefind, or its end is not found;
-    nothing of a page without the mark (see `pages`)."""
-    main = html[html.find(b"<main") : html.rfind(b"</main>")]
+    """What Pagefind reads of a page: the element marked `data-pagefind-body`; all of
+    `<main>` (or of the page, without one) when something outside that element also
+    speaks to Pagefind (a heading, an image, a `data-pagefind-` attribute) or its end is not
+    found; nothing of a page without the mark."""
+    start, end = html.find(b"<main"), html.rfind(b"</main>")
+    main = html[start : end + len(b"</main>")] if 0 <= start < end else html
     mark = main.find(MARK)
     if mark < 0:
         return b""
@@ -218,9 +214,10 @@ def searched(html: bytes) -> bytes:
     for tag in tags.finditer(main, opening):
         depth += -1 if tag[1] else 1
         if depth == 0:
-            end = main.find(b">", tag.end() - 1) + 1
-            outside = main[:opening] + main[end:]
-            return main if b"data-pagefind" in outside else main[opening:end]
+            close = main.find(b">", tag.end() - 1) + 1
+            outside = main[:opening] + main[close:]
+            speaks = any(word in outside for word in (b"data-pagefind", b"<h1", b"<img"))
+            return main if speaks else main[opening:close]
     return main
 
 

@@ -18,7 +18,6 @@ from sitegen.indexer import HEADER, stable, text_item
 from sitegen.search import (
     BackgroundIndex,
     bundle_in,
-    main_part,
     pages,
     part_of,
     search_bundle,
@@ -129,11 +128,12 @@ def test_only_pages_marked_for_search_are_handed_to_pagefind() -> None:
     assert [url for url, _ in pages(site, site.__getitem__)] == ["/milestones/a/"]
 
 
-def test_only_the_main_element_is_handed_over() -> None:
-    page = '<html lang="en"><head><title>T</title></head><body><nav>N</nav><main id="main"><h1>H</h1></main><footer>F</footer></body></html>'
-    assert main_part(page) == '<html><body><main id="main"><h1>H</h1></main></body></html>'
-    assert main_part("<html><body><p>no main</p></body></html>").endswith(
-        "no main</p></body></html>"
+def test_only_what_pagefind_reads_is_handed_over() -> None:
+    page = b'<html lang="en"><head><title>T</title></head><body><nav>N</nav><main id="main"><nav>x</nav><article data-pagefind-body><h1>H</h1></article></main><footer>F</footer></body></html>'
+    (handed,) = pages({"a/index.html": page}, {"a/index.html": page}.__getitem__)
+    assert handed == (
+        "/a/",
+        "<html><body><article data-pagefind-body><h1>H</h1></article></body></html>",
     )
 
 
@@ -293,14 +293,14 @@ def test_a_big_index_comes_in_parts_and_a_build_makes_again_only_those_that_chan
         ("<div data-pagefind-body>a</div><p data-pagefind-filter='k:v'>b</p>", None),
         ("<div data-pagefind-body><div>a</div>", None),
         ("<p>no mark</p>", ""),  # not indexed at all
+        ("<h1>T</h1><div data-pagefind-body>a</div>", None),  # Pagefind's title, outside
+        ("<div data-pagefind-body>a</div><img src=x alt=y>", None),  # its image
     ],
 )
-def test_what_pagefind_reads_of_a_page_is_its_marked_element_alone(
-    main: str, read: str | None
-) -> None:
+def test_what_pagefind_reads_of_a_page_is_its_marked_element(main: str, read: str | None) -> None:
     """Else the whole main element: a part is made again whenever that changed."""
     html = f"<html><body><header>h</header><main>{main}</main></body></html>".encode()
-    assert searched(html) == (f"<main>{main}" if read is None else read).encode()
+    assert searched(html) == (f"<main>{main}</main>" if read is None else read).encode()
 
 
 def test_an_index_file_changed_by_hand_is_put_right(site_factory: SiteFactory) -> None:
@@ -392,3 +392,8 @@ def test_the_dev_servers_index_makes_again_only_the_parts_whose_pages_changed(
         if p.startswith(f"pagefind/{part}/fragment/")
     ]
     assert "Beta lands" in titles and "Beta arrives" not in titles
+
+
+def test_a_page_without_a_main_element_is_read_whole() -> None:
+    page = b"<html><body><h1>T</h1><div data-pagefind-body>a</div></body></html>"
+    assert searched(page) == page
