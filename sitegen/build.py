@@ -30,17 +30,10 @@ from .options import Options, apply_options, site_url_warnings
 from .outdir import claimed
 from .parallel import PARALLEL_MIN
 from .quotes import QuoteReport, check_quotes
-from .render import (
-    Page,
-    Rendered,
-    check_templates,
-    keep_bytes,
-    prerender_markdown,
-    render_pages,
-)
+from .render import Page, Rendered, check_templates, keep_bytes, prerender_markdown, render_pages
 from .routes import FONT, Layout, Paths, Plan
 from .scan import Scanned, Stat, differing, known_words, scan_content, scan_theme
-from .search import LastIndex, bundle_in, kept_bundle, last_index
+from .search import renewal
 from .tags import tag_warnings
 from .theme import SETTINGS, STATIC_DIR, unused_templates
 from .theme_settings import theme_settings
@@ -312,22 +305,16 @@ class SiteBuilder:
                 done.append(note_cpu(timings, render(deliver=deliver)))
             return done[0].delivered
 
-        def index(
-            pages: set[str], kept: set[str], last: LastIndex, staging: Path
-        ) -> dict[str, bytes]:
-            with stage_timer(timings)("search"):
-                return bundle_in(staging, pages, language, jobs, kept, last, fresh)
-
         start, (out_dir, kept, clean) = time.perf_counter(), on_disk
         fresh = {r.output for r in routes}
-        derive: Callable[[Path], dict[str, bytes]] | None = None
-        bundle = None if fresh or gone else kept_bundle(out_dir, kept)
-        if bundle is None:  # index again the parts where a page changed
-            last = last_index(out_dir, kept, outputs)
-            parts = last.untouched(fresh | gone)
-            derive = partial(index, set(outputs), set(parts), last)
-            bundle = {file for files in parts.values() for file in files}
-        outputs = outputs | bundle
+        kept_index, renew = renewal(out_dir, kept, outputs, fresh, gone)
+
+        def index(staging: Path) -> dict[str, bytes]:
+            with stage_timer(timings)("search"):
+                return renew(staging, language, jobs) if renew else {}
+
+        outputs = outputs | kept_index
+        derive = index if renew else None
         record = write_changed(outputs, fresh, {}, kept, out_dir, render_into, derive, clean)
         spent = timings.get("templates", 0.0) + timings.get("search", 0.0)
         timings["write"] = time.perf_counter() - start - spent

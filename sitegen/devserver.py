@@ -23,7 +23,8 @@ from . import terminal
 from .build import Options, SiteBuilder
 from .diagnostics import SiteError, format_report
 from .httpd import EVENTS_PATH, ServeError, SiteHTTPServer, bind, content_hash
-from .search import SEARCH_DIR, BackgroundIndex
+from .liveindex import BackgroundIndex
+from .search import SEARCH_DIR
 from .terminal import Talk
 from .watch import ChangeCollector, Watcher
 

@@ -15,8 +15,8 @@ from sitegen import search
 from sitegen.build import Options, SiteBuilder, build_site
 from sitegen.diagnostics import SiteError
 from sitegen.indexer import HEADER, stable, text_item
+from sitegen.liveindex import BackgroundIndex
 from sitegen.search import (
-    BackgroundIndex,
     bundle_in,
     pages,
     part_of,
