@@ -76,11 +76,12 @@ class State:
 
 class OnDisk(NamedTuple):
     """The output folder; the files the last good build wrote there that are still as it
-    left them; whether the folder was found to hold nothing else (see `outdir.claimed`)."""
+    left them; the files its manifest lists, the folder found to hold nothing else (None
+    when not looked at: see `outdir.claimed`)."""
 
     folder: Path
     files: dict[str, Stat]
-    clean: bool
+    listed: frozenset[str] | None
 
 
 class SiteBuilder:
@@ -118,13 +119,13 @@ class SiteBuilder:
             self.pending = None
         else:
             self.pending |= set(changed)
-        with cache.gc_paused(), claimed(self.site_dir, out_dir, self.options.force) as clean:
-            result = self._build(out_dir, self.pending, clean)
+        with cache.gc_paused(), claimed(self.site_dir, out_dir, self.options.force) as listed:
+            result = self._build(out_dir, self.pending, listed)
         self.pending = set()
         return result
 
     def _build(
-        self, out_dir: Path | None, changed: Collection[str] | None, clean: bool
+        self, out_dir: Path | None, changed: Collection[str] | None, listed: frozenset[str] | None
     ) -> BuildResult:
         timings: dict[str, float] = {}
         timed = stage_timer(timings)
@@ -173,7 +174,7 @@ class SiteBuilder:
                 now.update(facts := plan.facts(now, pages=new_outputs))
                 touched += facts
             outputs = set(plan.outputs if new_outputs else last.record.inputs)
-            on_disk = None if out_dir is None else OnDisk(out_dir, self._on_disk(out_dir), clean)
+            on_disk = None if out_dir is None else OnDisk(out_dir, self._on_disk(out_dir), listed)
             moved = touched if reassembled else []  # else every page showing one read it
             fresh, gone, why = self._affected(
                 last.record, plan, now, touched, moved, files, outputs, on_disk
@@ -305,9 +306,9 @@ class SiteBuilder:
                 done.append(note_cpu(timings, render(deliver=deliver)))
             return done[0].delivered
 
-        start, (out_dir, kept, clean) = time.perf_counter(), on_disk
+        start, (out_dir, kept, listed) = time.perf_counter(), on_disk
         fresh = {r.output for r in routes}
-        kept_index, renew = renewal(out_dir, kept, outputs, fresh, gone)
+        kept_index, renew = renewal(out_dir, kept, listed, outputs, fresh, gone)
 
         def index(staging: Path) -> dict[str, bytes]:
             with stage_timer(timings)("search"):
@@ -315,7 +316,7 @@ class SiteBuilder:
 
         outputs = outputs | kept_index
         derive = index if renew else None
-        record = write_changed(outputs, fresh, {}, kept, out_dir, render_into, derive, clean)
+        record = write_changed(outputs, fresh, {}, kept, out_dir, render_into, derive, listed)
         spent = timings.get("templates", 0.0) + timings.get("search", 0.0)
         timings["write"] = time.perf_counter() - start - spent
         rendered = done[0] if done else Rendered({}, {}, 0.0, 0.0)

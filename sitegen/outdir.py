@@ -27,7 +27,7 @@ import re
 import secrets
 import shutil
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -100,17 +100,19 @@ def loops(path: Path) -> bool:
 
 
 @contextmanager
-def claimed(site_dir: Path, out_dir: Path | None, force: bool = False) -> Iterator[bool]:
+def claimed(
+    site_dir: Path, out_dir: Path | None, force: bool = False
+) -> Iterator[frozenset[str] | None]:
     """Check the site's folders, then hold the output folder for one build: its lock is
     taken before the build looks at what the folder holds, and kept until the new site is
     in place. Raises SiteError when the folder holds files sitegen did not write (unless
-    `force`), or cannot be made. Yields whether the folder was found to hold nothing its
-    manifest does not list (not looked at with `force`)."""
+    `force`), or cannot be made. Yields the files its manifest lists, the folder found to
+    hold nothing else (None when not looked at, with `force`): read once for the build."""
     problems = check_folders(site_dir, out_dir, force)
     if problems:
         raise SiteError(problems)
     if out_dir is None:
-        yield False
+        yield None
         return
     target = real(out_dir)
     made = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
@@ -123,10 +125,11 @@ def claimed(site_dir: Path, out_dir: Path | None, force: bool = False) -> Iterat
             fcntl.flock(lock, fcntl.LOCK_EX)  # a second build waits here for the first
             with failing_as_write_error(out_dir):
                 remove_leftovers(target)
-                foreign = [] if force else foreign_entries(target)
+                listed = None if force else frozenset(manifest_files(target))
+                foreign = [] if listed is None else foreign_entries(target, listed)
             if foreign:
                 raise SiteError([foreign_error(out_dir, foreign)])
-            yield not force
+            yield listed
             done = True
         finally:
             os.close(lock)
@@ -185,28 +188,28 @@ def manifest_files(target: Path) -> set[str]:
     return {f for f in files if isinstance(f, str)} if isinstance(files, list) else set()
 
 
-def foreign_entries(target: Path) -> list[str]:
-    """What `target` holds that its manifest does not list, sorted: a file, a link, or a
-    folder (named once, with a '/') that holds none of the listed files."""
+def foreign_entries(target: Path, listed: Collection[str]) -> list[str]:
+    """What `target` holds that its manifest (`listed`) does not list, sorted: a file, a
+    link, or a folder (named once, with a '/') that holds none of the listed files."""
     if not target.is_dir():
         return []
-    files = manifest_files(target) | {MANIFEST}
+    files = {*listed, MANIFEST}
     folders = folders_of(files)
     found_files, found_folders = listing(target, within=folders)
     foreign = [f for f in found_files if f not in files]
     return sorted(foreign + [f + "/" for f in found_folders if f not in folders])
 
 
-def holds_exactly(out_dir: Path, outputs: set[str], checked: bool = False) -> bool:
+def holds_exactly(out_dir: Path, outputs: set[str], listed: Collection[str] | None = None) -> bool:
     """Whether `out_dir` holds these files, and the manifest listing them, and nothing else
-    (no file, folder or link more). `checked`: the folder was found to hold nothing its
-    manifest does not list (see `claimed`) and the caller knows each of `outputs` is there
-    as it was written, so the manifest alone tells."""
+    (no file, folder or link more). `listed`: what its manifest lists, the folder found to
+    hold nothing else (see `claimed`), and the caller knows each of `outputs` is there as
+    it was written: then the manifest alone tells."""
+    if listed is not None:
+        return listed == outputs
     target = real(out_dir)
     if manifest_files(target) != outputs:
         return False
-    if checked:
-        return True
     files = outputs | {MANIFEST}
     folders = folders_of(files)
     return listing(target) == (files, folders)

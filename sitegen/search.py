@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,6 +144,7 @@ Renew = Callable[[Path, str, int], dict[str, bytes]]  # (staging folder, languag
 def renewal(
     out_dir: Path,
     on_disk: Mapping[str, Stat],
+    listed: Collection[str] | None,
     outputs: Iterable[str],
     fresh: set[str],
     gone: set[str],
@@ -151,10 +152,12 @@ def renewal(
     """What a build writing `outputs` to `out_dir` does for search, the pages `fresh`
     rendered again and those `gone`: the files of the last index it keeps as they are, and
     what makes the rest from the new site (None when no page changed and the last index
-    is still there whole)."""
-    if not fresh and not gone and (whole := kept_bundle(out_dir, on_disk)) is not None:
+    is still there whole). `listed`: the files its manifest lists, if read already."""
+    if listed is None:
+        listed = manifest_files(real(out_dir))
+    if not fresh and not gone and (whole := kept_bundle(listed, on_disk)) is not None:
         return whole, None
-    last = last_index(out_dir, on_disk, outputs)
+    last = last_index(out_dir, on_disk, listed, outputs)
     untouched, pages = last.untouched(fresh | gone), set(outputs)
 
     def renew(staging: Path, language: str, jobs: int) -> dict[str, bytes]:
@@ -163,11 +166,11 @@ def renewal(
     return {file for files in untouched.values() for file in files}, renew
 
 
-def kept_bundle(out_dir: Path, on_disk: Mapping[str, Stat]) -> set[str] | None:
-    """The index the last build left in `out_dir` (by its manifest), when every file of it
-    is still there as it was written (`on_disk`); else None. Kept while no page changed."""
-    listed = {f for f in manifest_files(real(out_dir)) if f.startswith(f"{SEARCH_DIR}/")}
-    return listed if listed <= on_disk.keys() else None
+def kept_bundle(listed: Collection[str], on_disk: Mapping[str, Stat]) -> set[str] | None:
+    """The index the last build left (the files of it its manifest `listed`), when every
+    file of it is still there as it was written (`on_disk`); else None."""
+    index = {f for f in listed if f.startswith(f"{SEARCH_DIR}/")}
+    return index if index <= on_disk.keys() else None
 
 
 @dataclass(frozen=True)
@@ -203,12 +206,14 @@ class LastIndex:
         return {f.removeprefix(prefix): (self.folder / f).read_bytes() for f in self.parts[name]}
 
 
-def last_index(out_dir: Path, on_disk: Mapping[str, Stat], outputs: Iterable[str]) -> LastIndex:
-    """The parts of the index in `out_dir` (by its manifest) that the pages `outputs` still
-    split into, every file still as it was written (`on_disk`)."""
+def last_index(
+    out_dir: Path, on_disk: Mapping[str, Stat], listed: Collection[str], outputs: Iterable[str]
+) -> LastIndex:
+    """The parts of the index in `out_dir` (its manifest `listed` their files) that the
+    pages `outputs` still split into, every file still as it was written (`on_disk`)."""
     names = split(outputs).keys()
     files: dict[str, set[str]] = {}
-    for file in manifest_files(real(out_dir)):
+    for file in listed:
         top, _, rest = file.partition("/")
         name = rest.partition("/")[0]
         if top == SEARCH_DIR and name in names:

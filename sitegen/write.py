@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from functools import partial
 from pathlib import Path
 
@@ -27,7 +27,7 @@ def write_changed(
     out_dir: Path,
     render_into: Callable[[Callable[[str, bytes], Stat]], dict[str, Stat]],
     derive: Callable[[Path], dict[str, bytes]] | None = None,
-    checked: bool = False,
+    listed: Collection[str] | None = None,
 ) -> dict[str, Stat] | None:
     """Make `out_dir` hold exactly `outputs`: those in `fresh` rendered by `render_into`
     (which hands each page to the function it is given, in the process that rendered it),
@@ -35,9 +35,9 @@ def write_changed(
     wrote there, unchanged since). A fresh page that came out as the file already there is
     linked too. Then `derive`, given the staging folder holding all of that, makes files
     from it (the search index), which are written the same way. Returns the stat of every
-    file, or None if `out_dir` held the site already (`checked`: see `holds_exactly`; every
+    file, or None if `out_dir` held the site already (`listed`: see `holds_exactly`; every
     file of `on_disk` is as it was written). The manifest listing them goes with them."""
-    if not fresh and not pages and derive is None and holds_exactly(out_dir, outputs, checked):
+    if not fresh and not pages and derive is None and holds_exactly(out_dir, outputs, listed):
         return None
     with replacing(out_dir) as staging:
         store = partial(store_page, staging, out_dir, on_disk)
