@@ -22,9 +22,9 @@ class BackgroundIndex:
     were published (so that open tabs reload first; edits in quick succession index once),
     with Pagefind at low priority; then `publish` gets the bundle. A newer build stops the
     indexing under way and starts it again; only the parts where what Pagefind reads of a
-    page changed are indexed again. While a build runs (`pause`
-    to `resume`), no page is handed to Pagefind: this thread would take half the
-    interpreter's time from the build, which a tab is waiting for."""
+    page changed are indexed again. While a build runs (`pause` to `resume`), no page is
+    handed to Pagefind: this thread would take half the interpreter's time from the build,
+    which a tab is waiting for."""
 
     def __init__(self, publish: Callable[[dict[str, bytes]], None], delay: float = 1.0) -> None:
         self.publish = publish

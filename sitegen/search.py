@@ -9,7 +9,7 @@ reads of a page is handed over (`searched`): the marked element, or the page's `
 when something around the element matters to Pagefind.
 
 The index comes in parts, each a Pagefind bundle of its own in `pagefind/part-N-of-K/`,
-which the browser searches as one (Pagefind's `mergeIndex`; `pagefind/shards.json` names
+which the browser searches as one (Pagefind's `mergeIndex`; `pagefind/parts.json` names
 the parts, the first one's script does the searching). A part holds the pages whose path
 hashes to it, at most about PART_PAGES of them, so that an edit re-indexes one part, the
 parts are indexed side by side on every core, and no Pagefind process holds a big site
@@ -35,7 +35,7 @@ from .indexer import Pagefind, problem
 from .outdir import manifest_files, real
 
 SEARCH_DIR = "pagefind"  # the bundle's folder in the site, as Pagefind names it
-PARTS = f"{SEARCH_DIR}/shards.json"  # the parts of the index, for static/search.js
+PARTS = f"{SEARCH_DIR}/parts.json"  # the parts of the index, for static/search.js
 # Pages of one part of the index at most (but for a split in the making, see `part_count`):
 # Pagefind indexes about a thousand pages a second and holds some 80 KB for each, and the
 # browser fetches a few small files from every part for a first query.
@@ -127,15 +127,6 @@ def pages(outputs: Iterable[str], read: Callable[[str], bytes]) -> Iterator[tupl
 def without_ui(bundle: Mapping[str, bytes]) -> dict[str, bytes]:
     """The bundle but for Pagefind's own interfaces."""
     return {p: data for p, data in sorted(bundle.items()) if not p.startswith(UNUSED)}
-
-
-def search_bundle(
-    outputs: Iterable[str], read: Callable[[str], bytes], language: str, jobs: int = 1
-) -> dict[str, bytes]:
-    """The whole index of the searchable pages among `outputs`, whose bytes `read` gives
-    (each read when its turn comes, so the site is never held whole), by output path."""
-    parts = split(outputs)
-    return bundle_files(parts, index_parts(parts, read, language, jobs), ())
 
 
 Renew = Callable[[Path, str, int], dict[str, bytes]]  # (staging folder, language, jobs)

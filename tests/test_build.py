@@ -57,7 +57,7 @@ def test_builds_every_page_of_the_content_model(site_factory: SiteFactory) -> No
     # milestones, the track and the source; not the timeline or the 404 page).
     search = sorted(f for f in tree_bytes(site / "output") if f.startswith("pagefind/"))
     part = "pagefind/part-1-of-1/"  # a small site's index comes in one part
-    assert {f"{part}pagefind.js", f"{part}pagefind-entry.json", "pagefind/shards.json"} <= set(
+    assert {f"{part}pagefind.js", f"{part}pagefind-entry.json", "pagefind/parts.json"} <= set(
         search
     )
     assert {f"{part}wasm.en.pagefind", f"{part}pagefind-worker.js"} <= set(search)

@@ -20,7 +20,6 @@ from sitegen.search import (
     bundle_in,
     pages,
     part_of,
-    search_bundle,
     searched,
 )
 
@@ -147,8 +146,8 @@ def test_the_same_pages_give_the_same_bytes_whatever_the_run_or_order(
     build_site(site, site / "output")
     out = site / "output"
     html = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
-    runs = [search_bundle(html, lambda o: (out / o).read_bytes(), "en") for _ in range(5)]
-    runs.append(search_bundle(html[::-1], lambda o: (out / o).read_bytes(), "en"))
+    runs = [bundle_in(out, html, "en", 1) for _ in range(5)]
+    runs.append(bundle_in(out, html[::-1], "en", 1))
     assert all(run == runs[0] for run in runs)
     assert runs[0] == search_files(out)
 
@@ -259,7 +258,7 @@ def test_a_big_index_comes_in_parts_and_a_build_makes_again_only_those_that_chan
     monkeypatch.setattr(search, "PART_PAGES", 2)  # as if the site were thousands of pages
     out = site / "output"
     SiteBuilder(site).build(out)
-    parts = json.loads((out / "pagefind/shards.json").read_bytes())
+    parts = json.loads((out / "pagefind/parts.json").read_bytes())
     assert len(parts) > 4 and indexed(out) == whole  # every page once, as in one index
     before = {p: os.stat(out / p).st_ino for p in search_files(out)}
     pages = {o: data for o, data in tree_bytes(out).items() if o.endswith(".html")}
@@ -276,7 +275,7 @@ def test_a_big_index_comes_in_parts_and_a_build_makes_again_only_those_that_chan
     made_again = {p.split("/")[1] for p in before.keys() | after if before.get(p) != after.get(p)}
     rendered = {part_of(o, count) for o in result.why if o.endswith(".html")}
     # Made again where read again (which may come out the same: a change Pagefind ignores).
-    assert made_again - {"shards.json"} <= read_again < rendered and read_again
+    assert made_again - {"parts.json"} <= read_again < rendered and read_again
     assert indexed(out)["/milestones/beta-1/"]["meta"]["title"] == "Beta lands"
     clean = site.parent / "clean"
     build_site(site, clean, Options(cache=False, jobs=1))  # one part after the other

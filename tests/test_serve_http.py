@@ -64,7 +64,7 @@ def test_a_request_for_the_search_index_gets_it_without_waiting_out_its_delay(
     try:
         served = Served(server, site)
         assert not any(o.startswith("pagefind/") for o in server.snapshot().files)
-        status, _, parts = served.get("/pagefind/shards.json")  # what search.js asks first
+        status, _, parts = served.get("/pagefind/parts.json")  # what search.js asks first
         assert (status, parts) == (200, b'["part-1-of-1/"]')
         script = "pagefind/part-1-of-1/pagefind.js"
         assert served.get(f"/{script}")[2] == server.snapshot().files[script]

@@ -6,10 +6,10 @@ const PAGE = 8; // results shown at first, and added by "More results"
 // kind is not shown, and a kind without a text is shown as it is.
 const KINDS = { Track: "search_kind_track", Source: "search_kind_source", Governance: "search_kind_governance", Page: "search_kind_page" };
 
-// Pagefind searching every part of the index as one: shards.json names the parts, and the
+// Pagefind searching every part of the index as one: parts.json names the parts, and the
 // first part's script searches them all, with the first part's WebAssembly.
 async function index(bundle, base) {
-  const response = await fetch(bundle + "shards.json", { cache: "no-cache" });
+  const response = await fetch(bundle + "parts.json", { cache: "no-cache" });
   if (!response.ok) throw new Error(`no search index (${response.status})`);
   const [first, ...others] = await response.json();
   const module = await import(bundle + first + "pagefind.js");
