@@ -299,6 +299,23 @@ def test_a_milestone_on_two_tracks_shows_under_each_of_them(
     assert [c["id"] for c in sorted(shown, key=lambda c: c["top"])] == ids  # still in date order
 
 
+def test_with_every_track_shown_the_script_leaves_the_timeline_as_served(
+    browser: Any, cross_origin: str
+) -> None:
+    """A page opened unfiltered (a reload, above all) costs the browser no second pass
+    over its cards: timeline.js writes nothing into the timeline the server wrote."""
+    served = []
+    for script in (False, True):
+        context = browser.new_context(java_script_enabled=script)
+        page = context.new_page()
+        page.goto(cross_origin + "/")
+        served.append(page.locator("#timeline").evaluate("t => t.outerHTML"))
+        buttons = page.locator(".filters button[data-fw]").count()
+        context.close()
+    assert buttons == 3  # the script ran
+    assert served[1] == served[0]
+
+
 def test_an_era_is_a_band_on_the_tracks_it_names(browser: Any, cross_origin: str) -> None:
     page = open_page(browser, cross_origin + "/", 1280)
     bands = page.eval_on_selector_all(

@@ -6,17 +6,7 @@
   const nav = document.querySelector("[data-filter]");
   const timeline = document.getElementById("timeline");
   const status = document.getElementById("filter-status");
-  const toolbar = document.getElementById("toolbar");
   if (!nav || !timeline || !status) return;
-
-  // A jump to a year lands below the sticky toolbar: tell the page its real height.
-  if (toolbar && "ResizeObserver" in window) {
-    const root = document.documentElement;
-    new ResizeObserver(() => {
-      const sticky = getComputedStyle(toolbar).position === "sticky";
-      root.style.setProperty("--toolbar", sticky ? `${toolbar.offsetHeight}px` : "0px");
-    }).observe(toolbar);
-  }
 
   const links = [...nav.querySelectorAll("a[data-fw]")];
   const ids = links.map((link) => link.dataset.fw);
@@ -69,6 +59,14 @@
   item.append(reset);
   nav.querySelector("ul").append(item);
 
+  // Each write below only when it changes something: an unchanged page (every track shown,
+  // as the server wrote it) then costs the browser no second style pass over every card.
+  const setHidden = (el, hidden) => { if (el.hidden !== hidden) el.hidden = hidden; };
+  const setStyle = (el, name, value) => {
+    if (el.style.getPropertyValue(name).trim() !== value) el.style.setProperty(name, value);
+  };
+  const setText = (el, text) => { if (el.textContent !== text) el.textContent = text; };
+
   function current() {
     return new Set(buttons.filter((b) => b.getAttribute("aria-pressed") === "true").map((b) => b.dataset.fw));
   }
@@ -90,21 +88,25 @@
     buttons.forEach((b) => b.setAttribute("aria-pressed", String(shown.has(b.dataset.fw))));
     reset.classList.toggle("is-idle", visible.length === ids.length);
     reset.disabled = visible.length === ids.length;
-    timeline.querySelectorAll("[data-fw]").forEach((el) => { el.hidden = !tracksOf(el).some((id) => shown.has(id)); });
-    timeline.style.setProperty("--tracks", String(Math.max(visible.length, 1)));
-    visible.forEach((id) => timeline.style.setProperty(`--track-${id}`, String(lane[id])));
+    timeline.querySelectorAll("[data-fw]").forEach((el) => setHidden(el, !tracksOf(el).some((id) => shown.has(id))));
+    setStyle(timeline, "--tracks", String(Math.max(visible.length, 1)));
+    // A lane in its place in the theme's order needs no property: the theme's CSS falls back to that place.
+    ids.forEach((id, i) => {
+      if (lane[id] && lane[id] !== i + 1) timeline.style.setProperty(`--track-${id}`, String(lane[id]));
+      else timeline.style.removeProperty(`--track-${id}`);
+    });
     // A card on several tracks spans the lanes of those shown.
     timeline.querySelectorAll(".card.cross").forEach((card) => {
       const lanes = tracksOf(card).filter((id) => lane[id]).map((id) => lane[id]);
       if (!lanes.length) return;
-      card.style.setProperty("--from", String(Math.min(...lanes)));
-      card.style.setProperty("--to", String(Math.max(...lanes)));
+      setStyle(card, "--from", String(Math.min(...lanes)));
+      setStyle(card, "--to", String(Math.max(...lanes)));
     });
     const years = [...timeline.querySelectorAll(".year")];
     years.forEach((year) => {
-      year.hidden = !year.querySelector(".card:not([hidden])");
+      setHidden(year, !year.querySelector(".card:not([hidden])"));
       const link = document.querySelector(`.years a[data-year="${year.dataset.year}"]`);
-      if (link) link.parentElement.hidden = year.hidden;
+      if (link) setHidden(link.parentElement, year.hidden);
     });
     // After each year shown, the years with nothing shown up to the next one.
     const shownYears = years.filter((y) => !y.hidden);
@@ -114,18 +116,21 @@
       const next = shownYears[shownYears.indexOf(year) + 1];
       const first = Number(year.dataset.year) + 1;
       const last = next ? Number(next.dataset.year) - 1 : 0;
-      gap.hidden = year.hidden || last < first;
-      gap.querySelector(".gap-years").textContent = first === last ? `${first}` : `${first}–${last}`;
+      setHidden(gap, year.hidden || last < first);
+      if (!gap.hidden) setText(gap.querySelector(".gap-years"), first === last ? `${first}` : `${first}–${last}`);
     });
     const count = cards.filter((c) => !c.hidden).length;
     const list = visible.map((id) => names[id]);
-    status.textContent =
+    setText(status,
       visible.length === ids.length ? text("filter_all", { count: total })
       : visible.length === 0 ? text("filter_none")
-      : text("filter_some", { shown: count, count: total, names: listed(list) });
+      : text("filter_some", { shown: count, count: total, names: listed(list) }));
     if (remember) history.replaceState(null, "", filtered(location.href, visible) + location.hash);
     // The other pages of a split timeline open with the same tracks shown.
-    document.querySelectorAll("a[data-pager]").forEach((a) => { a.href = filtered(a.href, visible); });
+    document.querySelectorAll("a[data-pager]").forEach((a) => {
+      const href = filtered(a.href, visible);
+      if (a.getAttribute("href") !== href) a.setAttribute("href", href);
+    });
   }
 
   // `href` without its fragment, with ?fw= naming the tracks shown (none when all are).
