@@ -186,6 +186,11 @@ def run_serve(site: Path, options: Options, args: argparse.Namespace, talk: Talk
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops it cleanly too
     try:
         server.start()
+        # What the first build made lives as long as the server. Out of the collector's
+        # sight, a rebuild's collections walk only what was made since: a full collection
+        # over a 10,000-milestone site's objects took 100-200 ms of the rebuild it fell in.
+        gc.collect()
+        gc.freeze()
         if not talk.quiet:
             say(f"Serving {server.url} (Ctrl-C to stop)")
         if args.open:
