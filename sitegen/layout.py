@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from .i18n import Texts
 from .model import DAY, Content, Framework, Milestone
-from .pagination import Pager, cuts, paginate, parts, run_url
+from .pagination import Pager, cuts, first_shown, paginate, parts, run_url
 from .pagination import Run as Part
 from .route import Paths
 from .timeline import Day
@@ -105,6 +105,22 @@ def listing_urls(url: str, milestones: tuple[Milestone, ...], size: int) -> list
     if len(milestones) <= size:
         return [url]
     return [url, *(run_url(url, run) for run in year_runs(milestones, size))]
+
+
+def pages_showing(
+    home: str, prefix: str, milestones: tuple[Milestone, ...], size: int, m: Milestone
+) -> list[str]:
+    """The addresses of a listing's pages (see `by_year_pages`; `prefix` its year pages')
+    that show `m`: its year's page, or its part's, and the first page if that shows it."""
+    if len(milestones) <= size:
+        return [home]
+    runs = year_runs(milestones, size)
+    found = (i for i, run in enumerate(runs) if any(x.id == m.id for x in run.milestones))
+    at = next(found, None)
+    if at is None:
+        return []
+    first = at >= first_shown([len(run.milestones) for run in runs], size)
+    return [run_url(prefix, runs[at]), *([home] if first else [])]
 
 
 def by_year_pages(
@@ -194,6 +210,20 @@ def meanwhile_of(layout: Layout, ms: Sequence[Milestone], m: Milestone) -> list[
         end = len(ms) if high is None else bisect.bisect_right(ms, high, key=DAY)
         found.update((x.id, x) for x in ms[start:end] if fw_id not in x.tracks)
     return list(found.values())
+
+
+def places(layout: Layout, ms: Sequence[Milestone], size: int) -> dict[str, str]:
+    """`place` of every milestone, by id, a year at a time."""
+    if len(ms) <= size:
+        return dict.fromkeys(map(ID, ms), "/")
+    found: dict[str, str] = {}
+    for year, start, end in layout.years:
+        cut = cuts(end - start, size)
+        count = len(cut) - 1
+        for n, (a, b) in enumerate(itertools.pairwise(cut), 1):
+            url = run_url("/years/", Part(year, n if count > 1 else 0, count, (), None))
+            found.update((m.id, url) for m in ms[start + a : start + b])
+    return found
 
 
 def place(layout: Layout, ms: Sequence[Milestone], m: Milestone, size: int) -> str:

@@ -15,9 +15,21 @@ from typing import TYPE_CHECKING
 
 from .layout import by_year_pages, listing_urls, tracks_of
 from .model import Era, Framework, Milestone, Page, Tag
+from .pagination import Pager, Sheet, paginate
 from .pagination import Run as Part
-from .pagination import Sheet, paginate
-from .route import ORDER, PAGES_PLACED, PLACED, TEXTS, Planned, Route, output_of, page, planned
+from .route import (
+    INDEX,
+    MARKS,
+    ORDER,
+    PAGES_PLACED,
+    PLACED,
+    TEXTS,
+    Planned,
+    Route,
+    output_of,
+    page,
+    planned,
+)
 from .tags import TagCount, labelled, tags_of
 from .timeline import Grids, stretches
 
@@ -26,6 +38,13 @@ if TYPE_CHECKING:  # `routes` imports this module
 
 TIMELINE_READS = (PLACED, "site:eras", ORDER, TEXTS)  # besides the milestones it shows
 TAG_READS = ("site:tags", PLACED, PAGES_PLACED, TEXTS)  # likewise, a tag's page
+
+
+def placed(home: str, pager: Pager | None) -> tuple[str, ...]:
+    """What a listing's page reads of where the milestones are: all of it on a listing's
+    one or first page, which counts them by year; on a later page, only its listing's
+    pages (see `route.INDEX`)."""
+    return (f"{INDEX}{home}",) if pager is not None and pager.label else (PLACED,)
 
 
 def timeline(plan: Plan) -> Planned:
@@ -54,20 +73,28 @@ def timeline(plan: Plan) -> Planned:
                 )
             ]
         )
+    ms, spans = c.milestones, plan.spans
+    ends = tuple((track, ms[first].id, ms[last].id) for track, (first, last) in spans.items())
+    plan.marks = (ends, tuple((r.year, r.part, r.starts) for r in runs if r.starts), eras_after)
     parts_ = [Part(r.year, r.part, r.parts, r.milestones, r) for r in runs]
     found: Planned = {}
-    for sheet in paginate(parts_, split, "/", "/years/", plan.texts):
+    sheets = paginate(parts_, split, "/", "/years/", plan.texts)
+    plan.splits["/"] = tuple(sheet.url for sheet in sheets)
+    for sheet in sheets:
         after = eras_after if sheet.shown[-1] is runs[-1] else ()
         found[output_of(sheet.url)] = partial(timeline_page, plan, sheet, grids, after)
     return found
 
 
 def timeline_page(plan: Plan, sheet: Sheet, grids: Grids, eras_after: tuple[Era, ...]) -> Route:
-    """One page of a split timeline."""
+    """One page of a split timeline: a later one reads where the track lines end and the
+    eras' labels go, which its grid shows."""
+    where = placed("/", sheet.pager)
+    reads = TIMELINE_READS if where == (PLACED,) else (*where, MARKS, *TIMELINE_READS[1:])
     return page(
         sheet.url,
         "timeline.html",
-        (*plan.files("milestones", sheet.milestones), *TIMELINE_READS),
+        (*plan.files("milestones", sheet.milestones), *reads),
         milestones=sheet.milestones,
         years=tuple(map(grids, sheet.shown)),
         eras_after=eras_after,
@@ -93,7 +120,7 @@ def track_routes(plan: Plan, fw: Framework, home: str, own: tuple[Milestone, ...
             page(
                 url,
                 "framework.html",
-                (*inputs, ORDER, PLACED, TEXTS),
+                (*inputs, ORDER, *placed(home, pager), TEXTS),
                 framework=fw,
                 milestones=items,
                 years=years,
@@ -125,7 +152,9 @@ def tag_routes(
     split = by_year_pages(home, milestones, plan.size, plan.texts)
     for url, items, years, pager in split:
         shown = docs if pager is None or not pager.label else ()  # listed once
-        inputs = (*plan.files("milestones", items), *plan.files("pages", shown), *TAG_READS)
+        where = placed(home, pager)
+        reads = TAG_READS if where == (PLACED,) else ("site:tags", *where, TEXTS)
+        inputs = (*plan.files("milestones", items), *plan.files("pages", shown), *reads)
         routes.append(
             page(
                 url,
@@ -147,8 +176,8 @@ def split_listing(
     """The outputs of a listing split as `by_year_pages` splits it, all planned by `make`
     when the first of them is asked for."""
     routes = cache(lambda: {route.output: route for route in make()})
-    outputs = map(output_of, listing_urls(home, milestones, plan.size))
-    return {o: (lambda o=o: routes()[o]) for o in outputs}
+    urls = plan.splits[home] = tuple(listing_urls(home, milestones, plan.size))
+    return {o: (lambda o=o: routes()[o]) for o in map(output_of, urls)}
 
 
 def docs(plan: Plan) -> Planned:

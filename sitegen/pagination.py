@@ -36,10 +36,12 @@ class Link(NamedTuple):
 
 
 class YearEntry(NamedTuple):
-    """A year in the index: its number of milestones and its page, or each of its parts."""
+    """A year in the index: its number of milestones (on the first page only, so that a
+    milestone moved to another year changes no other page of the listing than its years'
+    own) and its page, or each of its parts."""
 
     year: int
-    count: int
+    count: int | None
     pages: tuple[Link, ...]
 
 
@@ -90,21 +92,29 @@ def paginate(runs: Sequence[Run], size: int, first: str, prefix: str, texts: Tex
     per run, newest first; each links to the older and newer page and holds the index."""
     urls = [run_url(prefix, run) for run in runs]
     index = year_index(runs, urls, texts)
-    recent, total = len(runs) - 1, len(runs[-1].milestones)
-    while recent > 0 and total + len(runs[recent - 1].milestones) <= size:
-        recent -= 1
-        total += len(runs[recent].milestones)
+    recent = first_shown([len(run.milestones) for run in runs], size)
 
     def link(i: int) -> Link | None:
         return Link(urls[i], run_label(runs[i], texts)) if 0 <= i < len(runs) else None
 
     home = Pager("", first, first, link(recent - 1), None, index)
     sheets = [sheet(first, runs[recent:], home)]
+    uncounted = tuple(entry._replace(count=None) for entry in index)
     for i in reversed(range(len(runs))):
         newer = link(i + 1) or Link(first, texts.plain("latest"))
-        pager = Pager(run_label(runs[i], texts), urls[i], first, link(i - 1), newer, index)
+        pager = Pager(run_label(runs[i], texts), urls[i], first, link(i - 1), newer, uncounted)
         sheets.append(sheet(urls[i], runs[i : i + 1], pager))
     return sheets
+
+
+def first_shown(lengths: Sequence[int], size: int) -> int:
+    """Which of the runs (of these lengths, oldest first) is the first a listing's first
+    page shows: it shows the most recent ones that fit in `size`, at least one."""
+    recent, total = len(lengths) - 1, lengths[-1]
+    while recent > 0 and total + lengths[recent - 1] <= size:
+        recent -= 1
+        total += lengths[recent]
+    return recent
 
 
 def sheet(url: str, runs: Sequence[Run], pager: Pager) -> Sheet:
@@ -119,9 +129,8 @@ def year_index(runs: Sequence[Run], urls: Sequence[str], texts: Texts) -> tuple[
         label = Link(url, texts.number(run.part) if run.part else texts.year(run.year))
         if entries and entries[-1].year == run.year:
             last = entries[-1]
-            entries[-1] = last._replace(
-                count=last.count + len(run.milestones), pages=(*last.pages, label)
-            )
+            count = (last.count or 0) + len(run.milestones)
+            entries[-1] = last._replace(count=count, pages=(*last.pages, label))
         else:
             entries.append(YearEntry(run.year, len(run.milestones), (label,)))
     return tuple(entries)

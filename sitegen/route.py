@@ -19,6 +19,10 @@ TEXTS = "texts"  # the theme's texts in the site's language (see `sitegen.catalo
 NAV = "nav"  # the pages of the site's navigation, with their titles
 PLACED = "layout:milestones"  # where every milestone is listed, and the page size
 PAGES_PLACED = "layout:pages"  # each documentation page's address, tags and order
+# A split listing's page past its first reads these, not PLACED: its pager holds no count,
+# so a milestone moved to another year changes it only where the years' pages change.
+INDEX = "layout:index:"  # + a split listing's first URL: the URLs of its pages, in order
+MARKS = "layout:marks"  # where each track's line ends and each era's label goes (timeline)
 CARDS = "has:social_cards"  # whether there are cards: the theme ships the font and wants them
 COUNT = "count:milestones"  # what the home page's card says of them
 

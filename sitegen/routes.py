@@ -36,7 +36,9 @@ from .layout import (
     meanwhile,
     meanwhile_of,
     neighbours,
+    pages_showing,
     place,
+    places,
 )
 from .listings import docs, tag_pages, timeline, track_pages
 from .model import DAY, Content, Milestone, Source
@@ -44,6 +46,8 @@ from .pages import nav_entries
 from .route import (
     CARDS,
     COUNT,
+    INDEX,
+    MARKS,
     NAV,
     ORDER,
     PAGES,
@@ -103,6 +107,10 @@ class Plan:
         self.texts = content.texts or Texts()
         self.tracks = content.site.tracks  # the tracks' folder in URLs
         self.families: dict[str, Planned] = {}  # see `listing`
+        # Found as the listings are split (see `listings`): each one's page URLs by its first
+        # page's URL, and what a split timeline's pages show of each other (`route.MARKS`).
+        self.splits: dict[str, tuple[str, ...]] = {}
+        self.marks: object = None
 
     @property
     def layout(self) -> Layout:
@@ -117,7 +125,7 @@ class Plan:
         found = [o for o in ONE_OF_A_KIND if o != "foundation/index.html" or c.foundation]
         found += [f"milestones/{v.id}/index.html" for v in c.milestones]
         found += [f"sources/{v.id}/index.html" for v in c.sources]
-        found += self.listings  # the timeline, the tracks' and tags' pages, the pages
+        found += (o for family in LISTINGS for o in self.listing(family))  # not planned yet
         found += [name for name in self.theme if name.startswith(f"{STATIC_DIR}/")]
         if self.cards:
             found += (
@@ -172,6 +180,8 @@ class Plan:
         ms = tuple((m.id, DAY(m), m.tracks, m.tags) for m in c.milestones)
         found: dict[str, object] = {PAGES: self.pages, PLACED: (self.size, ms)}
         found[PAGES_PLACED] = tuple((p.path, p.url, p.tags, p.order) for p in c.pages)
+        found.update((f"{INDEX}{home}", urls) for home, urls in self.splits.items())
+        found[MARKS] = self.marks
         found.update((f"place:{m}", url) for m, url in self.places.items())
         return found
 
@@ -214,10 +224,24 @@ class Plan:
         ms, layout = self.content.milestones, self.layout
         around = [f"milestones/{n.id}/index.html" for n in neighbours(layout, ms, m) if n]
         around += [f"milestones/{x.id}/index.html" for x in meanwhile_of(layout, ms, m)]
-        listed = self.showing.get(("milestones", m.id), [])
+        listed = self.listed_on(m)
         extra = ["foundation/index.html"] if self.on_foundation_page(m) else []
         own = ["feed.xml", "timeline.json", f"milestones/{m.id}/index.html"]
         return [*own, *around, *listed, *extra, *cited]
+
+    def listed_on(self, m: Milestone) -> list[str]:
+        """The listings' outputs that show a milestone (as `showing` has them, without
+        planning every listing): on the timeline and on each of its tracks' and tags' pages,
+        its year's page, and the first page where that shows its year."""
+        c, tagged = self.content, self.layout.tags
+        lists = [("/", "/years/", c.milestones)]
+        lists += [(c.site.track_path(fw),) * 2 + (self.by_framework[fw],) for fw in m.tracks]
+        lists += [(f"/tags/{t}/",) * 2 + (self.at(tagged[t]),) for t in m.tags if t in tagged]
+        return [
+            output_of(url)
+            for home, prefix, items in lists
+            for url in pages_showing(home, prefix, items, self.size, m)
+        ]
 
     def on_foundation_page(self, m: Milestone) -> bool:
         return self.content.foundation is not None and FOUNDATION_TAG in m.tags
@@ -266,8 +290,7 @@ class Plan:
     @cached_property
     def places(self) -> dict[str, str]:
         """The timeline page each milestone's card is on, by id (see `layout.place`)."""
-        ms = self.content.milestones
-        return {m.id: place(self.layout, ms, m, self.size) for m in ms}
+        return places(self.layout, self.content.milestones, self.size)
 
     def feed(self) -> Route:
         ms = self.content.milestones

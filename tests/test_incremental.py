@@ -99,6 +99,7 @@ sites = st.builds(
             "nav: [guide/index.md, about.md]\n",
             "tags: {release: {label: Releases}}\n",
             "language: fr\nstrings: {tracks: cadres}\n",
+            "eras:\n  - {title: Later, start: '2020-03'}\n",  # its label on the year it starts
         ]
     ),
 )
@@ -385,6 +386,54 @@ def test_a_rebuild_renders_only_the_pages_that_show_the_change(site_factory, wat
     assert result.rendered == 8
     unchanged = builder.build()
     assert unchanged.rendered == 0
+
+
+EVERY_YEAR = {"2016", "2020", "2022", "2023"}
+
+
+@pytest.mark.parametrize(
+    "moved, line, edited, changed, drawn",
+    [
+        # The era's label leaves 2020 for the next milestone after its start, in 2022.
+        ("alpha-2", "date: '2020-05'", "date: '2020-02'", {"2020", "2022"}, EVERY_YEAR),
+        # Beta's line, from 2016 to 2023, is gone: a track of one milestone draws none.
+        ("beta-2", "framework: beta", "framework: alpha", EVERY_YEAR, EVERY_YEAR),
+        # Later in its year, and nothing else changes: one page is drawn again.
+        ("alpha-3", "date: '2022'", "date: '2022-06'", {"2022"}, {"2022"}),
+    ],
+)
+def test_a_moved_milestone_redraws_the_year_pages_it_changes(
+    site_factory: SiteFactory, moved: str, line: str, edited: str, changed: set, drawn: set
+) -> None:
+    """A later page of a split timeline reads where the milestones are only through its
+    listing's pages and the timeline's marks (see `route.INDEX`), not every milestone's
+    place: a move redraws the pages it changes, those whose milestones stay included."""
+    beta = MINIMAL_SITE["content/frameworks/alpha.yaml"].replace("alpha", "beta")
+    beta = beta.replace("Alpha", "Beta")
+    files = {
+        "content/site.yaml": "title: T\ndescription: D.\neras:\n  - {title: E, start: '2020-03'}\n",
+        "content/frameworks/beta.yaml": beta.replace("order: 1", "order: 2"),
+    }
+    for name, date, track in [
+        ("beta-1", "2016", "beta"),
+        ("alpha-1", "2016-06", "alpha"),
+        ("alpha-2", "2020-05", "alpha"),
+        ("alpha-3", "2022", "alpha"),
+        ("beta-2", "2023", "beta"),
+    ]:
+        files[f"content/milestones/{name}.yaml"] = milestone_text(name, date, track, "M", "x")
+    site = site_factory(files)
+    (site / "templates/theme.yaml").write_text("timeline_page_size: 2\n")
+    builder = SiteBuilder(site, Options(cache=False, jobs=1))
+    before = outcome(builder)
+    path = site / "content" / "milestones" / f"{moved}.yaml"
+    path.write_text(path.read_text().replace(line, edited))
+    result = builder.build(changed={path.relative_to(site).as_posix()})
+    after = {p.output: p.data for p in result.pages}
+    assert after == clean_build(site)
+    years = {o for o in after if o.startswith("years/")}
+    assert {o.split("/")[1] for o in years if after[o] != before[o]} == changed  # type: ignore[index]
+    assert {o.split("/")[1] for o in years & result.why.keys()} == drawn
 
 
 def test_rewording_a_milestone_of_the_default_site_updates_every_page_that_shows_it(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sys
 from collections import deque
 from collections.abc import Iterator
@@ -15,9 +16,11 @@ from typing import Any
 
 import pytest
 
-from sitegen.build import build_site
+from sitegen.build import Options, SiteBuilder, build_site
 from sitegen.catalogue import load_texts
 from sitegen.pagination import Run, paginate, parts
+from sitegen.routes import Plan
+from sitegen.theme_settings import theme_settings
 
 from .browser import serve_folder
 from .conftest import REPO, SiteFactory, html, sitegen, tree_bytes
@@ -314,3 +317,20 @@ def test_a_template_error_in_a_file_written_as_it_is_made_is_reported(
         "templates/timeline.json:2: error: template error: 'nothing' is undefined\n"
     ), result.stderr
     assert not (site / "output").exists()
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7])
+def test_the_pages_found_to_show_a_milestone_are_those_planned_to_show_it(
+    tmp_path: Path, size: int
+) -> None:
+    """A moved milestone is drawn on the pages `Plan.listed_on` finds without planning
+    every listing: on the default site split every way, they are the listings' pages
+    whose plan holds it, neither more nor fewer."""
+    for folder in ("content", "templates"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    (tmp_path / "templates/theme.yaml").write_text(f"timeline_page_size: {size}\n")
+    builder = SiteBuilder(tmp_path, Options(cache=False, jobs=1))
+    content = builder.build().content
+    plan = Plan(content, builder.last.paths, {}, settings=theme_settings(tmp_path / "templates"))
+    for m in content.milestones:
+        assert sorted(plan.listed_on(m)) == sorted(plan.showing[("milestones", m.id)]), m.id
