@@ -346,6 +346,11 @@ def test_a_chinese_site_split_by_years_writes_its_years_and_parts_in_chinese(
     assert part.css_first("h1").text() == "2022年（第 2 部分，共 2 部分）"
     assert words(part.css_first(".pager")) == ("← 更早 2022年（第 1 部分，共 2 部分） 更近 → 最新")
     assert [words(li) for li in part.css(".year-index li")] == [
+        "2016",
+        "2022 2022年第 1 部分 2022年第 2 部分",
+    ]
+    first = html(out / "index.html")  # the year index counts on the first page only
+    assert [words(li) for li in first.css(".year-index li")] == [
         "2016 1 个里程碑",
         "2022 2022年第 1 部分 2022年第 2 部分 4 个里程碑",
     ]
