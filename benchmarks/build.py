@@ -12,6 +12,7 @@ date) and after the template of the tracks' pages changed. Targets are from issu
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import re
@@ -143,6 +144,8 @@ def dev_server_path(site: Path, runs: int) -> dict[str, float]:
             builder.build(out, changed)
             written.append(time.perf_counter() - start)
         builder.build()
+        gc.collect()  # as `sitegen serve` does after its first build (see `cli.run_serve`)
+        gc.freeze()
         times: dict[str, list[float]] = {"in_memory": [], "moved": [], "template": []}
         rendered: dict[str, int] = {}
         edits = (("in_memory", touch_one), ("moved", move_one), ("template", edit_template))
