@@ -257,7 +257,7 @@ class SiteBuilder:
             why.update(dict.fromkeys(record.readers([key]), reason))
         new = "there is no earlier build to reuse" if not made else "it is new"
         why.update(dict.fromkeys(outputs - made, new))
-        for path in moved:
+        for path in moved if made else ():  # else every output is new
             checked = files[path].checked if path in files else None
             if checked is not None:
                 shown = plan.shown_on(checked.kind, checked.value)

@@ -108,19 +108,20 @@ def listing_urls(url: str, milestones: tuple[Milestone, ...], size: int) -> list
 
 
 def pages_showing(
-    home: str, prefix: str, milestones: tuple[Milestone, ...], size: int, m: Milestone
-) -> list[str]:
-    """The addresses of a listing's pages (see `by_year_pages`; `prefix` its year pages')
-    that show `m`: its year's page, or its part's, and the first page if that shows it."""
+    home: str, prefix: str, milestones: tuple[Milestone, ...], size: int
+) -> dict[str, tuple[str, ...]]:
+    """Each milestone's id → the addresses of a listing's pages (see `by_year_pages`;
+    `prefix` its year pages') that show it: its year's page, or its part's, and the first
+    page if that shows it too."""
     if len(milestones) <= size:
-        return [home]
+        return dict.fromkeys(map(ID, milestones), (home,))
     runs = year_runs(milestones, size)
-    found = (i for i, run in enumerate(runs) if any(x.id == m.id for x in run.milestones))
-    at = next(found, None)
-    if at is None:
-        return []
-    first = at >= first_shown([len(run.milestones) for run in runs], size)
-    return [run_url(prefix, runs[at]), *([home] if first else [])]
+    first = first_shown([len(run.milestones) for run in runs], size)
+    found: dict[str, tuple[str, ...]] = {}
+    for i, run in enumerate(runs):
+        urls = (run_url(prefix, run), home) if i >= first else (run_url(prefix, run),)
+        found.update(dict.fromkeys(map(ID, run.milestones), urls))
+    return found
 
 
 def by_year_pages(

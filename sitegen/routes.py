@@ -20,7 +20,7 @@ import dataclasses
 import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +111,7 @@ class Plan:
         # page's URL, and what a split timeline's pages show of each other (`route.MARKS`).
         self.splits: dict[str, tuple[str, ...]] = {}
         self.marks: object = None
+        self.shown_by: dict[str, dict[str, tuple[str, ...]]] = {}  # see `listed_on`
 
     @property
     def layout(self) -> Layout:
@@ -234,14 +235,20 @@ class Plan:
         planning every listing): on the timeline and on each of its tracks' and tags' pages,
         its year's page, and the first page where that shows its year."""
         c, tagged = self.content, self.layout.tags
-        lists = [("/", "/years/", c.milestones)]
-        lists += [(c.site.track_path(fw),) * 2 + (self.by_framework[fw],) for fw in m.tracks]
-        lists += [(f"/tags/{t}/",) * 2 + (self.at(tagged[t]),) for t in m.tags if t in tagged]
-        return [
-            output_of(url)
-            for home, prefix, items in lists
-            for url in pages_showing(home, prefix, items, self.size, m)
-        ]
+        # Each listing of it: its first page's URL, its year pages' prefix, its milestones.
+        lists: list[tuple[str, str, Callable[[], tuple[Milestone, ...]]]]
+        lists = [("/", "/years/", lambda: c.milestones)]
+        for fw in m.tracks:
+            home = c.site.track_path(fw)
+            lists.append((home, home, partial(self.by_framework.__getitem__, fw)))
+        for tag in (tag for tag in m.tags if tag in tagged):
+            lists.append((f"/tags/{tag}/", f"/tags/{tag}/", partial(self.at, tagged[tag])))
+        urls: list[str] = []
+        for home, prefix, items in lists:
+            if home not in self.shown_by:  # worked out once a plan: a cold build asks for all
+                self.shown_by[home] = pages_showing(home, prefix, items(), self.size)
+            urls += self.shown_by[home].get(m.id, ())
+        return list(map(output_of, urls))
 
     def on_foundation_page(self, m: Milestone) -> bool:
         return self.content.foundation is not None and FOUNDATION_TAG in m.tags
