@@ -33,7 +33,7 @@ from .quotes import QuoteReport, check_quotes
 from .render import Page, Rendered, check_templates, keep_bytes, prerender_markdown, render_pages
 from .routes import FONT, Layout, Paths, Plan
 from .scan import Scanned, Stat, differing, known_words, scan_content, scan_theme
-from .search import renewal
+from .search import Renew, renewal
 from .tags import tag_warnings
 from .theme import SETTINGS, STATIC_DIR, unused_templates
 from .theme_settings import theme_settings
@@ -310,12 +310,12 @@ class SiteBuilder:
         fresh = {r.output for r in routes}
         kept_index, renew = renewal(out_dir, kept, listed, outputs, fresh, gone)
 
-        def index(staging: Path) -> dict[str, bytes]:
+        def index(renew: Renew, staging: Path) -> dict[str, bytes]:
             with stage_timer(timings)("search"):
-                return renew(staging, language, jobs) if renew else {}
+                return renew(staging, language, jobs)
 
         outputs = outputs | kept_index
-        derive = index if renew else None
+        derive = None if renew is None else partial(index, renew)
         record = write_changed(outputs, fresh, {}, kept, out_dir, render_into, derive, listed)
         spent = timings.get("templates", 0.0) + timings.get("search", 0.0)
         timings["write"] = time.perf_counter() - start - spent

@@ -222,8 +222,7 @@ def places(layout: Layout, ms: Sequence[Milestone], size: int) -> dict[str, str]
         cut = cuts(end - start, size)
         count = len(cut) - 1
         for n, (a, b) in enumerate(itertools.pairwise(cut), 1):
-            url = run_url("/years/", Part(year, n if count > 1 else 0, count, (), None))
-            found.update((m.id, url) for m in ms[start + a : start + b])
+            found.update((m.id, year_page(year, n, count)) for m in ms[start + a : start + b])
     return found
 
 
@@ -236,5 +235,9 @@ def place(layout: Layout, ms: Sequence[Milestone], m: Milestone, size: int) -> s
     years = layout.years
     year, start, end = years[bisect.bisect_right(years, i, key=operator.itemgetter(1)) - 1]
     cut = cuts(end - start, size)
-    count, n = len(cut) - 1, bisect.bisect_right(cut, i - start)
-    return run_url("/years/", Part(year, n if count > 1 else 0, count, (), None))
+    return year_page(year, bisect.bisect_right(cut, i - start), len(cut) - 1)
+
+
+def year_page(year: int, part: int, parts: int) -> str:
+    """The timeline page of a year's `part` (from 1) of `parts`."""
+    return run_url("/years/", Part(year, part if parts > 1 else 0, parts, (), None))

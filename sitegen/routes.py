@@ -181,6 +181,7 @@ class Plan:
         ms = tuple((m.id, DAY(m), m.tracks, m.tags) for m in c.milestones)
         found: dict[str, object] = {PAGES: self.pages, PLACED: (self.size, ms)}
         found[PAGES_PLACED] = tuple((p.path, p.url, p.tags, p.order) for p in c.pages)
+        # `pages` has split every listing, which notes `splits` and `marks` as it goes.
         found.update((f"{INDEX}{home}", urls) for home, urls in self.splits.items())
         found[MARKS] = self.marks
         found.update((f"place:{m}", url) for m, url in self.places.items())

@@ -426,13 +426,14 @@ def test_a_moved_milestone_redraws_the_year_pages_it_changes(
     (site / "templates/theme.yaml").write_text("timeline_page_size: 2\n")
     builder = SiteBuilder(site, Options(cache=False, jobs=1))
     before = outcome(builder)
+    assert isinstance(before, dict)
     path = site / "content" / "milestones" / f"{moved}.yaml"
     path.write_text(path.read_text().replace(line, edited))
     result = builder.build(changed={path.relative_to(site).as_posix()})
     after = {p.output: p.data for p in result.pages}
     assert after == clean_build(site)
     years = {o for o in after if o.startswith("years/")}
-    assert {o.split("/")[1] for o in years if after[o] != before[o]} == changed  # type: ignore[index]
+    assert {o.split("/")[1] for o in years if after[o] != before[o]} == changed
     assert {o.split("/")[1] for o in years & result.why.keys()} == drawn
 
 
