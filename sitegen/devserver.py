@@ -48,6 +48,9 @@ class Snapshot:
     stylesheets: Mapping[str, str] | None = None
     script: bytes = field(default=b"", repr=False)  # the live-reload tag for HTML pages
     search: int = 0  # counts search indexes published, so that tabs use the newest one
+    # Since `previous`: each page that changed, by URL → "main" when only its <main> did
+    # (tabs patch it in place) or "page" (tabs reload). None: every tab reloads.
+    pages: Mapping[str, str] | None = None
 
     def event(self) -> dict[str, object]:
         """What an open tab needs to know about this snapshot."""
@@ -57,6 +60,7 @@ class Snapshot:
             "stylesheets": dict(self.stylesheets) if self.stylesheets else None,
             "errors": self.errors,
             "search": self.search,
+            "pages": dict(self.pages) if self.pages is not None else None,
         }
 
 
@@ -212,6 +216,7 @@ class DevServer:
                     state=old.state + 1,
                     previous=old.version,
                     stylesheets=stylesheet_swaps(old.files, files, base_url, changed),
+                    pages=page_updates(old.files, files, base_url) if old.version else None,
                     script=livereload_tag(version),
                 )
             self._snapshot, self._building = new, False
@@ -286,6 +291,37 @@ def stylesheet_swaps(
         if output.endswith(".css") and old.get(output) != data:
             swaps[base_url + output] = f"{base_url}{output}?v={content_hash(data)}"
     return swaps or None
+
+
+def page_updates(
+    old: Mapping[str, bytes], new: Mapping[str, bytes], base_url: str
+) -> dict[str, str] | None:
+    """Each page whose bytes changed, by URL: "main" when all around its <main> is the
+    same, else "page". None when another file a page may show changed (an image, a font,
+    a script linked without its hash), which only a reload is sure to show."""
+    gone = old.keys() - new.keys()
+    changed = [o for o, data in new.items() if old.get(o) is not data and old.get(o) != data]
+    updates = {}
+    for output in sorted((*changed, *gone)):
+        if output.endswith(".html"):
+            before, after = around_main(old.get(output)), around_main(new.get(output))
+            inside = before is not None and before == after
+            updates[base_url + output.removesuffix("index.html")] = "main" if inside else "page"
+        elif not output.startswith(UNSHOWN) and not output.endswith(DATA):
+            return None
+    return updates
+
+
+UNSHOWN = ("cards/", f"{SEARCH_DIR}/")  # social cards; the index, which tabs hear of apart
+DATA = (".json", ".xml", ".txt")  # the feed, the sitemap, `timeline.json`: no page shows one
+
+
+def around_main(page: bytes | None) -> tuple[bytes, bytes] | None:
+    """What a page holds before its <main> and after it (None without one)."""
+    if page is None:
+        return None
+    start, end = page.find(b"<main"), page.rfind(b"</main>")
+    return (page[:start], page[end:]) if 0 <= start < end else None
 
 
 def describe(changed: set[str]) -> str:

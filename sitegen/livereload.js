@@ -1,6 +1,6 @@
 // sitegen serve: injected into served HTML pages only, never into built files.
-// Listens for builds over Server-Sent Events and reloads the page, swaps stylesheets, or
-// shows the build errors over the last good page.
+// Listens for builds over Server-Sent Events and patches the page's <main> in place, reloads
+// the page, swaps stylesheets, or shows the build errors over the last good page.
 (() => {
   "use strict";
   const script = document.currentScript;
@@ -8,6 +8,14 @@
   const scrollKey = "sitegen-scroll:" + location.pathname;
   const overlayId = "sitegen-error-overlay";
   let retryDelay = 500;
+
+  // <main> as the server sent it: a patch changes only what the build changed in it, so
+  // what the page's scripts did to the rest (a filter, an open menu) stays as it is.
+  let served = document.querySelector("main")?.cloneNode(true) ?? null;
+  const notFound = performance.getEntriesByType("navigation")[0]?.responseStatus === 404;
+  let patching = Promise.resolve();
+  let here = location.pathname.replace(/index\.html$/, ""); // as the server names its pages
+  try { here = decodeURIComponent(here); } catch { /* a malformed escape: as written */ }
 
   restoreScroll();
 
@@ -24,6 +32,42 @@
   function reload() {
     sessionStorage.setItem(scrollKey, JSON.stringify([window.scrollX, window.scrollY]));
     location.reload();
+  }
+
+  // The page's new <main>, fetched, and what changed in it since it was served put in place:
+  // far less for the browser to lay out than a reload, and the scroll stays where it is.
+  async function patchMain() {
+    const response = await fetch(location.href, { cache: "no-store" });
+    const html = response.ok ? await response.text() : "";
+    const fresh = new DOMParser().parseFromString(html, "text/html").querySelector("main");
+    const live = document.querySelector("main");
+    if (!fresh || !live || !served) return reload();
+    patch(live, served, fresh);
+    served = fresh;
+    document.dispatchEvent(new Event("sitegen:patched"));
+  }
+
+  // `live` made to match `after` where `before` (as served) differs from it. A node whose
+  // children no longer pair up, by number and kind, is replaced whole.
+  function patch(live, before, after) {
+    if (before.isEqualNode(after)) return;
+    const alike = (a, b) => a.nodeType === b.nodeType && a.nodeName === b.nodeName;
+    const [now, was, will] = [live.childNodes, before.childNodes, after.childNodes];
+    const paired =
+      live.nodeType === Node.ELEMENT_NODE && alike(live, after) && alike(before, after) &&
+      now.length === will.length && was.length === will.length &&
+      [...will].every((node, i) => alike(node, was[i]) && alike(node, now[i]));
+    if (!paired) {
+      live.replaceWith(document.importNode(after, true));
+      return;
+    }
+    for (const { name, value } of after.attributes) {
+      if (before.getAttribute(name) !== value) live.setAttribute(name, value);
+    }
+    for (const { name } of before.attributes) {
+      if (!after.hasAttribute(name)) live.removeAttribute(name);
+    }
+    for (let i = 0; i < will.length; i++) patch(now[i], was[i], will[i]);
   }
 
   // New stylesheets load beside the old ones, which go only once the new ones apply,
@@ -72,13 +116,16 @@
     if (search !== null && state.search !== search) document.dispatchEvent(new Event("sitegen:search-index"));
     search = state.search;
     if (state.version !== version) {
-      if (state.previous === version && state.stylesheets) {
-        swapStylesheets(state.stylesheets);
-        version = state.version;
-      } else {
+      // What changed since the build this page heard of last: else it cannot tell.
+      const since = state.previous === version;
+      const page = since && state.pages && !notFound ? state.pages[here] ?? "same" : "page";
+      if (since && state.stylesheets) swapStylesheets(state.stylesheets);
+      else if (page === "main") patching = patching.then(patchMain).catch(reload);
+      else if (page !== "same") {
         reload();
         return;
       }
+      version = state.version;
     }
     if (state.errors) showErrors(state.errors);
     else clearErrors();

@@ -4,6 +4,7 @@ themselves in the open tab."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -12,8 +13,15 @@ from playwright.sync_api import Browser, Page, expect
 from sitegen.build import Options
 from sitegen.devserver import DevServer
 
-from .conftest import SiteFactory
-from .serve_helpers import REBUILD_LINE, ServeFactory, atomic_save, replace_in, running_servers
+from .conftest import MINIMAL_SITE, SiteFactory
+from .serve_helpers import (
+    REBUILD_LINE,
+    Served,
+    ServeFactory,
+    atomic_save,
+    replace_in,
+    running_servers,
+)
 
 WAIT_MS = 20_000  # generous: the machine is shared; nothing here measures speed
 
@@ -62,6 +70,111 @@ def test_title_edit_shows_in_the_open_tab_which_keeps_its_scroll(
     tab.wait_for_function("window.scrollY === 100")
     pattern = REBUILD_LINE.format(path=re.escape("content/milestones/alpha-1.yaml"))
     assert any(re.fullmatch(pattern, line) for line in served.log), served.log
+
+
+BETA = {
+    "content/frameworks/beta.yaml": """\
+        id: beta
+        name: Beta
+        order: 2
+        color: "#1d4ed8"
+        tagline: Another framework.
+        """,
+    "content/milestones/beta-1.yaml": """\
+        id: beta-1
+        date: 2020-08-01
+        framework: beta
+        title: Beta 1.0
+        summary: Its first release.
+        sources:
+          - source: paper
+        """,
+}
+ALPHA_1 = MINIMAL_SITE["content/milestones/alpha-1.yaml"]
+LOADED = "window.loadedOnce"  # set in a tab by the test: a reload forgets it
+
+
+def main_html(tab: Page) -> str:
+    return tab.locator("main").evaluate("main => main.outerHTML")
+
+
+def wait_for_rebuild(served: Served, path: str, seen: int) -> None:
+    """Until the server has logged a rebuild after `path` changed, past its first `seen` lines."""
+    pattern = re.compile(REBUILD_LINE.format(path=re.escape(path)))
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while not any(pattern.fullmatch(line) for line in served.log[seen:]):
+        assert time.monotonic() < deadline, served.log
+        time.sleep(0.05)
+
+
+def test_an_edit_inside_main_patches_the_open_tab_to_what_a_reload_shows(
+    serve: ServeFactory, tab: Page
+) -> None:
+    served = serve()
+    tab.goto(served.url)
+    card_titles(tab).to_have_text(["Alpha 1.0"])
+    tab.evaluate(f"{LOADED} = true")
+
+    replace_in(served.site / "content/milestones/alpha-1.yaml", "first release", "*first* one")
+
+    expect(tab.locator(".card-summary em")).to_have_text("first", timeout=WAIT_MS)
+    assert tab.evaluate(LOADED) is True  # patched in place, not reloaded
+    fresh = tab.context.new_page()
+    fresh.goto(served.url)
+    assert main_html(tab) == main_html(fresh)
+
+
+def test_a_patched_timeline_keeps_its_track_filter(serve: ServeFactory, tab: Page) -> None:
+    tagged = {
+        path: text.replace("sources:", "tags: [release]\n        sources:")
+        for path, text in {**BETA, "content/milestones/alpha-1.yaml": ALPHA_1}.items()
+        if "milestones/" in path
+    }
+    served = serve({**BETA, **tagged})
+    tab.goto(served.url + "?fw=beta")
+    status = tab.locator("#filter-status")
+    expect(status).to_contain_text("1 of 2")
+    expect(tab.locator(".card[data-fw=alpha]")).to_be_hidden()
+    tab.evaluate(f"{LOADED} = true")
+
+    # Without its tags the hidden card has other children: it is patched whole, unfiltered.
+    replace_in(served.site / "content/milestones/alpha-1.yaml", "tags: [release]\n", "")
+
+    expect(tab.locator(".card[data-fw=alpha] .card-tags")).to_have_count(0, timeout=WAIT_MS)
+    assert tab.evaluate(LOADED) is True
+    expect(tab.locator(".card[data-fw=alpha]")).to_be_hidden()
+    expect(tab.locator(".card[data-fw=beta]")).to_be_visible()
+    expect(status).to_contain_text("1 of 2")
+
+
+def test_an_edit_around_main_reloads_the_tab(serve: ServeFactory, tab: Page) -> None:
+    served = serve()
+    tab.goto(served.url)
+    tab.evaluate(f"{LOADED} = true")
+
+    replace_in(served.site / "content/site.yaml", "Test timeline", "Renamed timeline")
+
+    expect(tab.locator(".site-header")).to_contain_text("Renamed timeline", timeout=WAIT_MS)
+    assert tab.evaluate(LOADED) is None
+
+
+def test_an_edit_a_page_does_not_show_leaves_its_tab_alone(serve: ServeFactory, tab: Page) -> None:
+    served = serve(BETA)
+    tab.goto(served.url + "frameworks/alpha/")
+    entry_titles = expect(tab.locator(".entry-title"))
+    entry_titles.to_have_text(["Alpha 1.0"])
+    before = main_html(tab)
+    tab.evaluate(f"{LOADED} = true")
+
+    seen = len(served.log)
+    replace_in(served.site / "content/milestones/beta-1.yaml", "Beta 1.0", "Beta One")
+    wait_for_rebuild(served, "content/milestones/beta-1.yaml", seen)
+    # Then an edit it shows: patched too, so the tab still followed each build in place.
+    replace_in(served.site / "content/milestones/alpha-1.yaml", "Alpha 1.0", "Alpha One")
+
+    entry_titles.to_have_text(["Alpha One"], timeout=WAIT_MS)
+    assert tab.evaluate(LOADED) is True
+    assert main_html(tab) == before.replace("Alpha 1.0", "Alpha One")
 
 
 def test_atomic_save_shows_in_the_open_tab(serve: ServeFactory, tab: Page) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import Options
-from sitegen.devserver import DevServer
+from sitegen.devserver import DevServer, page_updates
 from sitegen.httpd import EVENTS_PATH, MAX_STREAMS, is_our_host
 from sitegen.watch import is_source
 
@@ -492,3 +492,35 @@ def test_a_host_others_can_reach_gets_a_warning(site_factory: SiteFactory) -> No
         "warning: listening on 192.0.2.1: anyone who can reach this machine can read the site\n"
         "error: cannot listen on 192.0.2.1:0: Cannot assign requested address\n"
     )
+
+
+def test_tabs_hear_which_pages_changed_and_whether_only_their_main_did() -> None:
+    def page(head: str, main: str) -> bytes:
+        return f"<html><head><title>{head}</title></head><main>{main}</main></html>".encode()
+
+    old = {
+        "index.html": page("Home", "cards"),
+        "about/index.html": page("About", "text"),
+        "gone/index.html": page("Gone", "text"),
+        "same/index.html": page("Same", "text"),
+        "feed.xml": b"<feed/>",
+        "cards/index.png": b"png",
+    }
+    new = {
+        **old,
+        "index.html": page("Home", "new cards"),
+        "about/index.html": page("About us", "text"),
+        "new/index.html": page("New", "text"),
+        "feed.xml": b"<feed>new</feed>",
+        "cards/index.png": b"new png",
+    }
+    del new["gone/index.html"]
+
+    assert page_updates(old, new, "/REPO/") == {
+        "/REPO/": "main",
+        "/REPO/about/": "page",
+        "/REPO/gone/": "page",
+        "/REPO/new/": "page",
+    }
+    # An image a page may show under an unchanging URL: only a reload is sure to show it.
+    assert page_updates(old, {**new, "static/photo.jpg": b"jpg"}, "/REPO/") is None

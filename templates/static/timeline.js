@@ -4,15 +4,14 @@
 (() => {
   "use strict";
   const nav = document.querySelector("[data-filter]");
-  const timeline = document.getElementById("timeline");
+  let timeline = document.getElementById("timeline");
   const status = document.getElementById("filter-status");
   if (!nav || !timeline || !status) return;
 
   const links = [...nav.querySelectorAll("a[data-fw]")];
   const ids = links.map((link) => link.dataset.fw);
   const names = Object.fromEntries(links.map((l) => [l.dataset.fw, l.textContent.trim()]));
-  const cards = [...timeline.querySelectorAll(".card[data-fw]")];
-  const total = cards.length;
+  let cards = [...timeline.querySelectorAll(".card[data-fw]")];
   const tracksOf = (el) => el.dataset.fw.split(" ");
 
   // The theme's texts in the page's language (see templates/i18n/): a text shown with a
@@ -122,9 +121,9 @@
     const count = cards.filter((c) => !c.hidden).length;
     const list = visible.map((id) => names[id]);
     setText(status,
-      visible.length === ids.length ? text("filter_all", { count: total })
+      visible.length === ids.length ? text("filter_all", { count: cards.length })
       : visible.length === 0 ? text("filter_none")
-      : text("filter_some", { shown: count, count: total, names: listed(list) }));
+      : text("filter_some", { shown: count, count: cards.length, names: listed(list) }));
     if (remember) history.replaceState(null, "", filtered(location.href, visible) + location.hash);
     // The other pages of a split timeline open with the same tracks shown.
     document.querySelectorAll("a[data-pager]").forEach((a) => {
@@ -142,4 +141,10 @@
   }
 
   show(fromUrl(), false);
+  // `sitegen serve` patched the page in place: the cards it put in come as the server wrote them.
+  document.addEventListener("sitegen:patched", () => {
+    timeline = document.getElementById("timeline");
+    cards = [...timeline.querySelectorAll(".card[data-fw]")];
+    show(current(), false);
+  });
 })();
