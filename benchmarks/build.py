@@ -132,8 +132,8 @@ def dev_server_path(site: Path, runs: int) -> dict[str, float]:
     time of each kind of edit, and how many pages the last of each rendered."""
     from sitegen.build import Options, SiteBuilder
 
-    # One process, as in `serve`: its threads rule out forking workers.
-    builder = SiteBuilder(site, Options(cache=False, jobs=1))
+    # One process, as in `serve`: its threads rule out forking workers; drafts shown.
+    builder = SiteBuilder(site, Options(cache=False, jobs=1, drafts=True))
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "site"
         builder.build(out)

@@ -23,8 +23,7 @@ record of the last good build as it was, and the next build compares against tha
 from __future__ import annotations
 
 import bisect
-import sys
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -57,10 +56,11 @@ class Record:
         return found
 
     def updated(
-        self, now: Mapping[str, object], reads: Mapping[str, Collection[str]], gone: Iterable[str]
+        self, now: Mapping[str, object], reads: Mapping[str, tuple[str, ...]], gone: Iterable[str]
     ) -> Record:
-        """A new record: the outputs in `reads` rendered from these inputs, those in `gone`
-        no longer made, and every value as it is `now`."""
+        """A new record: the outputs in `reads` rendered from these inputs (each sorted and
+        interned, as `render.render_pages` gives them), those in `gone` no longer made, and
+        every value as it is `now`."""
         inputs, users = dict(self.inputs), dict(self.users)
         changes: dict[str, tuple[set[str], set[str]]] = {}  # input → (outputs lost, gained)
 
@@ -71,11 +71,12 @@ class Record:
         for output in gone:
             note(inputs.pop(output, ()), output, 0)
         for output, keys in reads.items():
+            if inputs.get(output) == keys:  # sorted both: compared in C, no sets made
+                continue
             old, new = set(inputs.get(output, ())), set(keys)
-            if output not in inputs or old != new:
-                note(old - new, output, 0)
-                note(new - old, output, 1)
-                inputs[output] = tuple(sorted(map(sys.intern, new)))
+            note(old - new, output, 0)
+            note(new - old, output, 1)
+            inputs[output] = keys
         for key, (lost, gained) in changes.items():
             outputs = set(users.get(key, ())).difference(lost) | gained
             if outputs:

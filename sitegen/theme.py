@@ -173,26 +173,25 @@ def walk(folder: Path, relative: str, root: str, seen: set[str], theme: Theme, l
     """Sort what `folder` (at `relative` under the theme folder `root`, which messages
     call `label`) holds into `theme`, replacing what an earlier folder gave."""
     try:
-        names = sorted(os.listdir(folder))
+        with os.scandir(folder) as listing:  # each entry's kind without a call of its own
+            entries = sorted(listing, key=lambda entry: entry.name)
     except OSError:
         return
-    for name in names:
+    real_folder = os.path.realpath(folder)  # once: only a link needs its own
+    for entry in entries:
+        name = entry.name
         if is_ignored(name):
             continue
-        path, where = folder / name, f"{relative}{name}"
-        problem = name_problem(name) or link_problem(path, root)
+        path, where, linked = folder / name, f"{relative}{name}", entry.is_symlink()
+        problem = name_problem(name) or (link_problem(path, root) if linked else None)
         if problem:
             theme.problems.append(Diagnostic(f"{label}/{shown(where)}", 0, 0, *problem))
             continue
-        real = os.path.realpath(path)
-        try:
-            kind = os.stat(path).st_mode
-        except OSError:
-            continue  # gone meanwhile
-        if stat.S_ISDIR(kind):
+        real = os.path.realpath(path) if linked else os.path.join(real_folder, name)
+        if entry.is_dir():
             if real not in seen:  # a link back up is walked once
                 walk(path, f"{where}/", root, seen | {real}, theme, label)
-        elif not stat.S_ISREG(kind):
+        elif not entry.is_file():
             problem = ("not a regular file (a pipe, socket or device)", HINT_PLAIN)
             theme.problems.append(Diagnostic(f"{label}/{shown(where)}", 0, 0, *problem))
         elif where.startswith(f"{STATIC_DIR}/"):
