@@ -152,17 +152,18 @@ class Pagefind:
 
     def _read(self) -> dict[str, Any]:
         assert self.process is not None and self.process.stdout is not None
-        chunks = []
+        # A reply may be the whole bundle: its base64 is decoded as it comes, a whole number
+        # of 4-character groups at a time, so that the encoded text is never held whole.
+        decoded, carry = [], b""
         while True:
             end = self._pending.find(b",")
+            text = carry + (self._pending if end < 0 else self._pending[:end])
+            whole = len(text) if end >= 0 else len(text) - len(text) % 4
+            decoded.append(base64.b64decode(text[:whole]))
+            carry = text[whole:]
             if end >= 0:
-                chunks.append(self._pending[:end])
                 self._pending = self._pending[end + 1 :]
-                message = b"".join(chunks)
-                chunks.clear()  # a reply may be the whole bundle: hold one copy at a time
-                message = base64.b64decode(message)
-                return json.loads(message)
-            chunks.append(self._pending)
+                return json.loads(b"".join(decoded))
             self._pending = self.process.stdout.read1(1 << 20)
             if not self._pending:
                 if self.cancelled:

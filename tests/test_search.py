@@ -4,17 +4,21 @@ files, as Pagefind's script reads them."""
 
 from __future__ import annotations
 
+import base64
 import gzip
+import io
 import json
 import os
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
 from sitegen import search
 from sitegen.build import Options, SiteBuilder, build_site
 from sitegen.diagnostics import SiteError
-from sitegen.indexer import HEADER, stable, text_item
+from sitegen.indexer import HEADER, Pagefind, stable, text_item
 from sitegen.liveindex import BackgroundIndex
 from sitegen.search import (
     bundle_in,
@@ -396,3 +400,28 @@ def test_the_dev_servers_index_makes_again_only_the_parts_whose_pages_changed(
 def test_a_page_without_a_main_element_is_read_whole() -> None:
     page = b"<html><body><h1>T</h1><div data-pagefind-body>a</div></body></html>"
     assert searched(page) == page
+
+
+class Trickle(io.RawIOBase):
+    """A pipe that gives a few bytes at a time, as a busy one may."""
+
+    def __init__(self, data: bytes, at_most: int) -> None:
+        self.data, self.at_most = data, at_most
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        size = min(len(buffer), self.at_most, len(self.data))
+        buffer[:size], self.data = self.data[:size], self.data[size:]
+        return size
+
+
+@pytest.mark.parametrize("at_most", [1, 3, 7, 1 << 20])
+def test_pagefinds_replies_are_read_whole_however_the_pipe_splits_them(at_most: int) -> None:
+    replies = [{"message_id": 1, "payload": {"files": "x" * 50}}, {"message_id": 2}]
+    wire = b"".join(base64.b64encode(json.dumps(r).encode()) + b"," for r in replies)
+    pagefind = Pagefind("en")
+    stdout = io.BufferedReader(Trickle(wire, at_most), buffer_size=max(at_most, 8))
+    pagefind.process = SimpleNamespace(stdout=stdout)  # type: ignore[assignment]
+    assert [pagefind._read(), pagefind._read()] == replies
