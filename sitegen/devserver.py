@@ -13,7 +13,7 @@ import functools
 import secrets
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -183,7 +183,7 @@ class DevServer:
         finally:
             self.search.resume()
         files = result.files
-        self._publish(files, result.content.site.base_url, changed)
+        self._publish(files, result.content.site.base_url, changed, result.why.keys())
         self.search.update(files, result.content.site.language)
         elapsed = (time.perf_counter() - start) * 1000
         if self.talk.quiet:
@@ -200,7 +200,9 @@ class DevServer:
             for warning in result.warnings:
                 self.log(warning.format(self.talk.paint))
 
-    def _publish(self, files: dict[str, bytes], base_url: str, changed: set[str]) -> None:
+    def _publish(
+        self, files: dict[str, bytes], base_url: str, changed: set[str], fresh: Iterable[str]
+    ) -> None:
         with self._state:
             old = self._snapshot
             files = {**files, **self._search}
@@ -216,7 +218,7 @@ class DevServer:
                     state=old.state + 1,
                     previous=old.version,
                     stylesheets=stylesheet_swaps(old.files, files, base_url, changed),
-                    pages=page_updates(old.files, files, base_url) if old.version else None,
+                    pages=page_updates(old.files, files, fresh, base_url) if old.version else None,
                     script=livereload_tag(version),
                 )
             self._snapshot, self._building = new, False
@@ -294,13 +296,18 @@ def stylesheet_swaps(
 
 
 def page_updates(
-    old: Mapping[str, bytes], new: Mapping[str, bytes], base_url: str
+    old: Mapping[str, bytes], new: Mapping[str, bytes], fresh: Iterable[str], base_url: str
 ) -> dict[str, str] | None:
     """Each page whose bytes changed, by URL: "main" when all around its <main> is the
     same, else "page". None when another file a page may show changed (an image, a font,
-    a script linked without its hash), which only a reload is sure to show."""
-    gone = old.keys() - new.keys()
-    changed = [o for o, data in new.items() if old.get(o) is not data and old.get(o) != data]
+    a script linked without its hash), which only a reload is sure to show.
+
+    `fresh`: the files the build rendered afresh, the only ones that can differ; so a
+    rebuild looks at the few it made, not at every file of the site."""
+    changed = [o for o in fresh if old.get(o) != new.get(o)]
+    added = sum(o not in old for o in changed)
+    # Files only come (among the fresh) or go: when the counts add up, none went.
+    gone = old.keys() - new.keys() if len(old) + added != len(new) else set()
     updates = {}
     for output in sorted((*changed, *gone)):
         if output.endswith(".html"):

@@ -96,7 +96,9 @@ def pieces(
                 encoded.append(renderer.fragment((kind, *numbers, m), make, []))
             return separator.join(encoded)
 
-        yield (separator if n else "") + renderer.fragment((kind, first, ms), join, [])
+        if n:
+            yield separator  # apart: prefixed, each year (a megabyte or more) is copied
+        yield renderer.fragment((kind, first, ms), join, [])
     yield tail
 
 

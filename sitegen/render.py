@@ -188,19 +188,29 @@ def render_route(route: Route, env: jinja2.Environment) -> bytes | Chunks:
 
 
 def streamed(pieces: Iterator[str]) -> Chunks:
-    """Jinja's output pieces as bytes, about 64 KiB at a time."""
+    """Jinja's output pieces as bytes, about 64 KiB at a time; a piece that large alone,
+    rather than copied into a batch (a year of `timeline.json` is megabytes)."""
     try:
         batch: list[str] = []
         size = 0
         for piece in pieces:
+            if len(piece) >= CHUNK:
+                if batch:
+                    yield "".join(batch).encode()
+                yield piece.encode()
+                batch, size = [], 0
+                continue
             batch.append(piece)
             size += len(piece)
-            if size >= 1 << 16:
+            if size >= CHUNK:
                 yield "".join(batch).encode()
                 batch, size = [], 0
         yield "".join(batch).encode()
     except Exception as error:
         raise TemplateFailure from error
+
+
+CHUNK = 1 << 16  # characters
 
 
 def template_error(error: Exception, site_dir: Path, fallback: str) -> Diagnostic:

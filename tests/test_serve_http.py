@@ -516,11 +516,13 @@ def test_tabs_hear_which_pages_changed_and_whether_only_their_main_did() -> None
     }
     del new["gone/index.html"]
 
-    assert page_updates(old, new, "/REPO/") == {
+    fresh = ["index.html", "about/index.html", "new/index.html", "feed.xml", "cards/index.png"]
+    assert page_updates(old, new, [*fresh, "same/index.html"], "/REPO/") == {
         "/REPO/": "main",
         "/REPO/about/": "page",
         "/REPO/gone/": "page",
         "/REPO/new/": "page",
     }
     # An image a page may show under an unchanging URL: only a reload is sure to show it.
-    assert page_updates(old, {**new, "static/photo.jpg": b"jpg"}, "/REPO/") is None
+    photo = {**new, "static/photo.jpg": b"jpg"}
+    assert page_updates(old, photo, [*fresh, "static/photo.jpg"], "/REPO/") is None
