@@ -305,6 +305,17 @@ def test_timeline_json_is_written_as_it_is_made_and_stays_whole(
     assert (site / "output/timeline.json").read_bytes() == data
 
 
+def test_a_file_written_as_it_is_made_keeps_every_piece_in_order() -> None:
+    from sitegen.render import streamed
+
+    pieces = ["{", "é" * 10, "x" * 70_000, ",", "y" * 100, "z" * 70_000, "}"]
+    chunks = list(streamed(iter(pieces)))
+    assert b"".join(chunks) == "".join(pieces).encode()
+    # A year of a large timeline.json goes out alone, not copied into a batch first.
+    assert b"x" * 70_000 in chunks and b"z" * 70_000 in chunks
+    assert b"" not in chunks[:-1]
+
+
 def test_a_template_error_in_a_file_written_as_it_is_made_is_reported(
     site_factory: SiteFactory,
 ) -> None:
