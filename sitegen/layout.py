@@ -35,6 +35,7 @@ class Run(tuple):  # type: ignore[type-arg]
 
 
 YearRuns = tuple[tuple[int, Run], ...]  # see `group_by_year`
+Spans = tuple[tuple[int, int, int], ...]  # (year, first index, index after the last)
 
 
 class Layout(NamedTuple):
@@ -44,7 +45,7 @@ class Layout(NamedTuple):
 
     files: tuple[str, ...]  # each milestone's fact file
     index: dict[str, int]  # id → index
-    years: tuple[tuple[int, int, int], ...]  # (year, first index, index after the last)
+    years: Spans  # where each year's milestones stand
     tracks: dict[str, tuple[int, ...]]  # framework id → its milestones, cross-track ones too
     own: dict[str, tuple[int, ...]]  # framework id → the milestones of that framework
     citing: dict[str, tuple[int, ...]]  # source id → the milestones citing it
@@ -89,10 +90,23 @@ def lay_out(content: Content, paths: Paths) -> Layout:
     )
 
 
-def year_runs(milestones: tuple[Milestone, ...], size: int) -> list[Part]:
-    """A listing's years, each in as few parts of at most `size` milestones as can be."""
+def year_spans(at: Sequence[int], years: Spans) -> Spans:
+    """Where each year stands in a listing of the milestones at the indexes `at` (ascending)
+    among all, whose years are `years`: found by bisection, without a look at a milestone."""
+    found, start = [], 0
+    for year, _, end in years:
+        stop = bisect.bisect_left(at, end, start)
+        if stop > start:
+            found.append((year, start, stop))
+        start = stop
+    return tuple(found)
+
+
+def year_runs(milestones: tuple[Milestone, ...], spans: Spans, size: int) -> list[Part]:
+    """A listing's years (`spans`: see `year_spans`), each in as few parts of at most `size`
+    milestones as can be."""
     runs = []
-    for year, items in group_by_year(milestones):
+    for year, items in group_by_year(milestones, spans):
         chunks = parts(items, size)
         for n, chunk in enumerate(chunks, 1):
             shown = (year, Run(chunk))
@@ -100,22 +114,22 @@ def year_runs(milestones: tuple[Milestone, ...], size: int) -> list[Part]:
     return runs
 
 
-def listing_urls(url: str, milestones: tuple[Milestone, ...], size: int) -> list[str]:
+def listing_urls(url: str, milestones: tuple[Milestone, ...], spans: Spans, size: int) -> list[str]:
     """The addresses of `by_year_pages`, without planning the pages."""
     if len(milestones) <= size:
         return [url]
-    return [url, *(run_url(url, run) for run in year_runs(milestones, size))]
+    return [url, *(run_url(url, run) for run in year_runs(milestones, spans, size))]
 
 
 def pages_showing(
-    home: str, prefix: str, milestones: tuple[Milestone, ...], size: int
+    home: str, prefix: str, milestones: tuple[Milestone, ...], spans: Spans, size: int
 ) -> dict[str, tuple[str, ...]]:
     """Each milestone's id → the addresses of a listing's pages (see `by_year_pages`;
     `prefix` its year pages') that show it: its year's page, or its part's, and the first
     page if that shows it too."""
     if len(milestones) <= size:
         return dict.fromkeys(map(ID, milestones), (home,))
-    runs = year_runs(milestones, size)
+    runs = year_runs(milestones, spans, size)
     first = first_shown([len(run.milestones) for run in runs], size)
     found: dict[str, tuple[str, ...]] = {}
     for i, run in enumerate(runs):
@@ -125,14 +139,14 @@ def pages_showing(
 
 
 def by_year_pages(
-    url: str, milestones: tuple[Milestone, ...], size: int, texts: Texts
+    url: str, milestones: tuple[Milestone, ...], spans: Spans, size: int, texts: Texts
 ) -> list[tuple[str, tuple[Milestone, ...], YearRuns, Pager | None]]:
     """A listing's pages (address, milestones, their years, pager): one page at `url`, or
     past `size` milestones a page per year or part of one, as the timeline is split
     (`texts` label its pages)."""
     if len(milestones) <= size:
-        return [(url, milestones, group_by_year(milestones), None)]
-    sheets = paginate(year_runs(milestones, size), size, url, url, texts)
+        return [(url, milestones, group_by_year(milestones, spans), None)]
+    sheets = paginate(year_runs(milestones, spans, size), size, url, url, texts)
     return [(s.url, s.milestones, s.shown, s.pager) for s in sheets]
 
 
@@ -147,15 +161,9 @@ def tracks_of(
     return {fw_id: tuple(items) for fw_id, items in tracks.items()}
 
 
-def group_by_year(milestones: tuple[Milestone, ...]) -> YearRuns:
-    """(year, milestones) pairs of date-ordered milestones, for the timeline's year markers."""
-    years = [m.date.year for m in milestones]
-    groups, start = [], 0
-    for year, run in itertools.groupby(years):
-        end = start + len(list(run))
-        groups.append((year, Run(milestones[start:end])))
-        start = end
-    return tuple(groups)
+def group_by_year(milestones: tuple[Milestone, ...], spans: Spans) -> YearRuns:
+    """(year, milestones) pairs of a listing, for the timeline's year markers."""
+    return tuple((year, Run(milestones[start:end])) for year, start, end in spans)
 
 
 class Neighbours(NamedTuple):

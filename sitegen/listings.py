@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import cache, partial
 from typing import TYPE_CHECKING
 
-from .layout import by_year_pages, listing_urls, tracks_of
+from .layout import Spans, by_year_pages, listing_urls, tracks_of
 from .model import Era, Framework, Milestone, Page, Tag
 from .pagination import Pager, Sheet, paginate
 from .pagination import Run as Part
@@ -108,13 +108,17 @@ def track_pages(plan: Plan) -> Planned:
     found: Planned = {}
     for fw in plan.content.frameworks:
         home, own = plan.content.site.track_path(fw.id), plan.by_framework[fw.id]
-        found.update(split_listing(plan, home, own, partial(track_routes, plan, fw, home, own)))
+        spans = plan.years_of(plan.layout.tracks[fw.id])
+        make = partial(track_routes, plan, fw, home, own, spans)
+        found.update(split_listing(plan, home, own, spans, make))
     return found
 
 
-def track_routes(plan: Plan, fw: Framework, home: str, own: tuple[Milestone, ...]) -> list[Route]:
+def track_routes(
+    plan: Plan, fw: Framework, home: str, own: tuple[Milestone, ...], spans: Spans
+) -> list[Route]:
     routes = []
-    for url, items, years, pager in by_year_pages(home, own, plan.size, plan.texts):
+    for url, items, years, pager in by_year_pages(home, own, spans, plan.size, plan.texts):
         inputs = (*plan.files("frameworks", [fw]), *plan.files("milestones", items))
         routes.append(
             page(
@@ -137,19 +141,24 @@ def tag_pages(plan: Plan) -> Planned:
     for tag_id, (milestones, docs) in tags_of(c, plan.layout.tags).items():
         tag = known.get(tag_id) or Tag(tag_id, tag_id)
         counts.append(TagCount(tag, len(milestones), len(docs)))
-        home = f"/tags/{tag_id}/"
-        make = partial(tag_routes, plan, home, tag, milestones, docs)
-        found.update(split_listing(plan, home, milestones, make))
+        home, spans = f"/tags/{tag_id}/", plan.years_of(plan.layout.tags.get(tag_id, ()))
+        make = partial(tag_routes, plan, home, tag, milestones, spans, docs)
+        found.update(split_listing(plan, home, milestones, spans, make))
     counts.sort(key=lambda count: (count.tag.label.casefold(), count.tag.id))
     index = page("/tags/", "tags.html", TAG_READS, tags=tuple(counts))
     return {**found, **planned([index])}
 
 
 def tag_routes(
-    plan: Plan, home: str, tag: Tag, milestones: tuple[Milestone, ...], docs: tuple[Page, ...]
+    plan: Plan,
+    home: str,
+    tag: Tag,
+    milestones: tuple[Milestone, ...],
+    spans: Spans,
+    docs: tuple[Page, ...],
 ) -> list[Route]:
     routes = []
-    split = by_year_pages(home, milestones, plan.size, plan.texts)
+    split = by_year_pages(home, milestones, spans, plan.size, plan.texts)
     for url, items, years, pager in split:
         shown = docs if pager is None or not pager.label else ()  # listed once
         where = placed(home, pager)
@@ -171,12 +180,16 @@ def tag_routes(
 
 
 def split_listing(
-    plan: Plan, home: str, milestones: tuple[Milestone, ...], make: Callable[[], list[Route]]
+    plan: Plan,
+    home: str,
+    milestones: tuple[Milestone, ...],
+    spans: Spans,
+    make: Callable[[], list[Route]],
 ) -> Planned:
     """The outputs of a listing split as `by_year_pages` splits it, all planned by `make`
     when the first of them is asked for."""
     routes = cache(lambda: {route.output: route for route in make()})
-    urls = plan.splits[home] = tuple(listing_urls(home, milestones, plan.size))
+    urls = plan.splits[home] = tuple(listing_urls(home, milestones, spans, plan.size))
     return {o: (lambda o=o: routes()[o]) for o in map(output_of, urls)}
 
 

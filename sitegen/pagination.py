@@ -118,7 +118,7 @@ def first_shown(lengths: Sequence[int], size: int) -> int:
 
 
 def sheet(url: str, runs: Sequence[Run], pager: Pager) -> Sheet:
-    milestones = tuple(m for run in runs for m in run.milestones)
+    milestones = tuple(itertools.chain.from_iterable(run.milestones for run in runs))
     return Sheet(url, tuple(run.shown for run in runs), milestones, pager)
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import operator
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from .layout import (
     FOUNDATION_TAG,
     Layout,
     Run,
+    Spans,
     YearRuns,
     lay_out,
     meanwhile,
@@ -39,6 +40,7 @@ from .layout import (
     pages_showing,
     place,
     places,
+    year_spans,
 )
 from .listings import docs, tag_pages, timeline, track_pages
 from .model import DAY, Content, Milestone, Source
@@ -237,17 +239,19 @@ class Plan:
         its year's page, and the first page where that shows its year."""
         c, tagged = self.content, self.layout.tags
         # Each listing of it: its first page's URL, its year pages' prefix, its milestones.
-        lists: list[tuple[str, str, Callable[[], tuple[Milestone, ...]]]]
-        lists = [("/", "/years/", lambda: c.milestones)]
+        lists: list[tuple[str, str, Callable[[], tuple[Milestone, ...]], Sequence[int]]]
+        lists = [("/", "/years/", lambda: c.milestones, range(len(c.milestones)))]
         for fw in m.tracks:
-            home = c.site.track_path(fw)
-            lists.append((home, home, partial(self.by_framework.__getitem__, fw)))
+            home, at = c.site.track_path(fw), self.layout.tracks[fw]
+            lists.append((home, home, partial(self.by_framework.__getitem__, fw), at))
         for tag in (tag for tag in m.tags if tag in tagged):
-            lists.append((f"/tags/{tag}/", f"/tags/{tag}/", partial(self.at, tagged[tag])))
+            home = f"/tags/{tag}/"
+            lists.append((home, home, partial(self.at, tagged[tag]), tagged[tag]))
         urls: list[str] = []
-        for home, prefix, items in lists:
+        for home, prefix, items, at in lists:
             if home not in self.shown_by:  # worked out once a plan: a cold build asks for all
-                self.shown_by[home] = pages_showing(home, prefix, items(), self.size)
+                spans = self.years_of(at)
+                self.shown_by[home] = pages_showing(home, prefix, items(), spans, self.size)
             urls += self.shown_by[home].get(m.id, ())
         return list(map(output_of, urls))
 
@@ -359,6 +363,10 @@ class Plan:
     def by_framework(self) -> dict[str, tuple[Milestone, ...]]:
         """Each framework's milestones in date order, cross-track ones on every track."""
         return {fw: self.at(indexes) for fw, indexes in self.layout.tracks.items()}
+
+    def years_of(self, at: Sequence[int]) -> Spans:
+        """Where each year stands in a listing of the milestones at these indexes."""
+        return year_spans(at, self.layout.years)
 
     def at(self, indexes: Iterable[int]) -> tuple[Milestone, ...]:
         return tuple(map(self.content.milestones.__getitem__, indexes))

@@ -12,6 +12,7 @@ values), so two plans compare by value.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
@@ -151,27 +152,24 @@ def stretches(
         runs = by_year(milestones)
     else:
         runs = [(year, tuple(milestones[start:end])) for year, start, end in years]
-    found, placed, position = [], 0, 0
+    # An era's label goes before the first milestone on or after its start (by bisection:
+    # the milestones are in date order).
+    at = [bisect.bisect_left(milestones, day(era.start), key=DAY) for era in eras]
+    found, position = [], 0
     for i, (year, items) in enumerate(runs):
         following = runs[i + 1][0] if i + 1 < len(runs) else None
-        # An era's label goes before the first milestone on or after its start.
-        starts: list[tuple[int, Era]] = []
-        for index, m in enumerate(items):
-            while placed < len(eras) and day(eras[placed].start) <= DAY(m):
-                starts.append((index, eras[placed]))
-                placed += 1
+        first, end = (bisect.bisect_left(at, p) for p in (position, position + len(items)))
+        starts = [(at[k] - position, eras[k]) for k in range(first, end)]
         chunks = parts(items, part_size) if part_size and len(items) > part_size else [items]
         offset = 0  # of the chunk in the year (`starts` counts there)
         for n, chunk in enumerate(chunks, 1):
-            own = tuple(
-                (at - offset, era) for at, era in starts if offset <= at < offset + len(chunk)
-            )
+            own = tuple((k - offset, era) for k, era in starts if offset <= k < offset + len(chunk))
             after = following if n == len(chunks) else None
             found.append(Stretch(year, chunk, own, after, position, n, len(chunks)))
             offset += len(chunk)
             position += len(chunk)
     grids = Grids(tuple(eras), lane_of, track_spans(milestones) if spans is None else spans)
-    return found, grids, tuple(eras[placed:])
+    return found, grids, tuple(eras[bisect.bisect_left(at, len(milestones)) :])
 
 
 def by_year(milestones: Sequence[Milestone]) -> list[tuple[int, tuple[Milestone, ...]]]:
