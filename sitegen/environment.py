@@ -259,13 +259,18 @@ class Renderer:
         """`{{ cached(card, m) }}`: the macro's output for these arguments, made once and
         reused while what it read is unchanged (like Hugo's partialCached). For macros
         imported without context: their output depends on their arguments and the site."""
+        loader = self.env.loader
         file = macro._func.__code__.co_filename
-        name = self.env.loader.names.get(file, file)
-        templates = self.env.loader.keys(name) if file in self.env.loader.names else []
+        name = loader.names.get(file, file)
         values = [a.items() if type(a) is Listed else a for a in args]
-        return self.fragment((name, macro.name, *values), partial(macro, *args), templates)
 
-    def fragment(self, parts: tuple, make: Callable[[], Any], inputs: list[str]) -> Any:
+        def make() -> Any:  # reads the macro's template and what it loads (see `keys`)
+            self.reads.update(loader.keys(name) if file in loader.names else ())
+            return macro(*args)
+
+        return self.fragment((name, macro.name, *values), make)
+
+    def fragment(self, parts: tuple, make: Callable[[], Any]) -> Any:
         """`make()`, kept under a key made of `parts` (model values known by their file's
         digest: see `fragments.value_key`) with the other inputs it read; a part that may
         change (a dict, say) means it is made every time."""
@@ -276,7 +281,7 @@ class Renderer:
             return make()
         found = self.fragments.get(key, self.now)
         if found is None:
-            with self.reads.collect(inputs) as read:
+            with self.reads.collect() as read:
                 value = make()
             found = [value, read.difference(files)]
             if self.lasting:  # a single build uses each fragment of a listing once

@@ -93,12 +93,12 @@ def pieces(
             for i, m in enumerate(ms, first):
                 numbers = (i,) if numbered else ()
                 make = partial(encode, m, *numbers)
-                encoded.append(renderer.fragment((kind, *numbers, m), make, []))
+                encoded.append(renderer.fragment((kind, *numbers, m), make))
             return separator.join(encoded)
 
         if n:
             yield separator  # apart: prefixed, each year (a megabyte or more) is copied
-        yield renderer.fragment((kind, first, ms), join, [])
+        yield renderer.fragment((kind, first, ms), join)
     yield tail
 
 
