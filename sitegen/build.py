@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Set
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -135,7 +135,10 @@ class SiteBuilder:
         templates_dir = self.site_dir / "templates"
         with timed("load"):  # read, parse and check each fact file that changed
             files = scan_content(self.site_dir, last.files, changed, jobs)
-            theme, theme_problems = scan_theme(templates_dir, last.theme)
+            if changed is not None and not any(map(in_theme, changed)):
+                theme, theme_problems = last.theme, []  # a good build's: it had no problems
+            else:
+                theme, theme_problems = scan_theme(templates_dir, last.theme)
         if known_words(files) != known_words(last.files):  # new folders and URLs: plan anew
             last = State(outputs=last.outputs)
         edited, retheme = differing(last.files, files), differing(last.theme, theme)
@@ -173,11 +176,11 @@ class SiteBuilder:
             if edited or first or new_outputs or retheme:
                 now.update(facts := plan.facts(now, pages=new_outputs))
                 touched += facts
-            outputs = set(plan.outputs if new_outputs else last.record.inputs)
+            outputs = set(plan.outputs) if new_outputs else last.record.inputs.keys()
             on_disk = None if out_dir is None else OnDisk(out_dir, self._on_disk(out_dir), listed)
             moved = touched if reassembled else []  # else every page showing one read it
             fresh, gone, why = self._affected(
-                last.record, plan, now, touched, moved, files, outputs, on_disk
+                last.record, plan, now, touched, moved, files, outputs, new_outputs, on_disk
             )
             routes = [plan.route(o) for o in sorted(fresh)]
         check = (
@@ -243,20 +246,22 @@ class SiteBuilder:
         touched: list[str],
         moved: list[str],
         files: Mapping[str, Scanned],
-        outputs: set[str],
+        outputs: Set[str],
+        planned: bool,
         on_disk: OnDisk | None,
     ) -> tuple[set[str], set[str], dict[str, str]]:
         """The outputs to render, those no longer made, and why each is rendered. To
         render: those that read an input that changed; those new; those that now show a
         fact file of `moved` they did not read (see `Plan.shown_on`); and those neither in
-        memory nor in `out_dir` as the last build left them."""
+        memory nor in `out_dir` as the last build left them. `outputs` are the record's
+        unless `planned` anew (comparing ten thousand names costs milliseconds)."""
         made = record.inputs.keys()
         why: dict[str, str] = {}
         for key in sorted(record.changed(now, touched), reverse=True):
             reason = f"{key} changed" if key.startswith("templates/") else SHOWN_CHANGED
             why.update(dict.fromkeys(record.readers([key]), reason))
         new = "there is no earlier build to reuse" if not made else "it is new"
-        why.update(dict.fromkeys(outputs - made, new))
+        why.update(dict.fromkeys(outputs - made if planned else (), new))
         for path in moved if made else ():  # else every output is new
             checked = files[path].checked if path in files else None
             if checked is not None:
@@ -264,14 +269,15 @@ class SiteBuilder:
                 why.update((o, SHOWN_CHANGED) for o in shown if not record.read(o, path))
         held = self.pages if on_disk is None else on_disk.files
         missing = "the output folder does not hold it as the last build left it"
-        why.update((o, missing) for o in outputs - held.keys() if o not in why)
+        if not held.keys() >= outputs:
+            why.update((o, missing) for o in outputs - held.keys() if o not in why)
         why = {o: reason for o, reason in why.items() if o in outputs}
-        return set(why), set(made) - outputs, why
+        return set(why), made - outputs if planned else set(), why
 
     def _render(
         self,
         routes: list,
-        outputs: set[str],
+        outputs: Set[str],
         gone: set[str],
         renderer: Renderer | None,
         on_disk: OnDisk | None,
@@ -388,6 +394,12 @@ class SiteBuilder:
 ASSETS = tuple(f"templates/{p}" for p in NOT_TEMPLATES)  # assets, fonts, texts and settings
 OUTPUTS = (f"templates/{STATIC_DIR}/", FONT)  # theme files whose coming or going adds outputs
 SHOWN_CHANGED = "what it shows changed"  # why a page is rendered again, for --verbose
+
+
+def in_theme(path: str) -> bool:
+    """Whether a changed path (relative to the site) may change the theme: the packaged
+    theme changes only with sitegen, which no record outlives (see `cache.code_digest`)."""
+    return path == "templates" or path.startswith("templates/")
 
 
 def build_site(site_dir: Path, out_dir: Path | None, options: Options | None = None) -> BuildResult:
