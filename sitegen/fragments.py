@@ -71,7 +71,7 @@ def value_key(value: Any, paths: Paths, now: Mapping[str, object], files: list[s
     if kind is Run:
         found = value.__dict__.get("key")  # worked out once for this plan's run
         if found is None:
-            found = value.key = listing_key(value, paths, now)
+            found = value.key = listing_key(value, paths, now, value.__dict__.get("files"))
         files += found[1]
         return found[0]
     if kind in SCALARS:
@@ -90,11 +90,14 @@ def value_key(value: Any, paths: Paths, now: Mapping[str, object], files: list[s
 
 
 def listing_key(
-    values: Sequence[Any], paths: Paths, now: Mapping[str, object]
+    values: Sequence[Any],
+    paths: Paths,
+    now: Mapping[str, object],
+    files: Sequence[str] | None = None,
 ) -> tuple[Hashable, list[str]]:
     """Model values of one kind, in order, known by one digest of their files' digests, in
-    C: no call per value (a listing holds thousands)."""
+    C: no call per value (a listing holds thousands). `files`: theirs, if known."""
     folder = FOLDERS[type(values[0])]
-    files = list(map(paths[folder].__getitem__, map(ID, values)))
+    files = list(map(paths[folder].__getitem__, map(ID, values)) if files is None else files)
     joined = b"".join(map(now.__getitem__, files))  # type: ignore[arg-type]  # digests: 16 bytes each
     return (folder, digest(joined)), files

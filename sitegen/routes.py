@@ -351,8 +351,11 @@ class Plan:
 
     @cached_property
     def years(self) -> YearRuns:
-        ms = self.content.milestones
-        return tuple((year, Run(ms[start:end])) for year, start, end in self.layout.years)
+        ms, files = self.content.milestones, self.layout.files
+        return tuple(
+            (year, Run.with_files(ms[start:end], files[start:end]))
+            for year, start, end in self.layout.years
+        )
 
     @property
     def spans(self) -> dict[str, tuple[int, int]]:
