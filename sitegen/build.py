@@ -196,7 +196,8 @@ class SiteBuilder:
         if edited or first or new_outputs or retheme:
             with timed("links"):  # every link in content leads to a page (see contentlinks)
                 bind = partial(self._renderer, content, now, where, shipped)
-                shown = [c for c in checked if self.options.drafts or not draft_url(c.value)]
+                drafts = self.options.drafts  # then every file is shown
+                shown = checked if drafts else [c for c in checked if not draft_url(c.value)]
                 check_site_links(shown, plan.route, outputs, content, lambda: bind().env)
         if renderer is not None and len(routes) >= PARALLEL_MIN:  # else rendered in place
             with timed("markdown"):
@@ -227,7 +228,7 @@ class SiteBuilder:
             with timed("cache"):
                 self._save(content)
             self.saved = True
-        fw_files = {c.value.id: c.path for c in checked if c.kind == "frameworks"}
+        fw_files = where.get("frameworks", {})
         warnings = (
             site_url_warnings(content.site)
             + language_warnings(content.texts)
