@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import cache, partial
 from typing import TYPE_CHECKING
 
-from .layout import Spans, by_year_pages, listing_urls, tracks_of
+from .layout import Spans, YearRuns, by_year_pages, listing_urls, tracks_of
 from .model import Era, Framework, Milestone, Page, Tag
 from .pagination import Pager, Sheet, paginate
 from .pagination import Run as Part
@@ -116,22 +116,30 @@ def track_pages(plan: Plan) -> Planned:
 
 def track_routes(
     plan: Plan, fw: Framework, home: str, own: tuple[Milestone, ...], spans: Spans
-) -> list[Route]:
-    routes = []
-    for url, items, years, pager in by_year_pages(home, own, spans, plan.size, plan.texts):
-        inputs = (*plan.files("frameworks", [fw]), *plan.files("milestones", items))
-        routes.append(
-            page(
-                url,
-                "framework.html",
-                (*inputs, ORDER, *placed(home, pager), TEXTS),
-                framework=fw,
-                milestones=items,
-                years=years,
-                pager=pager,
-            )
-        )
-    return routes
+) -> Planned:
+    sheets = by_year_pages(home, own, spans, plan.size, plan.texts)
+    return {output_of(s[0]): partial(track_route, plan, fw, home, *s) for s in sheets}
+
+
+def track_route(
+    plan: Plan,
+    fw: Framework,
+    home: str,
+    url: str,
+    items: tuple[Milestone, ...],
+    years: YearRuns,
+    pager: Pager | None,
+) -> Route:
+    inputs = (*plan.files("frameworks", [fw]), *plan.files("milestones", items))
+    return page(
+        url,
+        "framework.html",
+        (*inputs, ORDER, *placed(home, pager), TEXTS),
+        framework=fw,
+        milestones=items,
+        years=years,
+        pager=pager,
+    )
 
 
 def tag_pages(plan: Plan) -> Planned:
@@ -156,27 +164,35 @@ def tag_routes(
     milestones: tuple[Milestone, ...],
     spans: Spans,
     docs: tuple[Page, ...],
-) -> list[Route]:
-    routes = []
-    split = by_year_pages(home, milestones, spans, plan.size, plan.texts)
-    for url, items, years, pager in split:
-        shown = docs if pager is None or not pager.label else ()  # listed once
-        where = placed(home, pager)
-        reads = TAG_READS if where == (PLACED,) else ("site:tags", *where, TEXTS)
-        inputs = (*plan.files("milestones", items), *plan.files("pages", shown), *reads)
-        routes.append(
-            page(
-                url,
-                "tag.html",
-                inputs,
-                tag=tag,
-                years=years,
-                pages=shown,
-                pager=pager,
-                milestones=items,
-            )
-        )
-    return routes
+) -> Planned:
+    sheets = by_year_pages(home, milestones, spans, plan.size, plan.texts)
+    return {output_of(s[0]): partial(tag_route, plan, home, tag, docs, *s) for s in sheets}
+
+
+def tag_route(
+    plan: Plan,
+    home: str,
+    tag: Tag,
+    docs: tuple[Page, ...],
+    url: str,
+    items: tuple[Milestone, ...],
+    years: YearRuns,
+    pager: Pager | None,
+) -> Route:
+    shown = docs if pager is None or not pager.label else ()  # listed once
+    where = placed(home, pager)
+    reads = TAG_READS if where == (PLACED,) else ("site:tags", *where, TEXTS)
+    inputs = (*plan.files("milestones", items), *plan.files("pages", shown), *reads)
+    return page(
+        url,
+        "tag.html",
+        inputs,
+        tag=tag,
+        years=years,
+        pages=shown,
+        pager=pager,
+        milestones=items,
+    )
 
 
 def split_listing(
@@ -184,13 +200,13 @@ def split_listing(
     home: str,
     milestones: tuple[Milestone, ...],
     spans: Spans,
-    make: Callable[[], list[Route]],
+    make: Callable[[], Planned],
 ) -> Planned:
-    """The outputs of a listing split as `by_year_pages` splits it, all planned by `make`
-    when the first of them is asked for."""
-    routes = cache(lambda: {route.output: route for route in make()})
+    """The outputs of a listing split as `by_year_pages` splits it, split by `make` when
+    the first of them is asked for, and each then planned when asked for itself."""
+    pages = cache(make)
     urls = plan.splits[home] = tuple(listing_urls(home, milestones, spans, plan.size))
-    return {o: (lambda o=o: routes()[o]) for o in map(output_of, urls)}
+    return {o: (lambda o=o: pages()[o]()) for o in map(output_of, urls)}
 
 
 def docs(plan: Plan) -> Planned:
