@@ -19,7 +19,6 @@ from .quotes import QuoteReport
 from .reader import Reference
 from .route import Paths
 from .routes import paths
-from .scan import Scanned
 from .validate import Checked, check_document
 from .vocabulary import DEFAULT, Words
 
@@ -192,27 +191,24 @@ def check_ids(
 def content_of(
     last: model.Content | None,
     last_paths: Paths,
-    last_files: Mapping[str, Scanned],
-    files: Mapping[str, Scanned],
+    last_docs: Mapping[str, Checked],
+    docs: Mapping[str, Checked],
     edited: list[str],
     quotes: QuoteReport,
 ) -> tuple[model.Content, Paths, bool]:
-    """The content the fact files make (before the command line's options), where each
-    value's file is, and whether they were put together anew (so ids may have changed):
-    files rewritten in place are swapped into the last content when no check across files
-    can answer otherwise (see `rewritten`). A quote not found in its source's
+    """The content the checked fact files make (before the command line's options), where
+    each value's file is, and whether they were put together anew (so ids may have
+    changed): files rewritten in place are swapped into the last content when no check
+    across files can answer otherwise (see `rewritten`). A quote not found in its source's
     archive fails the build with the rest (see `sitegen.quotes`)."""
     if last is not None and not edited and not quotes.problems:
         return last, last_paths, False
     pairs = [
-        (old.checked, new.checked)
-        for path in edited
-        if (old := last_files.get(path)) and (new := files.get(path))
-        if old.checked and new.checked
+        (old, new) for path in edited if (old := last_docs.get(path)) and (new := docs.get(path))
     ]
     if last is not None and len(pairs) == len(edited) and not quotes.problems:
         content = rewritten(last, pairs)
         if content is not None:
             return content, last_paths, False
-    checked = [f.checked for f in files.values() if f.checked is not None]
+    checked = list(docs.values())
     return assemble(checked, quotes.problems), paths(checked), True

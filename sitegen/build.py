@@ -29,15 +29,17 @@ from .model import Content
 from .options import Options, apply_options, site_url_warnings
 from .outdir import claimed
 from .parallel import PARALLEL_MIN
-from .quotes import QuoteReport, check_quotes
+from .quotes import QuoteReport, archives_now, check_quotes
 from .render import Page, Rendered, check_templates, keep_bytes, prerender_markdown, render_pages
 from .routes import FONT, Layout, Paths, Plan
-from .scan import Scanned, Stat, differing, known_words, scan_content, scan_theme
+from .scan import NO_FACTS, Facts, Scanned, Stat, differing, scan_content, scan_theme
 from .search import Renew, renewal
+from .shelf import Shelved
 from .tags import tag_warnings
 from .theme import SETTINGS, STATIC_DIR, unused_templates
 from .theme_settings import theme_settings
 from .timing import counter, note_cpu, stage_timer
+from .validate import Checked
 from .write import output_stats, write_changed
 
 
@@ -62,14 +64,16 @@ class BuildResult:
 class State:
     """A good build: the files it read, the content they made, what each output read."""
 
-    files: Mapping[str, Scanned] = field(default_factory=dict)  # fact files by path
+    facts: Facts = NO_FACTS  # the fact files, and what checking each gave
     theme: Mapping[str, Scanned] = field(default_factory=dict)  # templates and assets
     content: Content | None = None  # before the command line's options
     paths: Paths = field(default_factory=dict)  # see `routes.paths`
     record: Record = field(default_factory=Record)
     outputs: Mapping[str, Mapping[str, Stat]] = field(default_factory=dict)  # folder → written
     layout: Layout | None = None  # where the milestones are listed (see `layout.Layout`)
+    quotes: QuoteReport = field(default_factory=QuoteReport)
     drafts: bool = False  # whether it showed drafts: a record holds for such builds alone
+    urls: tuple[str | None, str | None] = (None, None)  # the command line's base and site URL
     untagged: tuple[Diagnostic, ...] = ()  # labels of tags nothing carries (drafts count)
     unused: tuple[Diagnostic, ...] = ()  # templates no page uses
 
@@ -129,27 +133,30 @@ class SiteBuilder:
     ) -> BuildResult:
         timings: dict[str, float] = {}
         timed = stage_timer(timings)
-        first = not self.good  # the site-wide facts may differ from the loaded state's
         last = self._last()
+        # A loaded state's checks and site-wide facts hold for the same files and theme
+        # (the watcher or the stat tells) unless the command line's URLs differ from its.
+        first = not self.good and last.urls != self._urls()
         jobs = self.options.jobs or os.cpu_count() or 1
         templates_dir = self.site_dir / "templates"
         with timed("load"):  # read, parse and check each fact file that changed
-            files = scan_content(self.site_dir, last.files, changed, jobs)
+            facts = scan_content(self.site_dir, last.facts, changed, jobs)
             if changed is not None and not any(map(in_theme, changed)):
                 theme, theme_problems = last.theme, []  # a good build's: it had no problems
             else:
                 theme, theme_problems = scan_theme(templates_dir, last.theme)
-        if known_words(files) != known_words(last.files):  # new folders and URLs: plan anew
+        if facts.words != last.facts.words:  # new folders and URLs: plan anew
             last = State(outputs=last.outputs)
-        edited, retheme = differing(last.files, files), differing(last.theme, theme)
+        files, docs = facts.files, facts.docs  # the docs are loaded only if read (see `shelf`)
+        edited, retheme = differing(last.facts.files, files), differing(last.theme, theme)
         with timed("validate"):  # across files: ids, references, quotes, drafts
-            checked = [f.checked for f in files.values() if f.checked is not None]
-            quotes = check_quotes(self.site_dir, checked)  # reads the archives every build
+            quotes = self._quotes(last.quotes, docs, edited)
             known, where, reassembled = content_of(
-                last.content, last.paths, last.files, files, edited, quotes
+                last.content, last.paths, last.facts.docs, docs, edited, quotes
             )
             if not self.options.drafts and (edited or first):  # nothing published links to one
-                drafts_linked = links_to_drafts({c.path: c.value for c in checked}, self.site_dir)
+                values = {path: c.value for path, c in docs.items()}
+                drafts_linked = links_to_drafts(values, self.site_dir)
                 if drafts_linked:
                     raise SiteError(drafts_linked)
             content = apply_options(known, self.options)
@@ -174,13 +181,13 @@ class SiteBuilder:
                 )
             )
             if edited or first or new_outputs or retheme:
-                now.update(facts := plan.facts(now, pages=new_outputs))
-                touched += facts
+                now.update(site_wide := plan.facts(now, pages=new_outputs))
+                touched += site_wide
             outputs = set(plan.outputs) if new_outputs else last.record.inputs.keys()
             on_disk = None if out_dir is None else OnDisk(out_dir, self._on_disk(out_dir), listed)
             moved = touched if reassembled else []  # else every page showing one read it
             fresh, gone, why = self._affected(
-                last.record, plan, now, touched, moved, files, outputs, new_outputs, on_disk
+                last.record, plan, now, touched, moved, docs, outputs, new_outputs, on_disk
             )
             routes = [plan.route(o) for o in sorted(fresh)]
         check = (
@@ -197,7 +204,7 @@ class SiteBuilder:
             with timed("links"):  # every link in content leads to a page (see contentlinks)
                 bind = partial(self._renderer, content, now, where, shipped)
                 drafts = self.options.drafts  # then every file is shown
-                shown = checked if drafts else [c for c in checked if not draft_url(c.value)]
+                shown = [c for c in docs.values() if drafts or not draft_url(c.value)]
                 check_site_links(shown, plan.route, outputs, content, lambda: bind().env)
         if renderer is not None and len(routes) >= PARALLEL_MIN:  # else rendered in place
             with timed("markdown"):
@@ -209,14 +216,16 @@ class SiteBuilder:
         outputs_written = {**self._still_held(last, out_dir, bool(routes or gone)), **written}
         anew = not last.record.inputs  # the warnings below are the last build's, else
         self.last = State(
-            files,
+            facts._replace(docs=shelved(docs, known)),
             theme,
             known,
             where,
             record,
             outputs_written,
             plan.known_layout,
+            quotes,
             self.options.drafts,
+            self._urls(),
             tuple(tag_warnings(known)) if edited or anew else last.untagged,
             self._unused(templates_dir, renderer) if retheme or anew else last.unused,
         )
@@ -246,7 +255,7 @@ class SiteBuilder:
         now: Mapping[str, object],
         touched: list[str],
         moved: list[str],
-        files: Mapping[str, Scanned],
+        docs: Mapping[str, Checked],
         outputs: Set[str],
         planned: bool,
         on_disk: OnDisk | None,
@@ -264,7 +273,7 @@ class SiteBuilder:
         new = "there is no earlier build to reuse" if not made else "it is new"
         why.update(dict.fromkeys(outputs - made if planned else (), new))
         for path in moved if made else ():  # else every output is new
-            checked = files[path].checked if path in files else None
+            checked = docs.get(path)
             if checked is not None:
                 shown = plan.shown_on(checked.kind, checked.value)
                 why.update((o, SHOWN_CHANGED) for o in shown if not record.read(o, path))
@@ -357,6 +366,19 @@ class SiteBuilder:
         now = output_stats(out_dir, written)
         return {o: stat for o, stat in written.items() if now[o] == stat}
 
+    def _quotes(
+        self, last: QuoteReport, docs: Mapping[str, Checked], edited: list[str]
+    ) -> QuoteReport:
+        """The quotes checked against their archives: the last report while no fact file
+        changed and the archives hold what they held (reading every file's quotes would
+        load them all: see `shelf`)."""
+        if not edited and last.read == archives_now(self.site_dir, last.archives):
+            return last
+        return check_quotes(self.site_dir, docs.values())
+
+    def _urls(self) -> tuple[str | None, str | None]:
+        return self.options.base_url, self.options.site_url
+
     def _last(self) -> State:
         if self.last is None:
             loaded = cache.load(self.site_dir, "build") if self.options.cache else None
@@ -401,6 +423,16 @@ def in_theme(path: str) -> bool:
     """Whether a changed path (relative to the site) may change the theme: the packaged
     theme changes only with sitegen, which no record outlives (see `cache.code_digest`)."""
     return path == "templates" or path.startswith("templates/")
+
+
+def shelved(docs: Mapping[str, Checked], content: Content) -> Shelved[Checked]:
+    """The checked documents, to be kept pickled apart from the state (see `shelf`) with the
+    values they share with the content as places in it."""
+    if isinstance(docs, Shelved):
+        return docs
+    return Shelved(
+        docs, (*content.milestones, *content.sources, *content.frameworks, *content.pages)
+    )
 
 
 def build_site(site_dir: Path, out_dir: Path | None, options: Options | None = None) -> BuildResult:

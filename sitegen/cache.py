@@ -27,7 +27,7 @@ from .signing import load_signed, save_signed
 __all__ = ["CACHE_DIR", "Stat", "as_stat", "file_stat", "load", "save"]
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 4  # bump when what the cache holds changes shape
+FORMAT = 5  # bump when what the cache holds changes shape
 
 
 @functools.cache

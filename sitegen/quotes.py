@@ -9,6 +9,7 @@ fact files, so the caches that skip unchanged fact files know nothing of them.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 import re
 import stat
@@ -62,6 +63,7 @@ class QuoteReport:
     verified: int = 0
     unarchived: int = 0
     archives: tuple[str, ...] = ()
+    read: bytes = b""  # what the archives held just before they were read: `archives_now`
 
 
 def normalise(text: str) -> str:
@@ -82,9 +84,11 @@ def check_quotes(site_dir: Path, checked: Iterable[Checked]) -> QuoteReport:
         for c in sources
         if (source := cast(Source, c.value)).archive
     }
-    report = QuoteReport(unarchived=len(sources) - len(archives))
+    unarchived = len(sources) - len(archives)
+    paths = tuple(sorted({path for path, _ in archives.values()}))  # missing ones too
+    read = archives_now(site_dir, paths)  # before reading: a change meanwhile shows next time
     if not archives:
-        return report
+        return QuoteReport(unarchived=unarchived, read=read)
     problems: list[Diagnostic] = []
     texts = {
         source_id: text
@@ -102,8 +106,23 @@ def check_quotes(site_dir: Path, checked: Iterable[Checked]) -> QuoteReport:
             continue
         words = indexes.get(quote.source) or indexes.setdefault(quote.source, Words(text))
         problems.append(not_found(quote, archives[quote.source][0], words))
-    paths = tuple(sorted({path for path, _ in archives.values()}))  # missing ones too
-    return QuoteReport(tuple(problems), verified, report.unarchived, paths)
+    return QuoteReport(tuple(problems), verified, unarchived, paths, read)
+
+
+def archives_now(site_dir: Path, archives: Iterable[str]) -> bytes:
+    """A digest of what these archives hold: where each leads and its bytes, or why they
+    cannot be read. For the same fact files, a report whose archives still give its digest
+    holds again, and the build need not load every file's quotes to check them."""
+    found = hashlib.blake2b(digest_size=16)
+    for relative in archives:
+        file = site_dir / relative
+        try:
+            parts = [str(file.resolve()).encode(), read_file(file)]
+        except (OSError, ValueError, RuntimeError) as error:  # RuntimeError: a link loop
+            parts = [repr(error).encode()]
+        for part in (relative.encode(), *parts):
+            found.update(len(part).to_bytes(8, "little") + part)
+    return found.digest()
 
 
 def not_found(quote: Quote, path: str, words: Words) -> Diagnostic:

@@ -19,6 +19,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 from .diagnostics import Diagnostic, SiteError
 from .frozen import Value
@@ -33,7 +34,7 @@ from .load import (
 from .parallel import PARALLEL_MIN, can_fork, even_batches, in_workers
 from .theme import SETTINGS, read_plain, scan, settings_file
 from .validate import Checked, check_document
-from .vocabulary import DEFAULT, SITE_FILES, Words
+from .vocabulary import DEFAULT, Words
 
 SLOP_NS = 1_000_000_000  # file timestamps may trail the clock by a tick; a second is plenty
 Stat = tuple[int, int, int, int]
@@ -42,14 +43,26 @@ Stat = tuple[int, int, int, int]
 @dataclass(frozen=True, slots=True)
 class Scanned(Value):
     """One file as last read: its stat, its bytes' digest and when they were read; for a
-    fact file, what checking it gave, or why it could not be read."""
+    fact file, why it could not be read."""
 
     stat: Stat | None
     digest: bytes
     read_ns: int
-    checked: Checked | None = None
     problems: tuple[Diagnostic, ...] = ()
     file: Path | None = None  # for a theme file, the file read (links followed)
+
+
+class Facts(NamedTuple):
+    """The fact files as last read: each one by path, what checking each gave (which a
+    build where no fact file changed need not load: see `sitegen.shelf`), and the words
+    the site file named, with which they were read."""
+
+    files: Mapping[str, Scanned]
+    docs: Mapping[str, Checked]
+    words: Words
+
+
+NO_FACTS = Facts({}, {}, DEFAULT)
 
 
 def digest(*parts: bytes) -> bytes:
@@ -80,9 +93,7 @@ def stat_or_none(path: str | Path) -> Stat | None:
         return None
 
 
-def scan_content(
-    site_dir: Path, known: Mapping[str, Scanned], changed: Collection[str] | None, jobs: int
-) -> dict[str, Scanned]:
+def scan_content(site_dir: Path, known: Facts, changed: Collection[str] | None, jobs: int) -> Facts:
     """Every fact file by path (`content/...`), reused from `known` where unchanged, else
     read and checked (over `jobs` processes where it pays); SiteError with every file that
     cannot be read or parsed.
@@ -93,9 +104,9 @@ def scan_content(
     if not content.is_dir():
         raise SiteError([missing_content(site_dir)])
     words = read_words(site_dir)
-    if known and words != known_words(known):  # they decide how every file is read
-        known, changed = {}, None
-    listed = None if changed is None else listed_after(content, known, changed)
+    if known.files and words != known.words:  # they decide how every file is read
+        known, changed = NO_FACTS, None
+    listed = None if changed is None else listed_after(content, known.files, changed)
     if listed is None:  # look at every file
         files: dict[str, Scanned | None] = {
             f"content/{name}": None for name in find_fact_files(content)
@@ -106,7 +117,7 @@ def scan_content(
     todo: list[tuple[str, Stat | None]] = []
     root = os.path.join(site_dir, "")  # strings: a Path a file costs more than its stat
     for path in candidates:
-        entry, stat = known.get(path), stat_or_none(root + path)
+        entry, stat = known.files.get(path), stat_or_none(root + path)
         files[path] = entry if current(entry, stat) else None
         if files[path] is None:
             todo.append((path, stat))
@@ -115,49 +126,44 @@ def scan_content(
         batches = in_workers(read, even_batches(len(todo), jobs * 4), jobs)
     else:
         batches = [read(range(len(todo)))]
+    fresh: dict[str, Checked] = {}
     for batch in batches:
-        files.update(batch)
-    problems = [p for batch in batches for entry in batch.values() for p in entry.problems]
+        files.update((path, entry) for path, (entry, _) in batch.items())
+        fresh.update((path, doc) for path, (_, doc) in batch.items() if doc is not None)
+    problems = [p for batch in batches for entry, _ in batch.values() for p in entry.problems]
     if problems:
         raise SiteError(problems)
-    return files  # type: ignore[return-value]  # every None was read
+    if not fresh and files.keys() == known.files.keys():
+        return Facts(files, known.docs, words)  # type: ignore[arg-type]  # none is None
+    docs = {path: fresh[path] if path in fresh else known.docs[path] for path in files}
+    return Facts(files, docs, words)  # type: ignore[arg-type]  # every None was read
 
 
 def read_checked(
     site_dir: Path,
-    known: Mapping[str, Scanned],
+    known: Facts,
     now: int,
     todo: list[tuple[str, Stat | None]],
     words: Words,
     indexes: Iterable[int],
-) -> dict[str, Scanned]:
+) -> dict[str, tuple[Scanned, Checked | None]]:
     """The fact files at these indexes of `todo`, read and checked."""
-    read = {}
+    read: dict[str, tuple[Scanned, Checked | None]] = {}
     for i in indexes:
         path, stat = todo[i]
         found = read_fact(path, path.removeprefix("content/"), site_dir / path, words)
         if isinstance(found, Diagnostic):
-            read[path] = Scanned(stat, b"", now, problems=(found,))
+            read[path] = Scanned(stat, b"", now, problems=(found,)), None
             continue
         kind, data = found
-        data_digest, entry = digest(data), known.get(path)
-        if entry is not None and entry.digest == data_digest and entry.checked is not None:
-            read[path] = dataclasses.replace(entry, stat=stat, read_ns=now)
+        data_digest, entry = digest(data), known.files.get(path)
+        if entry is not None and entry.digest == data_digest and path in known.docs:
+            read[path] = dataclasses.replace(entry, stat=stat, read_ns=now), known.docs[path]
             continue
         document, problems = parse_document(kind, path, data)
         checked = check_document(document, words) if document is not None else None
-        read[path] = Scanned(stat, data_digest, now, checked, tuple(problems))
+        read[path] = Scanned(stat, data_digest, now, tuple(problems)), checked
     return read
-
-
-def known_words(known: Mapping[str, Scanned]) -> Words:
-    """The words the site file among `known` named when it was read."""
-    for name in SITE_FILES:
-        entry = known.get(f"content/{name}")
-        if entry is not None and entry.checked is not None:
-            site = entry.checked.value
-            return Words(site.track, site.tracks)
-    return DEFAULT
 
 
 def listed_after(

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sitegen.build import Options, SiteBuilder
-from sitegen.cache import CACHE_DIR
+from sitegen.cache import CACHE_DIR, load
 from sitegen.diagnostics import SiteError
 
 from .conftest import REPO, SiteFactory, sitegen, tree_bytes
@@ -159,3 +159,19 @@ def test_the_next_run_loads_the_cache_and_renders_nothing_again(tmp_path: Path) 
     assert SiteBuilder(site).build(out).rendered > 0
     again = SiteBuilder(site).build(out)
     assert (again.rendered, again.why) == (0, {})
+
+
+def test_a_loaded_state_shares_its_documents_values_with_its_content(tmp_path: Path) -> None:
+    """The checked documents are kept pickled apart, loaded only when a fact file changed;
+    loaded, each value is the content's own object, as it was before saving (a milestone
+    rewritten in place is found in the content by identity)."""
+    site = tmp_path / "site"
+    for part in ("content", "templates"):
+        shutil.copytree(REPO / part, site / part)
+    SiteBuilder(site).build(tmp_path / "output")
+    state = load(site, "build")
+    docs, content = state.facts.docs, state.content
+    values = {id(v) for v in (*content.milestones, *content.sources, *content.pages)}
+    kept = [d for d in docs.values() if d.kind in ("milestones", "sources", "pages")]
+    assert len(kept) == len(values) > 0
+    assert all(id(d.value) in values for d in kept)

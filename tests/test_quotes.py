@@ -199,6 +199,25 @@ def test_a_changed_archive_is_read_again_by_warm_builds(
     assert "quote not found in the archive of source 'paper'" in capsys.readouterr().err
 
 
+def test_an_archive_made_a_link_outside_is_refused_by_warm_builds(
+    site_factory: SiteFactory, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Its bytes are the same: only where it leads changed, and a warm build (which keeps the
+    last report while the archives hold what they held) must see that too."""
+    site = site_with(site_factory, "compiles models before running them")
+    assert main(["build", "--site", str(site)]) == 0  # leaves .sitegen-cache/ behind
+    outside = tmp_path / "copy.txt"
+    outside.write_text(ARCHIVE, encoding="utf-8")
+    archive = site / "content/archive/paper.txt"
+    archive.unlink()
+    archive.symlink_to(outside)
+    assert main(["build", "--site", str(site)]) == 1
+    assert (
+        "content/sources/paper.yaml:4:10: error: archive content/archive/paper.txt leads "
+        "outside content/archive/" in capsys.readouterr().err
+    )
+
+
 def test_the_dev_server_rebuild_sees_an_archive_change(site_factory: SiteFactory) -> None:
     site = site_with(site_factory, "compiles models before running them")
     builder = SiteBuilder(site)
