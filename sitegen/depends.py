@@ -62,25 +62,27 @@ class Record:
         interned, as `render.render_pages` gives them), those in `gone` no longer made, and
         every value as it is `now`."""
         inputs, users = dict(self.inputs), dict(self.users)
-        changes: dict[str, tuple[set[str], set[str]]] = {}  # input → (outputs lost, gained)
-
-        def note(keys: Iterable[str], output: str, side: int) -> None:
-            for key in keys:
-                changes.setdefault(key, (set(), set()))[side].add(output)
-
+        lost: dict[str, set[str]] = {}  # input → outputs that no longer read it
+        gained: dict[str, list[str]] = {}  # input → outputs that read it anew (lists: a cold
+        # build notes every input of every output here, and a set costs four times as much)
         for output in gone:
-            note(inputs.pop(output, ()), output, 0)
+            for key in inputs.pop(output, ()):
+                lost.setdefault(key, set()).add(output)
         for output, keys in reads.items():
-            if inputs.get(output) == keys:  # sorted both: compared in C, no sets made
+            old = inputs.get(output)
+            if old == keys:  # sorted both: compared in C, no sets made
                 continue
-            old, new = set(inputs.get(output, ())), set(keys)
-            note(old - new, output, 0)
-            note(new - old, output, 1)
+            for key in set(old or ()).difference(keys):
+                lost.setdefault(key, set()).add(output)
+            for key in set(keys).difference(old) if old else keys:
+                gained.setdefault(key, []).append(output)
             inputs[output] = keys
-        for key, (lost, gained) in changes.items():
-            outputs = set(users.get(key, ())).difference(lost) | gained
+        for key in lost.keys() | gained.keys():
+            gone_from = lost.get(key, ())
+            kept = [o for o in users.get(key, ()) if o not in gone_from]
+            outputs = (*kept, *gained.get(key, ()))
             if outputs:
-                users[key] = tuple(outputs)
+                users[key] = outputs
             else:
                 users.pop(key, None)
         return Record(now, inputs, users)
