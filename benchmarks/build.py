@@ -1,6 +1,6 @@
 """Benchmark sitegen on synthetic corpora and print Markdown tables (numbers, never asserts).
 
-    python benchmarks/build.py [--sizes 1000 10000] [--huge] [--runs 3] [--jobs N]
+    python benchmarks/build.py [--sizes 1000 10000] [--huge] [--runs 3] [--jobs N] [--no-dev]
 
 For each size, in fresh processes: the floor (benchmarks/floor.py), a cold build (no cache,
 no output), a warm build with nothing changed, a warm build after one milestone changed,
@@ -228,6 +228,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=0, help="processes (default: all CPUs)")
     parser.add_argument("--workdir", type=Path, help="where corpora go (default: a temp dir)")
+    parser.add_argument(
+        "--no-dev", action="store_true", help="skip the dev server's rows (at 100,000: hours)"
+    )
     args = parser.parse_args()
     sizes = [*args.sizes, *([100_000] if args.huge else [])]
     with tempfile.TemporaryDirectory() as folder:
@@ -237,7 +240,7 @@ def main() -> None:
             site = workdir / f"corpus-{size}"
             write_corpus(size, site)
             results = measure(site, args.runs, args.jobs)
-            dev = dev_server_path(site, args.runs) if size >= 10_000 else None
+            dev = dev_server_path(site, args.runs) if size >= 10_000 and not args.no_dev else None
             print(report(size, results, dev), "\n", flush=True)
         print(f"load average after: {os.getloadavg()[0]:.2f}")
 
