@@ -13,6 +13,7 @@ from .layout import Run
 from .model import Framework, Milestone, Source
 from .route import Paths
 from .scan import digest
+from .timeline import Card
 
 FOLDERS = {Milestone: "milestones", Source: "sources", Framework: "frameworks"}
 SCALARS = frozenset({int, float, bool, type(None), Markup})
@@ -68,6 +69,10 @@ def value_key(value: Any, paths: Paths, now: Mapping[str, object], files: list[s
         file = paths[folder][value.id]
         files.append(file)
         return (folder, now[file])
+    if kind is Card:  # a year holds hundreds: one call each, rather than one a field
+        file = paths["milestones"][value.milestone.id]
+        files.append(file)
+        return (Card, now[file], value.row, value.end, value.lanes)  # the rest are ints
     if kind is Run:
         found = value.__dict__.get("key")  # worked out once for this plan's run
         if found is None:

@@ -515,3 +515,33 @@ def test_a_failed_template_build_and_its_revert_leave_nothing_stale(serve: Serve
 
 def served_files(served: Served) -> dict[str, bytes]:
     return dict(served.server.snapshot().files)
+
+
+def test_edits_inside_a_year_of_many_cached_runs_equal_a_clean_build(
+    site_factory: SiteFactory,
+) -> None:
+    """The theme caches a year's cards and a track's entries 32 at a time as well as one
+    by one: an edit inside the third run, and a deletion in the first that shifts every
+    run after it, are seen as a clean build sees them."""
+    files: dict[str, str | None] = {
+        f"content/milestones/m-{n:03}.yaml": milestone_text(
+            f"m-{n:03}", f"2021-{1 + n // 28:02}-{1 + n % 28:02}", "alpha", f"Step {n}", "Done."
+        )
+        for n in range(80)
+    }
+    site = site_factory(files)
+    builder = SiteBuilder(site, Options(jobs=1))
+    builder.build()
+    edits = [
+        ("content/milestones/m-070.yaml", files["content/milestones/m-070.yaml"]),
+        ("content/milestones/m-005.yaml", None),
+    ]
+    for path, text in edits:
+        if text is None:
+            (site / path).unlink()
+        else:
+            (site / path).write_text(text.replace("Step 70", "Step seventy"))
+        warm = builder.build(changed={path})
+        clean = SiteBuilder(site, Options(jobs=1, cache=False)).build()
+        assert warm.files == clean.files, path
+    assert "Step seventy" in warm.files["index.html"].decode()
