@@ -34,7 +34,7 @@ class Record:
     a few keys each, ten thousand times over, would take ten times the memory)."""
 
     values: Mapping[str, object] = field(default_factory=dict)  # input → digest or value
-    inputs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # output → inputs
+    inputs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # output → inputs, sorted
     users: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # input → outputs
 
     def changed(self, now: Mapping[str, object], touched: Iterable[str]) -> set[str]:
@@ -58,9 +58,9 @@ class Record:
     def updated(
         self, now: Mapping[str, object], reads: Mapping[str, tuple[str, ...]], gone: Iterable[str]
     ) -> Record:
-        """A new record: the outputs in `reads` rendered from these inputs (each sorted and
-        interned, as `render.render_pages` gives them), those in `gone` no longer made, and
-        every value as it is `now`."""
+        """A new record: the outputs in `reads` rendered from these inputs (each interned,
+        as `render.render_pages` gives them, in any order), those in `gone` no longer made,
+        and every value as it is `now`."""
         inputs, users = dict(self.inputs), dict(self.users)
         lost: dict[str, set[str]] = {}  # input → outputs that no longer read it
         gained: dict[str, list[str]] = {}  # input → outputs that read it anew (lists: a cold
@@ -70,13 +70,13 @@ class Record:
                 lost.setdefault(key, set()).add(output)
         for output, keys in reads.items():
             old = inputs.get(output)
-            if old == keys:  # sorted both: compared in C, no sets made
-                continue
+            if old is not None and len(old) == len(keys) and set(old).issuperset(keys):
+                continue  # the inputs it read before: nothing to note, nor to sort again
             for key in set(old or ()).difference(keys):
                 lost.setdefault(key, set()).add(output)
             for key in set(keys).difference(old) if old else keys:
                 gained.setdefault(key, []).append(output)
-            inputs[output] = keys
+            inputs[output] = tuple(sorted(keys))
         for key in lost.keys() | gained.keys():
             gone_from = lost.get(key, ())
             kept = [o for o in users.get(key, ()) if o not in gone_from]

@@ -135,7 +135,10 @@ def scan_content(site_dir: Path, known: Facts, changed: Collection[str] | None, 
         raise SiteError(problems)
     if not fresh and files.keys() == known.files.keys():
         return Facts(files, known.docs, words)  # type: ignore[arg-type]  # none is None
-    docs = {path: fresh[path] if path in fresh else known.docs[path] for path in files}
+    docs = dict(known.docs.items())  # one call for all: `known.docs` may be a `Shelved`
+    docs.update(fresh)
+    if docs.keys() != files.keys():  # files came or went: theirs, in the files' order
+        docs = {path: docs[path] for path in files}
     return Facts(files, docs, words)  # type: ignore[arg-type]  # every None was read
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import pickle
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
 from typing import Any, Generic, TypeVar
 
 V = TypeVar("V")
@@ -38,6 +38,17 @@ class Shelved(Mapping[str, V], Generic[V]):
 
     def __getitem__(self, key: str) -> V:
         return self.items_loaded()[key]
+
+    # The loaded dict's own views: a build walks all 10,000 items, and Mapping's would
+    # call `__getitem__` once an item.
+    def keys(self) -> KeysView[str]:
+        return self.items_loaded().keys()
+
+    def values(self) -> ValuesView[V]:
+        return self.items_loaded().values()
+
+    def items(self) -> ItemsView[str, V]:
+        return self.items_loaded().items()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.items_loaded())

@@ -219,3 +219,13 @@ def test_the_record_indexes_each_input_by_the_outputs_that_read_it() -> None:
     second = first.updated({"a": 1, "b": 3, "c": 4}, {"y": ("c",)}, ["x"])
     assert second.users == {"c": ("y",)} and set(second.inputs) == {"y", "z"}
     assert set(first.users["a"]) == {"x", "y"}, "a record is a value: never changed"
+
+
+def test_the_record_keeps_each_outputs_inputs_sorted_whatever_order_they_were_read_in() -> None:
+    first = Record().updated({}, {"x": ("b", "c", "a")}, [])
+    assert first.inputs["x"] == ("a", "b", "c") and first.read("x", "b")
+    again = first.updated({}, {"x": ("c", "a", "b")}, [])
+    assert again.inputs == first.inputs and again.users == first.users
+    fewer = again.updated({}, {"x": ("c", "a")}, [])
+    assert fewer.inputs["x"] == ("a", "c") and not fewer.read("x", "b")
+    assert "b" not in fewer.users
