@@ -77,24 +77,33 @@ PATH = operator.attrgetter("path")
 
 def rewritten(
     content: model.Content, changes: Iterable[tuple[Checked, Checked]]
-) -> model.Content | None:
+) -> tuple[model.Content, bool] | None:
     """`content` with the values of files rewritten in place (see `place`) put where the
-    old ones were: what `assemble` would give, since no check across files can answer
-    otherwise and nothing moves; None when a file moved, or has a problem."""
+    old ones were, and milestones given only a new date moved to it: what `assemble` would
+    give, since no check across files can answer otherwise; and whether a milestone moved.
+    None when a file changed otherwise, or has a problem."""
     site, foundation = content.site, content.foundation
     ms, fws, sources = list(content.milestones), list(content.frameworks), list(content.sources)
     pages = list(content.pages)
     rank = {fw.id: i for i, fw in enumerate(fws)}
+    key = partial(date_order, rank)
+    moved = False
     for old, new in changes:
         a, b = old.value, new.value
-        if new.problems or place(old) != place(new):
+        was, now = place(old), place(new)
+        moves = was != now
+        if new.problems or (moves and not (new.kind == "milestones" and redated(was, now))):
             return None
         if new.kind == "milestones":
-            key = partial(date_order, rank)
             i = bisect.bisect_left(ms, key(a), key=key)
             if i == len(ms) or ms[i] is not a:
                 return None
-            ms[i] = b
+            if not moves:
+                ms[i] = b
+            else:  # its id and references are as they were: only its place in the order
+                del ms[i]
+                bisect.insort(ms, b, key=key)
+                moved = True
         elif new.kind == "frameworks":
             fws[rank[a.id]] = b
         elif new.kind == "sources":
@@ -105,7 +114,7 @@ def rewritten(
             site = b
         else:
             foundation = b
-    return dataclasses.replace(
+    rewrote = dataclasses.replace(
         content,
         site=site,
         sources=tuple(sources),
@@ -114,6 +123,7 @@ def rewritten(
         foundation=foundation,
         pages=tuple(pages),
     )
+    return rewrote, moved
 
 
 def place(checked: Checked) -> tuple:
@@ -132,6 +142,11 @@ def place(checked: Checked) -> tuple:
     else:
         extra = (getattr(v, "order", 0),)
     return (kind, getattr(v, "id", ""), refs, extra)
+
+
+def redated(was: tuple, now: tuple) -> bool:
+    """Whether two `place`s of a milestone differ in nothing but its date."""
+    return was[:3] == now[:3] and was[3][1:] == now[3][1:]
 
 
 def date_order(rank: Mapping[str, int], m: model.Milestone) -> tuple:
@@ -197,18 +212,20 @@ def content_of(
     quotes: QuoteReport,
 ) -> tuple[model.Content, Paths, bool]:
     """The content the checked fact files make (before the command line's options), where
-    each value's file is, and whether they were put together anew (so ids may have
-    changed): files rewritten in place are swapped into the last content when no check
-    across files can answer otherwise (see `rewritten`). A quote not found in its source's
-    archive fails the build with the rest (see `sitegen.quotes`)."""
+    each value's file is, and whether milestones may sit elsewhere than they did (put
+    together anew, so ids may have changed, or one given a new date): files rewritten in
+    place are swapped into the last content when no check across files can answer
+    otherwise (see `rewritten`). A quote not found in its source's archive fails the build
+    with the rest (see `sitegen.quotes`)."""
     if last is not None and not edited and not quotes.problems:
         return last, last_paths, False
     pairs = [
         (old, new) for path in edited if (old := last_docs.get(path)) and (new := docs.get(path))
     ]
     if last is not None and len(pairs) == len(edited) and not quotes.problems:
-        content = rewritten(last, pairs)
-        if content is not None:
-            return content, last_paths, False
+        found = rewritten(last, pairs)
+        if found is not None:
+            content, moved = found
+            return content, last_paths, moved
     checked = list(docs.values())
     return assemble(checked, quotes.problems), paths(checked), True

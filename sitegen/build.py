@@ -151,7 +151,7 @@ class SiteBuilder:
         edited, retheme = differing(last.facts.files, files), differing(last.theme, theme)
         with timed("validate"):  # across files: ids, references, quotes, drafts
             quotes = self._quotes(last.quotes, docs, edited)
-            known, where, reassembled = content_of(
+            known, where, rearranged = content_of(
                 last.content, last.paths, last.facts.docs, docs, edited, quotes
             )
             if not self.options.drafts and (edited or first):  # nothing published links to one
@@ -162,7 +162,7 @@ class SiteBuilder:
             content = apply_options(known, self.options)
             content = with_texts(content, templates_dir, self.texts)  # in its language
         with timed("plan"):  # the outputs that read an input that changed, planned again
-            layout = None if reassembled else last.layout
+            layout = None if rearranged else last.layout
             shipped = {p.removeprefix("templates/"): s.file for p, s in theme.items()}
             plan = Plan(content, where, shipped, layout, theme_settings(templates_dir))
             now, touched = dict(last.record.values), [*edited, *retheme]
@@ -172,7 +172,7 @@ class SiteBuilder:
             for path in (p for p in touched if p not in files and p not in theme):
                 del now[path]
             new_outputs = (
-                reassembled
+                rearranged
                 or not last.record.inputs
                 or f"templates/{SETTINGS}" in retheme  # the page size, whether there are cards
                 or any(
@@ -185,7 +185,7 @@ class SiteBuilder:
                 touched += site_wide
             outputs = set(plan.outputs) if new_outputs else last.record.inputs.keys()
             on_disk = None if out_dir is None else OnDisk(out_dir, self._on_disk(out_dir), listed)
-            moved = touched if reassembled else []  # else every page showing one read it
+            moved = touched if rearranged else []  # else every page showing one read it
             fresh, gone, why = self._affected(
                 last.record, plan, now, touched, moved, docs, outputs, new_outputs, on_disk
             )

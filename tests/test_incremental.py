@@ -153,6 +153,8 @@ edits = st.one_of(
         st.sampled_from(["One", "Ten"]),
         st.lists(WORDS, min_size=1, max_size=3).map(" ".join),
     ),
+    # A new date and nothing else: the milestone moves (see `assemble.rewritten`).
+    st.tuples(st.just("redate"), st.sampled_from(["alpha-1", *IDS]), DATES),
     breaks,
     st.just(("revert",)),
 )
@@ -204,6 +206,7 @@ def apply(site: Path, edit: tuple, undo: list[tuple[Path, bytes | None]] | None 
         "rename": [f"milestones/{name}.yaml" for name in args],
         "reword": [f"milestones/{name}.yaml" for name in args[0]],
         "draft": args[:1],
+        "redate": [f"milestones/{args[0]}.yaml"],
     }[kind]
     paths = [site / "content" / name for name in names]
     if any(path.is_dir() for path in paths):
@@ -220,6 +223,9 @@ def apply(site: Path, edit: tuple, undo: list[tuple[Path, bytes | None]] | None 
     elif kind == "reword":
         for path in paths:
             reword(path, *args[1:])
+    elif kind == "redate" and paths[0].exists():
+        text = re.sub(r"^date: .*$", f"date: '{args[1]}'", paths[0].read_text(), flags=re.M)
+        paths[0].write_text(text)
     return {f"content/{name}" for name in names}
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sitegen.assemble import assemble, validate
+from sitegen.assemble import assemble, content_of, validate
 from sitegen.catalogue import with_texts
 from sitegen.depends import Record
 from sitegen.diagnostics import Diagnostic, SiteError
@@ -16,6 +16,7 @@ from sitegen.links import resolve
 from sitegen.load import Document, parse_document
 from sitegen.markup import is_safe_link, render_inline, render_markdown
 from sitegen.model import PartialDate
+from sitegen.quotes import QuoteReport
 from sitegen.routes import paths, plan_routes
 from sitegen.validate import check_document
 
@@ -99,6 +100,46 @@ def test_validate_sorts_milestones_by_date_then_framework_order() -> None:
     )
     assert [f.id for f in content.frameworks] == ["beta", "alpha"]
     assert [m.id for m in content.milestones] == ["c", "b", "alpha-1"]
+
+
+@pytest.mark.parametrize(
+    "date, order",
+    [
+        ("2019-01", ["b", "c", "alpha-1", "d"]),
+        ("2021", ["c", "alpha-1", "b", "d"]),  # on d's date, its track comes first
+        ("2022", ["c", "alpha-1", "d", "b"]),
+    ],
+)
+def test_a_milestone_given_a_new_date_moves_where_assembling_anew_puts_it(
+    date: str, order: list[str]
+) -> None:
+    """`content_of` moves a redated milestone in the last content rather than putting every
+    file together again, and says that milestones moved; the result is `assemble`'s."""
+
+    def milestone(ident: str, date: str, framework: str) -> str:
+        return (
+            f"id: {ident}\ndate: '{date}'\nframework: {framework}\ntitle: T\nsummary: S\n"
+            "sources: [{source: paper}]\n"
+        )
+
+    files = {
+        "content/frameworks/beta.yaml": "id: beta\nname: Beta\norder: 0\ncolor: '#123456'\n",
+        "content/milestones/b.yaml": milestone("b", "2020-05", "beta"),
+        "content/milestones/c.yaml": milestone("c", "2020", "alpha"),
+        "content/milestones/d.yaml": milestone("d", "2021", "alpha"),
+    }
+    before = {d.path: check_document(d) for d in documents(files)}
+    last = assemble(list(before.values()))
+    files["content/milestones/b.yaml"] = milestone("b", date, "beta")
+    after = {d.path: check_document(d) for d in documents(files)}
+    edited, last_paths = ["content/milestones/b.yaml"], paths(before.values())
+    content, where, moved = content_of(last, last_paths, before, after, edited, NO_QUOTES)
+    assert (content, where, moved) == (assemble(list(after.values())), paths(after.values()), True)
+    assert where is last_paths  # the ids are where they were: not put together anew
+    assert [m.id for m in content.milestones] == order
+
+
+NO_QUOTES = QuoteReport()
 
 
 def test_validate_reports_every_problem_at_once() -> None:
