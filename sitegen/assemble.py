@@ -13,7 +13,7 @@ from functools import partial
 from . import model
 from .diagnostics import Diagnostic, SiteError, did_you_mean
 from .load import Document
-from .model import DAY
+from .model import DAY, Milestone, date_order
 from .pages import built_in, url_problems
 from .quotes import QuoteReport
 from .reader import Reference
@@ -77,17 +77,17 @@ PATH = operator.attrgetter("path")
 
 def rewritten(
     content: model.Content, changes: Iterable[tuple[Checked, Checked]]
-) -> tuple[model.Content, bool] | None:
+) -> tuple[model.Content, list[Milestone]] | None:
     """`content` with the values of files rewritten in place (see `place`) put where the
     old ones were, and milestones given only a new date moved to it: what `assemble` would
-    give, since no check across files can answer otherwise; and whether a milestone moved.
+    give, since no check across files can answer otherwise; and the milestones that moved.
     None when a file changed otherwise, or has a problem."""
     site, foundation = content.site, content.foundation
     ms, fws, sources = list(content.milestones), list(content.frameworks), list(content.sources)
     pages = list(content.pages)
     rank = {fw.id: i for i, fw in enumerate(fws)}
     key = partial(date_order, rank)
-    moved = False
+    moved = []
     for old, new in changes:
         a, b = old.value, new.value
         was, now = place(old), place(new)
@@ -103,7 +103,7 @@ def rewritten(
             else:  # its id and references are as they were: only its place in the order
                 del ms[i]
                 bisect.insort(ms, b, key=key)
-                moved = True
+                moved.append(b)
         elif new.kind == "frameworks":
             fws[rank[a.id]] = b
         elif new.kind == "sources":
@@ -147,11 +147,6 @@ def place(checked: Checked) -> tuple:
 def redated(was: tuple, now: tuple) -> bool:
     """Whether two `place`s of a milestone differ in nothing but its date."""
     return was[:3] == now[:3] and was[3][1:] == now[3][1:]
-
-
-def date_order(rank: Mapping[str, int], m: model.Milestone) -> tuple:
-    """Where `in_date_order` puts a milestone: by date, then track, then id."""
-    return (*DAY(m), rank[m.framework], m.id)
 
 
 def in_date_order(
@@ -210,15 +205,15 @@ def content_of(
     docs: Mapping[str, Checked],
     edited: list[str],
     quotes: QuoteReport,
-) -> tuple[model.Content, Paths, bool]:
+) -> tuple[model.Content, Paths, list[Milestone] | None]:
     """The content the checked fact files make (before the command line's options), where
-    each value's file is, and whether milestones may sit elsewhere than they did (put
-    together anew, so ids may have changed, or one given a new date): files rewritten in
-    place are swapped into the last content when no check across files can answer
-    otherwise (see `rewritten`). A quote not found in its source's archive fails the build
-    with the rest (see `sitegen.quotes`)."""
+    each value's file is, and the milestones given a new date, which moved; None for those
+    when the files were put together anew (so ids may have changed, and anything moved).
+    Files rewritten in place are swapped into the last content when no check across files
+    can answer otherwise (see `rewritten`). A quote not found in its source's archive fails
+    the build with the rest (see `sitegen.quotes`)."""
     if last is not None and not edited and not quotes.problems:
-        return last, last_paths, False
+        return last, last_paths, []
     pairs = [
         (old, new) for path in edited if (old := last_docs.get(path)) and (new := docs.get(path))
     ]
@@ -228,4 +223,4 @@ def content_of(
             content, moved = found
             return content, last_paths, moved
     checked = list(docs.values())
-    return assemble(checked, quotes.problems), paths(checked), True
+    return assemble(checked, quotes.problems), paths(checked), None

@@ -25,6 +25,7 @@ from .depends import Record
 from .diagnostics import Diagnostic, SiteError
 from .drafts import draft_url, links_to_drafts
 from .environment import NOT_TEMPLATES, Fragments, Renderer, in_use
+from .layout import relaid
 from .model import Content
 from .options import Options, apply_options, site_url_warnings
 from .outdir import claimed
@@ -151,9 +152,10 @@ class SiteBuilder:
         edited, retheme = differing(last.facts.files, files), differing(last.theme, theme)
         with timed("validate"):  # across files: ids, references, quotes, drafts
             quotes = self._quotes(last.quotes, docs, edited)
-            known, where, rearranged = content_of(
+            known, where, moved_ones = content_of(
                 last.content, last.paths, last.facts.docs, docs, edited, quotes
             )
+            rearranged = moved_ones != []  # put together anew (None), or milestones moved
             if not self.options.drafts and (edited or first):  # nothing published links to one
                 values = {path: c.value for path, c in docs.items()}
                 drafts_linked = links_to_drafts(values, self.site_dir)
@@ -162,7 +164,7 @@ class SiteBuilder:
             content = apply_options(known, self.options)
             content = with_texts(content, templates_dir, self.texts)  # in its language
         with timed("plan"):  # the outputs that read an input that changed, planned again
-            layout = None if rearranged else last.layout
+            layout = relaid(last.layout, content, moved_ones) if rearranged else last.layout
             shipped = {p.removeprefix("templates/"): s.file for p, s in theme.items()}
             plan = Plan(content, where, shipped, layout, theme_settings(templates_dir))
             now, touched = dict(last.record.values), [*edited, *retheme]

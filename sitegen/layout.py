@@ -15,10 +15,11 @@ import itertools
 import operator
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 from typing import NamedTuple
 
 from .i18n import Texts
-from .model import DAY, Content, Framework, Milestone
+from .model import DAY, Content, Framework, Milestone, date_order
 from .pagination import Pager, cuts, first_shown, paginate, parts, run_url
 from .pagination import Run as Part
 from .route import Paths
@@ -70,11 +71,7 @@ def lay_out(content: Content, paths: Paths) -> Layout:
     own: dict[str, list[int]] = {fw.id: [] for fw in content.frameworks}
     citing: dict[str, list[int]] = defaultdict(list)
     tags: dict[str, list[int]] = defaultdict(list)
-    tagged, years, start = [], [], 0
-    for year, run in itertools.groupby(m.date.year for m in ms):
-        end = start + sum(1 for _ in run)
-        years.append((year, start, end))
-        start = end
+    tagged: list[int] = []
     for i, m in enumerate(ms):
         own[m.framework].append(i)
         for fw_id in m.tracks:
@@ -88,7 +85,7 @@ def lay_out(content: Content, paths: Paths) -> Layout:
     return Layout(
         tuple(map(paths.get("milestones", {}).__getitem__, ids)),
         dict(zip(ids, itertools.count())),
-        tuple(years),
+        spans_by_year(ms),
         {fw_id: tuple(found) for fw_id, found in tracks.items()},
         {fw_id: tuple(found) for fw_id, found in own.items()},
         {source_id: tuple(found) for source_id, found in citing.items()},
@@ -96,6 +93,73 @@ def lay_out(content: Content, paths: Paths) -> Layout:
         {tag: tuple(found) for tag, found in tags.items()},
         {fw_id: tuple(DAY(ms[i]) for i in found) for fw_id, found in tracks.items()},
     )
+
+
+def spans_by_year(ms: Sequence[Milestone]) -> Spans:
+    """Where each year's milestones stand among `ms`, in date order."""
+    years, start = [], 0
+    for year, run in itertools.groupby(m.date.year for m in ms):
+        end = start + sum(1 for _ in run)
+        years.append((year, start, end))
+        start = end
+    return tuple(years)
+
+
+def relaid(
+    layout: Layout | None, content: Content, moved: Sequence[Milestone] | None
+) -> Layout | None:
+    """`layout` once one milestone (`moved`, with its new date) moved among `content`'s:
+    what `lay_out` gives, without a pass over every milestone, since the moved one is still
+    on the same tracks, tags and sources and the rest keep their order. None when the
+    layout or what moved is not known, or more than one moved, for `lay_out` to work out."""
+    if layout is None or moved is None or len(moved) != 1:
+        return None
+    m, ms = moved[0], content.milestones
+    if m.id not in layout.index:
+        return layout  # a draft left out: what is listed sits as it did
+    rank = {fw.id: n for n, fw in enumerate(content.frameworks)}
+    key = partial(date_order, rank)
+    i, j = layout.index[m.id], bisect.bisect_left(ms, key(m), key=key)
+    if j == len(ms) or ms[j] is not m:
+        return None
+    files = list(layout.files)
+    files.insert(j, files.pop(i))
+    index = dict(layout.index)  # the last layout stays as it was, should this build fail
+    index.update((ms[k].id, k) for k in range(min(i, j), max(i, j) + 1))
+    tracks, days = shifted_all(layout.tracks, i, j), dict(layout.days)
+    for fw_id in m.tracks:
+        listed = list(days[fw_id])
+        listed.pop(bisect.bisect_left(layout.tracks[fw_id], i))
+        listed.insert(bisect.bisect_left(tracks[fw_id], j), DAY(m))
+        days[fw_id] = tuple(listed)
+    return Layout(
+        tuple(files),
+        index,
+        spans_by_year(ms),
+        tracks,
+        shifted_all(layout.own, i, j),
+        shifted_all(layout.citing, i, j),
+        shifted(layout.tagged, i, j),
+        shifted_all(layout.tags, i, j),
+        days,
+    )
+
+
+def shifted(at: tuple[int, ...], i: int, j: int) -> tuple[int, ...]:
+    """The ascending indexes `at` once the milestone at `i` moved to `j`: those between
+    step over it, and it stands at `j` if it was listed."""
+    a, b = bisect.bisect_left(at, min(i, j)), bisect.bisect_right(at, max(i, j))
+    if a == b:
+        return at  # none between, nor it: as they were
+    step = -1 if i < j else 1
+    between = [k + step for k in at[a:b] if k != i]
+    if len(between) < b - a:
+        between.insert(len(between) if i < j else 0, j)
+    return (*at[:a], *between, *at[b:])
+
+
+def shifted_all(lists: dict[str, tuple[int, ...]], i: int, j: int) -> dict[str, tuple[int, ...]]:
+    return {name: shifted(at, i, j) for name, at in lists.items()}
 
 
 def year_spans(at: Sequence[int], years: Spans) -> Spans:

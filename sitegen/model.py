@@ -53,6 +53,12 @@ class PartialDate(Value):
 DAY = operator.attrgetter("date.year", "date.month", "date.day")
 
 
+def date_order(rank: Mapping[str, int], m: Milestone) -> tuple:
+    """Where a milestone stands among a content's: by date (a less precise one first:
+    `2016` before `2016-01-05`), then its framework's `rank`, then its id."""
+    return (*DAY(m), rank[m.framework], m.id)
+
+
 @dataclass(frozen=True, slots=True)
 class Citation(Value):
     """Where a fact comes from: a source file by id (with an optional verbatim quote) or a URL."""

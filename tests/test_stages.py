@@ -6,19 +6,22 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen.assemble import assemble, content_of, validate
 from sitegen.catalogue import with_texts
 from sitegen.depends import Record
 from sitegen.diagnostics import Diagnostic, SiteError
 from sitegen.environment import Renderer
+from sitegen.layout import lay_out, relaid
 from sitegen.links import resolve
 from sitegen.load import Document, parse_document
 from sitegen.markup import is_safe_link, render_inline, render_markdown
 from sitegen.model import PartialDate
 from sitegen.quotes import QuoteReport
 from sitegen.routes import paths, plan_routes
-from sitegen.validate import check_document
+from sitegen.validate import Checked, check_document
 
 from .conftest import MINIMAL_SITE, REPO
 
@@ -102,6 +105,20 @@ def test_validate_sorts_milestones_by_date_then_framework_order() -> None:
     assert [m.id for m in content.milestones] == ["c", "b", "alpha-1"]
 
 
+DATES = ["2019", "2020", "2020-05", "2020-05-04", "2021", "2022-12-31"]
+
+
+def milestone_yaml(ident: str, date: str, framework: str, more: str = "") -> str:
+    return (
+        f"id: {ident}\ndate: '{date}'\nframework: {framework}\ntitle: T\nsummary: S\n"
+        f"sources: [{{source: paper}}]\n{more}"
+    )
+
+
+def checked(files: dict[str, str]) -> dict[str, Checked]:
+    return {d.path: check_document(d) for d in documents(files)}
+
+
 @pytest.mark.parametrize(
     "date, order",
     [
@@ -114,29 +131,62 @@ def test_a_milestone_given_a_new_date_moves_where_assembling_anew_puts_it(
     date: str, order: list[str]
 ) -> None:
     """`content_of` moves a redated milestone in the last content rather than putting every
-    file together again, and says that milestones moved; the result is `assemble`'s."""
-
-    def milestone(ident: str, date: str, framework: str) -> str:
-        return (
-            f"id: {ident}\ndate: '{date}'\nframework: {framework}\ntitle: T\nsummary: S\n"
-            "sources: [{source: paper}]\n"
-        )
-
+    file together again, and names it; the result is `assemble`'s."""
     files = {
         "content/frameworks/beta.yaml": "id: beta\nname: Beta\norder: 0\ncolor: '#123456'\n",
-        "content/milestones/b.yaml": milestone("b", "2020-05", "beta"),
-        "content/milestones/c.yaml": milestone("c", "2020", "alpha"),
-        "content/milestones/d.yaml": milestone("d", "2021", "alpha"),
+        "content/milestones/b.yaml": milestone_yaml("b", "2020-05", "beta"),
+        "content/milestones/c.yaml": milestone_yaml("c", "2020", "alpha"),
+        "content/milestones/d.yaml": milestone_yaml("d", "2021", "alpha"),
     }
-    before = {d.path: check_document(d) for d in documents(files)}
+    before = checked(files)
+    files["content/milestones/b.yaml"] = milestone_yaml("b", date, "beta")
+    after, edited, last_paths = (
+        checked(files),
+        ["content/milestones/b.yaml"],
+        paths(before.values()),
+    )
     last = assemble(list(before.values()))
-    files["content/milestones/b.yaml"] = milestone("b", date, "beta")
-    after = {d.path: check_document(d) for d in documents(files)}
-    edited, last_paths = ["content/milestones/b.yaml"], paths(before.values())
     content, where, moved = content_of(last, last_paths, before, after, edited, NO_QUOTES)
-    assert (content, where, moved) == (assemble(list(after.values())), paths(after.values()), True)
+    assert (content, where) == (assemble(list(after.values())), paths(after.values()))
     assert where is last_paths  # the ids are where they were: not put together anew
+    assert [m.id for m in moved] == ["b"]
     assert [m.id for m in content.milestones] == order
+
+
+MORE = st.sampled_from(["", "also: [beta]\n", "tags: [foundation]\n", "tags: [x, y]\n"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(DATES), st.sampled_from(["alpha", "beta"]), MORE),
+        min_size=1,
+        max_size=7,
+    ),
+    st.data(),
+)
+def test_a_layout_relaid_after_a_move_is_the_layout_worked_out_anew(
+    milestones: list[tuple[str, str, str]], data: st.DataObject
+) -> None:
+    """`layout.relaid` shifts the last layout for one moved milestone; whatever the
+    milestones and the move, that is what `lay_out` gives from scratch."""
+    files = {"content/frameworks/beta.yaml": "id: beta\nname: Beta\norder: 0\ncolor: '#123456'\n"}
+    for n, (date, framework, more) in enumerate(milestones):
+        more = more.replace("beta", "alpha") if framework == "beta" else more  # another track
+        milestones[n] = (date, framework, more)
+        files[f"content/milestones/m{n}.yaml"] = milestone_yaml(f"m{n}", date, framework, more)
+    n = data.draw(st.integers(0, len(milestones) - 1))
+    date, framework, more = milestones[n]
+    before = checked(files)
+    last = assemble(list(before.values()))
+    where = paths(before.values())
+    edited = [f"content/milestones/m{n}.yaml"]
+    new_date = data.draw(st.sampled_from(DATES))
+    files[edited[0]] = milestone_yaml(f"m{n}", new_date, framework, more)
+    content, _, moved = content_of(last, where, before, checked(files), edited, NO_QUOTES)
+    assert [m.id for m in moved or ()] == ([] if new_date == date else [f"m{n}"])
+    if moved:
+        assert relaid(lay_out(last, where), content, moved) == lay_out(content, where)
 
 
 NO_QUOTES = QuoteReport()
