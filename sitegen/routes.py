@@ -43,7 +43,7 @@ from .layout import (
     year_spans,
 )
 from .listings import docs, tag_pages, timeline, track_pages
-from .model import DAY, Content, Milestone, Source
+from .model import Content, Milestone, Source
 from .pages import nav_entries
 from .route import (
     CARDS,
@@ -179,9 +179,11 @@ class Plan:
     @property
     def placed(self) -> dict[str, object]:
         """Every page's URL, and where each milestone and documentation page is listed."""
-        c = self.content
-        ms = tuple((m.id, DAY(m), m.tracks, m.tags) for m in c.milestones)
-        found: dict[str, object] = {PAGES: self.pages, PLACED: (self.size, ms)}
+        c, layout = self.content, self.layout
+        # Where every milestone is listed, in the layout's own values: its order of ids,
+        # each one's tracks, tags and day; nothing made anew (ten thousand tuples a build).
+        placed = (self.size, layout.index, layout.own, layout.tracks, layout.tags, layout.days)
+        found: dict[str, object] = {PAGES: self.pages, PLACED: placed}
         found[PAGES_PLACED] = tuple((p.path, p.url, p.tags, p.order) for p in c.pages)
         # `pages` has split every listing, which notes `splits` and `marks` as it goes.
         found.update((f"{INDEX}{home}", urls) for home, urls in self.splits.items())
