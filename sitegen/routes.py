@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property, partial
@@ -274,7 +275,9 @@ class Plan:
         for, so that a rebuild rendering a track's pages, or one page of the timeline, does
         not lay out the whole timeline."""
         if family not in self.families:
-            self.families[family] = LISTINGS[family](self)
+            # Planners hold the plan weakly: no cycle keeps a plan and its listings alive
+            # past its build, for the garbage collector to find them after every rebuild.
+            self.families[family] = LISTINGS[family](weakref.proxy(self))
         return self.families[family]
 
     def family(self, output: str) -> str | None:
