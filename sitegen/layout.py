@@ -302,7 +302,9 @@ def places(layout: Layout, ms: Sequence[Milestone], size: int) -> dict[str, str]
         cut = cuts(end - start, size)
         count = len(cut) - 1
         for n, (a, b) in enumerate(itertools.pairwise(cut), 1):
-            found.update((m.id, year_page(year, n, count)) for m in ms[start + a : start + b])
+            found.update(
+                dict.fromkeys(map(ID, ms[start + a : start + b]), year_page(year, n, count))
+            )
     return found
 
 
