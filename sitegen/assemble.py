@@ -18,7 +18,6 @@ from .pages import built_in, url_problems
 from .quotes import QuoteReport
 from .reader import Reference
 from .route import Paths
-from .routes import paths
 from .validate import Checked, check_document
 from .vocabulary import DEFAULT, Words
 
@@ -147,6 +146,14 @@ def place(checked: Checked) -> tuple:
 def redated(was: tuple, now: tuple) -> bool:
     """Whether two `place`s of a milestone differ in nothing but its date."""
     return was[:3] == now[:3] and was[3][1:] == now[3][1:]
+
+
+def paths(checked: Iterable[Checked]) -> dict[str, dict[str, str]]:
+    """For each kind of fact file, the path of the file defining each id."""
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    for c in checked:
+        found[c.kind][getattr(c.value, "id", "")] = c.path
+    return dict(found)
 
 
 def in_date_order(

@@ -18,10 +18,10 @@ from typing import Any, NamedTuple
 
 from . import cache
 from .assemble import content_of
+from .cache import State
 from .catalogue import language_warnings, with_texts
 from .colors import color_warnings
 from .contentlinks import check_site_links
-from .depends import Record
 from .diagnostics import Diagnostic, SiteError
 from .drafts import draft_url, links_to_drafts
 from .environment import NOT_TEMPLATES, Fragments, Renderer, in_use
@@ -32,8 +32,8 @@ from .outdir import claimed
 from .parallel import PARALLEL_MIN
 from .quotes import QuoteReport, archives_now, check_quotes
 from .render import Page, Rendered, check_templates, keep_bytes, prerender_markdown, render_pages
-from .routes import FONT, Layout, Paths, Plan
-from .scan import NO_FACTS, Facts, Scanned, Stat, differing, scan_content, scan_theme
+from .routes import FONT, Paths, Plan
+from .scan import Stat, differing, scan_content, scan_theme
 from .search import Renew, renewal
 from .shelf import Shelved
 from .tags import tag_warnings
@@ -59,24 +59,6 @@ class BuildResult:
     def pages(self) -> list[Page]:
         """The files built in memory, in output order."""
         return [Page(o, self.files[o]) for o in sorted(self.outputs) if o in self.files]
-
-
-@dataclass(frozen=True)
-class State:
-    """A good build: the files it read, the content they made, what each output read."""
-
-    facts: Facts = NO_FACTS  # the fact files, and what checking each gave
-    theme: Mapping[str, Scanned] = field(default_factory=dict)  # templates and assets
-    content: Content | None = None  # before the command line's options
-    paths: Paths = field(default_factory=dict)  # see `routes.paths`
-    record: Record = field(default_factory=Record)
-    outputs: Mapping[str, Mapping[str, Stat]] = field(default_factory=dict)  # folder → written
-    layout: Layout | None = None  # where the milestones are listed (see `layout.Layout`)
-    quotes: QuoteReport = field(default_factory=QuoteReport)
-    drafts: bool = False  # whether it showed drafts: a record holds for such builds alone
-    urls: tuple[str | None, str | None] = (None, None)  # the command line's base and site URL
-    untagged: tuple[Diagnostic, ...] = ()  # labels of tags nothing carries (drafts count)
-    unused: tuple[Diagnostic, ...] = ()  # templates no page uses
 
 
 class OnDisk(NamedTuple):
@@ -187,10 +169,12 @@ class SiteBuilder:
                 touched += site_wide
             outputs = set(plan.outputs) if new_outputs else last.record.inputs.keys()
             on_disk = None if out_dir is None else OnDisk(out_dir, self._on_disk(out_dir), listed)
-            moved = touched if rearranged else []  # else every page showing one read it
-            fresh, gone, why = self._affected(
-                last.record, plan, now, touched, moved, docs, outputs, new_outputs, on_disk
-            )
+            # Milestones moved: pages may show a file now that they did not read before. (Else
+            # every page showing one read it; with no record, every output is new anyway.)
+            moved = touched if rearranged and last.record.inputs else []
+            shown = {p: plan.shown_on(c.kind, c.value) for p in moved if (c := docs.get(p))}
+            held = self.pages if on_disk is None else on_disk.files
+            fresh, gone, why = last.record.affected(now, touched, shown, outputs, new_outputs, held)
             routes = [plan.route(o) for o in sorted(fresh)]
         check = (
             not last.record.inputs
@@ -249,42 +233,6 @@ class SiteBuilder:
         )
         built = self.pages if out_dir is None else {}
         return BuildResult(content, outputs, built, len(routes), timings, warnings, quotes, why)
-
-    def _affected(
-        self,
-        record: Record,
-        plan: Plan,
-        now: Mapping[str, object],
-        touched: list[str],
-        moved: list[str],
-        docs: Mapping[str, Checked],
-        outputs: Set[str],
-        planned: bool,
-        on_disk: OnDisk | None,
-    ) -> tuple[set[str], set[str], dict[str, str]]:
-        """The outputs to render, those no longer made, and why each is rendered. To
-        render: those that read an input that changed; those new; those that now show a
-        fact file of `moved` they did not read (see `Plan.shown_on`); and those neither in
-        memory nor in `out_dir` as the last build left them. `outputs` are the record's
-        unless `planned` anew (comparing ten thousand names costs milliseconds)."""
-        made = record.inputs.keys()
-        why: dict[str, str] = {}
-        for key in sorted(record.changed(now, touched), reverse=True):
-            reason = f"{key} changed" if key.startswith("templates/") else SHOWN_CHANGED
-            why.update(dict.fromkeys(record.readers([key]), reason))
-        new = "there is no earlier build to reuse" if not made else "it is new"
-        why.update(dict.fromkeys(outputs - made if planned else (), new))
-        for path in moved if made else ():  # else every output is new
-            checked = docs.get(path)
-            if checked is not None:
-                shown = plan.shown_on(checked.kind, checked.value)
-                why.update((o, SHOWN_CHANGED) for o in shown if not record.read(o, path))
-        held = self.pages if on_disk is None else on_disk.files
-        missing = "the output folder does not hold it as the last build left it"
-        if not held.keys() >= outputs:
-            why.update((o, missing) for o in outputs - held.keys() if o not in why)
-        why = {o: reason for o, reason in why.items() if o in outputs}
-        return set(why), made - outputs if planned else set(), why
 
     def _render(
         self,
@@ -418,7 +366,6 @@ class SiteBuilder:
 
 ASSETS = tuple(f"templates/{p}" for p in NOT_TEMPLATES)  # assets, fonts, texts and settings
 OUTPUTS = (f"templates/{STATIC_DIR}/", FONT)  # theme files whose coming or going adds outputs
-SHOWN_CHANGED = "what it shows changed"  # why a page is rendered again, for --verbose
 
 
 def in_theme(path: str) -> bool:

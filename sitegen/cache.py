@@ -1,5 +1,5 @@
 """What one run leaves for the next, under `.sitegen-cache/`: the last good build (its files,
-content and dependency record, see `build.State`) and the fragments pages are joined from.
+content and dependency record: a `State`) and the fragments pages are joined from.
 
 Nothing in it is trusted beyond what it was computed from: files are known again by their
 stat and digest (see `sitegen.scan`), outputs by the record (see `sitegen.depends`), and
@@ -15,19 +15,44 @@ import contextlib
 import functools
 import gc
 import pickle
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import __version__
-from .scan import Stat, as_stat, digest, file_stat
+from .depends import Record
+from .diagnostics import Diagnostic
+from .layout import Layout
+from .model import Content
+from .quotes import QuoteReport
+from .route import Paths
+from .scan import NO_FACTS, Facts, Scanned, Stat, as_stat, digest, file_stat
 from .signing import load_signed, save_signed
 
-__all__ = ["CACHE_DIR", "Stat", "as_stat", "file_stat", "load", "save"]
+__all__ = ["CACHE_DIR", "Stat", "State", "as_stat", "file_stat", "load", "save"]
 
 CACHE_DIR = ".sitegen-cache"
 FORMAT = 5  # bump when what the cache holds changes shape
+
+
+@dataclass(frozen=True)
+class State:
+    """A good build: the files it read, the content they made, what each output read."""
+
+    facts: Facts = NO_FACTS  # the fact files, and what checking each gave
+    theme: Mapping[str, Scanned] = field(default_factory=dict)  # templates and assets
+    content: Content | None = None  # before the command line's options
+    paths: Paths = field(default_factory=dict)  # see `assemble.paths`
+    record: Record = field(default_factory=Record)
+    outputs: Mapping[str, Mapping[str, Stat]] = field(default_factory=dict)  # folder → written
+    layout: Layout | None = None  # where the milestones are listed (see `layout.Layout`)
+    quotes: QuoteReport = field(default_factory=QuoteReport)
+    drafts: bool = False  # whether it showed drafts: a record holds for such builds alone
+    urls: tuple[str | None, str | None] = (None, None)  # the command line's base and site URL
+    untagged: tuple[Diagnostic, ...] = ()  # labels of tags nothing carries (drafts count)
+    unused: tuple[Diagnostic, ...] = ()  # templates no page uses
 
 
 @functools.cache

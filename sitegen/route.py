@@ -26,7 +26,7 @@ MARKS = "layout:marks"  # where each track's line ends and each era's label goes
 CARDS = "has:social_cards"  # whether there are cards: the theme ships the font and wants them
 COUNT = "count:milestones"  # what the home page's card says of them
 
-Paths = Mapping[str, Mapping[str, str]]  # kind → id → the fact file's path (`routes.paths`)
+Paths = Mapping[str, Mapping[str, str]]  # kind → id → the fact file's path (`assemble.paths`)
 
 
 class Route(NamedTuple):

@@ -71,14 +71,6 @@ FONT = cards.FONT_INPUT  # the social cards' font, whose coming or going adds ou
 Theme = Mapping[str, Path]  # each static file and font by its path in the theme → its file
 
 
-def paths(checked: Iterable[Any]) -> dict[str, dict[str, str]]:
-    """For each kind of fact file, the path of the file defining each id."""
-    found: dict[str, dict[str, str]] = defaultdict(dict)
-    for c in checked:
-        found[c.kind][getattr(c.value, "id", "")] = c.path
-    return dict(found)
-
-
 def plan_routes(content: Content, paths: Paths, templates_dir: Path) -> list[Route]:
     """Every route of the site, in URL order."""
     found = scan(templates_dir)

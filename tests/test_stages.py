@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.assemble import assemble, content_of, validate
+from sitegen.assemble import assemble, content_of, paths, validate
 from sitegen.catalogue import with_texts
 from sitegen.depends import Record
 from sitegen.diagnostics import Diagnostic, SiteError
@@ -20,7 +20,7 @@ from sitegen.load import Document, parse_document
 from sitegen.markup import is_safe_link, render_inline, render_markdown
 from sitegen.model import PartialDate
 from sitegen.quotes import QuoteReport
-from sitegen.routes import paths, plan_routes
+from sitegen.routes import plan_routes
 from sitegen.validate import Checked, check_document
 
 from .conftest import MINIMAL_SITE, REPO
