@@ -113,7 +113,7 @@ def rewritten(
             site = b
         else:
             foundation = b
-    rewrote = dataclasses.replace(
+    return dataclasses.replace(
         content,
         site=site,
         sources=tuple(sources),
@@ -121,8 +121,7 @@ def rewritten(
         milestones=tuple(ms),
         foundation=foundation,
         pages=tuple(pages),
-    )
-    return rewrote, moved
+    ), moved
 
 
 def place(checked: Checked) -> tuple:
