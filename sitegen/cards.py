@@ -16,8 +16,6 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from PIL import Image, ImageColor, ImageDraw, ImageFont
-
 from .i18n import Texts
 from .model import Milestone
 from .route import COUNT, ORDER, TEXTS, Route
@@ -25,7 +23,12 @@ from .theme import find
 from .theme_settings import theme_settings
 
 if TYPE_CHECKING:  # `routes` imports this module
+    from PIL import Image, ImageDraw, ImageFont
+
     from .routes import Plan
+
+# Pillow is imported where a card is drawn: planning cards needs none of it, and a build
+# that draws no card (nothing changed, say) need not spend the time to load it.
 
 WIDTH, HEIGHT = 1200, 630
 FONT = "fonts/Inter-Bold.otf"  # under templates/: the theme ships it, with its licence
@@ -88,6 +91,8 @@ class Frame(NamedTuple):
 
 @lru_cache(maxsize=64)
 def frame(site: str, tracks: tuple[Track, ...], font_path: Path) -> Frame:
+    from PIL import Image, ImageColor, ImageDraw
+
     page = ImageColor.getrgb(PAGE)
     entries: list[tuple[int, ...]] = [page]
     ramps: dict[str, int] = {}
@@ -131,7 +136,7 @@ def frame(site: str, tracks: tuple[Track, ...], font_path: Path) -> Frame:
     return Frame(b"".join(bytes(rgb) for rgb in entries), ramps, pixels)
 
 
-Stamp = tuple[Image.Image, Image.Image, tuple[int, int]]  # palette indices, mask, where
+Stamp = tuple["Image.Image", "Image.Image", tuple[int, int]]  # palette indices, mask, where
 
 
 def stamp(
@@ -144,6 +149,8 @@ def stamp(
 ) -> Stamp | None:
     """Text in `color` as palette indices to paste at a place, and the mask of its ink (so
     that what is under the rest of its box stays); None when it draws nothing."""
+    from PIL import Image, ImageDraw
+
     left, top, right, bottom = face.getbbox(text, "L", anchor=anchor)
     if right <= left or bottom <= top:
         return None
@@ -230,6 +237,8 @@ def adler32_combine(first: int, second: int, length: int) -> int:
 
 @cache
 def font(path: Path, size: int) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont
+
     return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
 
 

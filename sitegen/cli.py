@@ -13,7 +13,6 @@ import signal
 import sys
 import threading
 import time
-import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
@@ -194,6 +193,8 @@ def run_serve(site: Path, options: Options, args: argparse.Namespace, talk: Talk
         if not talk.quiet:
             say(f"Serving {server.url} (Ctrl-C to stop)")
         if args.open:
+            import webbrowser  # here: only `serve --open` needs it
+
             webbrowser.open(server.url)
         threading.Event().wait()  # until Ctrl-C
     except ServeError as error:

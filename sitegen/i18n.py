@@ -118,7 +118,8 @@ def babel_locale(tag: str) -> Any:
 
 def has_locale_data(tag: str) -> bool:
     """Whether CLDR knows the tag's language (its dates are then written in it)."""
-    return babel_locale(tag).language == tag.split("-")[0] or tag.split("-")[0] == "en"
+    language = tag.split("-")[0]
+    return language == "en" or babel_locale(tag).language == language  # English: no Babel
 
 
 # Dates, numbers and lists -------------------------------------------------------------------

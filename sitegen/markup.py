@@ -5,8 +5,10 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:  # imported when first parsing: a build that renders nothing needs none
+    from markdown_it import MarkdownIt
 
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 HEADING_SHIFT = 1  # a Markdown '#' becomes <h2>: the page's own title is the only <h1>
@@ -15,6 +17,8 @@ HEADING_SHIFT = 1  # a Markdown '#' becomes <h2>: the page's own title is the on
 @lru_cache(maxsize=8)
 def parser(base_url: str) -> MarkdownIt:
     """CommonMark with tables and strikethrough; `html=False` escapes any raw HTML."""
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(
         ["table", "strikethrough"]
     )

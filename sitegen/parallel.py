@@ -3,7 +3,6 @@ the model, Markdown already rendered) instead of receiving it pickled."""
 
 from __future__ import annotations
 
-import multiprocessing
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -16,6 +15,8 @@ PARALLEL_MIN = 64  # pages (or texts): below this, starting processes costs more
 def can_fork() -> bool:
     """Forking is safe only while this process has a single thread: a lock held by another
     thread (the dev server's, say) would stay locked forever in the child."""
+    import multiprocessing  # here, as below: a build that spreads no work need not load it
+
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
@@ -37,6 +38,8 @@ def in_workers(
     """`task` over every batch in forked processes, which inherit everything (templates,
     model, Markdown already rendered) instead of receiving it pickled; what each batch
     gave, in the order they finished."""
+    import multiprocessing
+
     global _task
     _task = task
     results: list[T] = []

@@ -26,7 +26,6 @@ import json
 import re
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,6 +87,7 @@ def index_parts(
     """Each part's bundle (its files by their path in the part's folder; none for a part
     without a searchable page), `jobs` Pagefind processes at a time. Raises SiteError
     when Pagefind cannot run or fails."""
+    from concurrent.futures import ThreadPoolExecutor  # here: a build that indexes nothing
 
     def index(outputs: list[str]) -> dict[str, bytes]:
         with Pagefind(language) as pagefind:
