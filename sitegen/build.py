@@ -12,13 +12,13 @@ import os
 import time
 from collections.abc import Callable, Collection, Mapping, Set
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import cache
 from .assemble import content_of
-from .cache import State
+from .cache import Body, DocsOf, State
 from .catalogue import language_warnings, with_texts
 from .colors import color_warnings
 from .contentlinks import check_site_links
@@ -35,7 +35,7 @@ from .render import Page, Rendered, check_templates, keep_bytes, prerender_markd
 from .routes import FONT, Paths, Plan
 from .scan import Stat, differing, scan_content, scan_theme
 from .search import Renew, renewal
-from .shelf import Shelved
+from .shelf import Deferred, Shelved
 from .tags import tag_warnings
 from .theme import SETTINGS, STATIC_DIR, unused_templates
 from .theme_settings import theme_settings
@@ -46,7 +46,7 @@ from .write import output_stats, write_changed
 
 @dataclass
 class BuildResult:
-    content: Content
+    shown: Callable[[], Content]  # the content as built (see `content`)
     outputs: Collection[str]  # every output file
     files: dict[str, bytes]  # output path → bytes, for a build in memory (else empty)
     rendered: int  # outputs rendered afresh; the rest were the last build's
@@ -54,6 +54,12 @@ class BuildResult:
     warnings: list[Diagnostic] = field(default_factory=list)
     quotes: QuoteReport = field(default_factory=QuoteReport)
     why: dict[str, str] = field(default_factory=dict)  # each output rendered afresh → why
+
+    @cached_property
+    def content(self) -> Content:
+        """The content as built, with the command line's options: made when first asked
+        for by a build that found nothing changed, which need not load the last one's."""
+        return self.shown()
 
     @property
     def pages(self) -> list[Page]:
@@ -122,16 +128,31 @@ class SiteBuilder:
         first = not self.good and last.urls != self._urls()
         jobs = self.options.jobs or os.cpu_count() or 1
         templates_dir = self.site_dir / "templates"
-        with timed("load"):  # read, parse and check each fact file that changed
+        with timed("load"):  # read, parse and check each fact file that changed; and see
+            # what the output folder holds
             facts = scan_content(self.site_dir, last.facts, changed, jobs)
             if changed is not None and not any(map(in_theme, changed)):
                 theme, theme_problems = last.theme, []  # a good build's: it had no problems
             else:
                 theme, theme_problems = scan_theme(templates_dir, last.theme)
+            held_on_disk = None if out_dir is None else self._on_disk(out_dir)
         if facts.words != last.facts.words:  # new folders and URLs: plan anew
             last = State(outputs=last.outputs)
         files, docs = facts.files, facts.docs  # the docs are loaded only if read (see `shelf`)
         edited, retheme = differing(last.facts.files, files), differing(last.theme, theme)
+        unchanged = not (edited or retheme or first or theme_problems)
+        if unchanged and self._stands(last, out_dir, held_on_disk, listed):
+            self.good = True
+            built = self.pages if out_dir is None else {}
+            return BuildResult(
+                lambda: self._shown(last.content, templates_dir),  # loaded only if asked for
+                last.made,
+                built,
+                0,
+                timings,
+                list(last.warnings),
+                last.quotes,
+            )
         with timed("validate"):  # across files: ids, references, quotes, drafts
             quotes = self._quotes(last.quotes, docs, edited)
             known, where, moved_ones = content_of(
@@ -143,8 +164,7 @@ class SiteBuilder:
                 drafts_linked = links_to_drafts(values, self.site_dir)
                 if drafts_linked:
                     raise SiteError(drafts_linked)
-            content = apply_options(known, self.options)
-            content = with_texts(content, templates_dir, self.texts)  # in its language
+            content = self._shown(known, templates_dir)
         with timed("plan"):  # the outputs that read an input that changed, planned again
             layout = relaid(last.layout, content, moved_ones) if rearranged else last.layout
             shipped = {p.removeprefix("templates/"): s.file for p, s in theme.items()}
@@ -168,7 +188,7 @@ class SiteBuilder:
                 now.update(site_wide := plan.facts(now, pages=new_outputs))
                 touched += site_wide
             outputs = set(plan.outputs) if new_outputs else last.record.inputs.keys()
-            on_disk = None if out_dir is None else OnDisk(out_dir, self._on_disk(out_dir), listed)
+            on_disk = None if held_on_disk is None else OnDisk(out_dir, held_on_disk, listed)
             # Milestones moved: pages may show a file now that they did not read before. (Else
             # every page showing one read it; with no record, every output is new anyway.)
             moved = touched if rearranged and last.record.inputs else []
@@ -201,19 +221,27 @@ class SiteBuilder:
         record = last.record.updated(now, rendered.reads, gone)
         outputs_written = {**self._still_held(last, out_dir, bool(routes or gone)), **written}
         anew = not last.record.inputs  # the warnings below are the last build's, else
+        untagged = tuple(tag_warnings(known)) if edited or anew else last.untagged
+        unused = self._unused(templates_dir, renderer) if retheme or anew else last.unused
+        warnings = (
+            site_url_warnings(content.site)
+            + language_warnings(content.texts)
+            + [*untagged, *unused]
+            + color_warnings(content.frameworks, where.get("frameworks", {}))
+        )
         self.last = State(
-            facts._replace(docs=shelved(docs, known)),
+            files,
+            facts.words,
             theme,
-            known,
-            where,
-            record,
             outputs_written,
-            plan.known_layout,
+            frozenset(record.inputs),
             quotes,
             self.options.drafts,
             self._urls(),
-            tuple(tag_warnings(known)) if edited or anew else last.untagged,
-            self._unused(templates_dir, renderer) if retheme or anew else last.unused,
+            untagged,
+            unused,
+            tuple(warnings),
+            Deferred(Body(known, where, record, plan.known_layout, shelved(docs, known))),
         )
         self.good = True
         save = self.options.cache and self.options.save_cache and not self.saved
@@ -223,16 +251,10 @@ class SiteBuilder:
             with timed("cache"):
                 self._save(content)
             self.saved = True
-        fw_files = where.get("frameworks", {})
-        warnings = (
-            site_url_warnings(content.site)
-            + language_warnings(content.texts)
-            + list(self.last.untagged)
-            + list(self.last.unused)
-            + color_warnings(content.frameworks, fw_files)
-        )
         built = self.pages if out_dir is None else {}
-        return BuildResult(content, outputs, built, len(routes), timings, warnings, quotes, why)
+        return BuildResult(
+            lambda: content, outputs, built, len(routes), timings, warnings, quotes, why
+        )
 
     def _render(
         self,
@@ -326,6 +348,30 @@ class SiteBuilder:
             return last
         return check_quotes(self.site_dir, docs.values())
 
+    def _stands(
+        self,
+        last: State,
+        out_dir: Path | None,
+        on_disk: Mapping[str, Stat] | None,
+        listed: frozenset[str] | None,
+    ) -> bool:
+        """Whether, its inputs unchanged, the last good build's site is there as it left
+        it: in memory, or in `out_dir` with nothing else (what its manifest lists, which
+        `claimed` found to be all the folder holds, is what the build wrote, each file
+        still as written), and its quotes' archives hold what they held."""
+        if not last.made or last.quotes.read != archives_now(self.site_dir, last.quotes.archives):
+            return False
+        if out_dir is None or on_disk is None:
+            return self.good and self.pages.keys() >= last.made
+        written = last.outputs.get(str(out_dir.resolve()), {})
+        whole = listed is not None and listed == written.keys() == on_disk.keys()
+        return whole and written.keys() >= last.made
+
+    def _shown(self, content: Content | None, templates_dir: Path) -> Content:
+        """The content as built: with the command line's options, in its language."""
+        assert content is not None  # a good build's, or one just put together
+        return with_texts(apply_options(content, self.options), templates_dir, self.texts)
+
     def _urls(self) -> tuple[str | None, str | None]:
         return self.options.base_url, self.options.site_url
 
@@ -377,6 +423,8 @@ def in_theme(path: str) -> bool:
 def shelved(docs: Mapping[str, Checked], content: Content) -> Shelved[Checked]:
     """The checked documents, to be kept pickled apart from the state (see `shelf`) with the
     values they share with the content as places in it."""
+    if isinstance(docs, DocsOf):  # the last state's, unchanged
+        docs = docs.items_loaded()
     if isinstance(docs, Shelved):
         return docs
     return Shelved(

@@ -150,7 +150,8 @@ def read_checked(
     words: Words,
     indexes: Iterable[int],
 ) -> dict[str, tuple[Scanned, Checked | None]]:
-    """The fact files at these indexes of `todo`, read and checked."""
+    """The fact files at these indexes of `todo`, read and checked; no document for one
+    that holds the bytes it held (`known` has it, loaded only once read: see `shelf`)."""
     read: dict[str, tuple[Scanned, Checked | None]] = {}
     for i in indexes:
         path, stat = todo[i]
@@ -160,8 +161,8 @@ def read_checked(
             continue
         kind, data = found
         data_digest, entry = digest(data), known.files.get(path)
-        if entry is not None and entry.digest == data_digest and path in known.docs:
-            read[path] = dataclasses.replace(entry, stat=stat, read_ns=now), known.docs[path]
+        if entry is not None and entry.digest == data_digest:
+            read[path] = dataclasses.replace(entry, stat=stat, read_ns=now), None
             continue
         document, problems = parse_document(kind, path, data)
         checked = check_document(document, words) if document is not None else None

@@ -161,6 +161,35 @@ def test_the_next_run_loads_the_cache_and_renders_nothing_again(tmp_path: Path) 
     assert (again.rendered, again.why) == (0, {})
 
 
+def test_a_run_that_finds_nothing_changed_loads_only_what_it_needs(tmp_path: Path) -> None:
+    """A run that finds every input and every output as the last build left them says
+    what that build said (its warnings, its content) without loading the last build's
+    content, record and layout; once an output is missing, it loads them to render it."""
+    site = tmp_path / "site"
+    for part in ("content", "templates"):
+        shutil.copytree(REPO / part, site / part)
+    (site / "templates" / "orphan.html").write_text("<p>no page loads this</p>\n")
+    out = tmp_path / "output"
+    first = SiteBuilder(site).build(out)
+    assert [w.message for w in first.warnings] == [
+        "no site_url, so sitemap.xml and feed.xml use relative URLs, robots.txt has no "
+        "Sitemap line and pages have no canonical link",
+        "no page is rendered with this template, and no template uses it",
+    ]
+    builder = SiteBuilder(site)
+    again = builder.build(out)
+    assert builder.last is not None and not builder.last.body.loaded
+    assert (again.rendered, again.warnings, again.why) == (0, first.warnings, {})
+    assert set(again.outputs) == set(first.outputs)
+    assert again.content == first.content
+    (out / "index.html").unlink()
+    builder = SiteBuilder(site)
+    assert builder.build(out).why == {
+        "index.html": "the output folder does not hold it as the last build left it"
+    }
+    assert builder.last is not None and builder.last.body.loaded
+
+
 def test_a_loaded_state_shares_its_documents_values_with_its_content(tmp_path: Path) -> None:
     """The checked documents are kept pickled apart, loaded only when a fact file changed;
     loaded, each value is the content's own object, as it was before saving (a milestone
