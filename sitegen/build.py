@@ -8,6 +8,7 @@ outputs that read an input that changed (see `sitegen.depends`); `build_site` is
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Collection, Mapping, Set
@@ -18,7 +19,7 @@ from typing import Any, NamedTuple
 
 from . import cache
 from .assemble import content_of
-from .cache import Body, DocsOf, State
+from .cache import Body, DocsOf, Kept, StaleCache, State
 from .catalogue import language_warnings, with_texts
 from .colors import color_warnings
 from .contentlinks import check_site_links
@@ -33,9 +34,9 @@ from .parallel import PARALLEL_MIN
 from .quotes import QuoteReport, archives_now, check_quotes
 from .render import Page, Rendered, check_templates, keep_bytes, prerender_markdown, render_pages
 from .routes import FONT, Paths, Plan
-from .scan import Stat, differing, scan_content, scan_theme
+from .scan import Scanned, Stat, differing, scan_content, scan_theme
 from .search import Renew, renewal
-from .shelf import Deferred, Shelved
+from .shelf import Shelved
 from .tags import tag_warnings
 from .theme import SETTINGS, STATIC_DIR, unused_templates
 from .theme_settings import theme_settings
@@ -113,7 +114,11 @@ class SiteBuilder:
         else:
             self.pending |= set(changed)
         with cache.gc_paused(), claimed(self.site_dir, out_dir, self.options.force) as listed:
-            result = self._build(out_dir, self.pending, listed)
+            try:
+                result = self._build(out_dir, self.pending, listed)
+            except StaleCache:  # read before the build changed anything: start afresh
+                self.last = State()
+                result = self._build(out_dir, None, listed)
         self.pending = set()
         return result
 
@@ -142,17 +147,7 @@ class SiteBuilder:
         edited, retheme = differing(last.facts.files, files), differing(last.theme, theme)
         unchanged = not (edited or retheme or first or theme_problems)
         if unchanged and self._stands(last, out_dir, held_on_disk, listed):
-            self.good = True
-            built = self.pages if out_dir is None else {}
-            return BuildResult(
-                lambda: self._shown(last.content, templates_dir),  # loaded only if asked for
-                last.made,
-                built,
-                0,
-                timings,
-                list(last.warnings),
-                last.quotes,
-            )
+            return self._as_before(last, files, theme, out_dir, timings)
         with timed("validate"):  # across files: ids, references, quotes, drafts
             quotes = self._quotes(last.quotes, docs, edited)
             known, where, moved_ones = content_of(
@@ -241,7 +236,7 @@ class SiteBuilder:
             untagged,
             unused,
             tuple(warnings),
-            Deferred(Body(known, where, record, plan.known_layout, shelved(docs, known))),
+            Kept(Body(known, where, record, plan.known_layout, shelved(docs, known))),
         )
         self.good = True
         save = self.options.cache and self.options.save_cache and not self.saved
@@ -367,6 +362,36 @@ class SiteBuilder:
         whole = listed is not None and listed == written.keys() == on_disk.keys()
         return whole and written.keys() >= last.made
 
+    def _as_before(
+        self,
+        last: State,
+        files: Mapping[str, Scanned],
+        theme: Mapping[str, Scanned],
+        out_dir: Path | None,
+        timings: dict[str, float],
+    ) -> BuildResult:
+        """The last good build's result, for a build that found nothing changed. Files read
+        again (their stat too recent to trust), with the bytes they had, are noted on disk
+        too: else every later run would read them again."""
+        if files != last.files or theme != last.theme:
+            last = dataclasses.replace(last, files=files, theme=theme)
+            if self.options.cache and self.options.save_cache and not self.saved:
+                with stage_timer(timings)("cache"):  # the body unread: its file holds it
+                    cache.save_state(self.site_dir, last)
+                self.saved = True
+        self.last, self.good = last, True
+        built = self.pages if out_dir is None else {}
+        templates_dir = self.site_dir / "templates"
+        return BuildResult(
+            lambda: self._shown(last.content, templates_dir),  # loaded only if asked for
+            last.made,
+            built,
+            0,
+            timings,
+            list(last.warnings),
+            last.quotes,
+        )
+
     def _shown(self, content: Content | None, templates_dir: Path) -> Content:
         """The content as built: with the command line's options, in its language."""
         assert content is not None  # a good build's, or one just put together
@@ -377,7 +402,7 @@ class SiteBuilder:
 
     def _last(self) -> State:
         if self.last is None:
-            loaded = cache.load(self.site_dir, "build") if self.options.cache else None
+            loaded = cache.load_state(self.site_dir) if self.options.cache else None
             good = isinstance(loaded, State) and loaded.drafts == self.options.drafts
             self.last = loaded if good else State()
         return self.last
@@ -401,7 +426,7 @@ class SiteBuilder:
 
     def _save(self, content: Content) -> None:
         """Keep the last good build, and what its renderer made, for the next run."""
-        cache.save(self.site_dir, "build", self.last)
+        cache.save_state(self.site_dir, self.last)
         if self.renderer is not None:
             markdown = in_use(self.renderer.markdown, content)
             if markdown != self.markdown_loaded:

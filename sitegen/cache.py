@@ -1,5 +1,6 @@
 """What one run leaves for the next, under `.sitegen-cache/`: the last good build (its files,
-content and dependency record: a `State`) and the fragments pages are joined from.
+content and dependency record: a `State`, whose body is a file of its own that a build
+which finds nothing changed never reads) and the fragments pages are joined from.
 
 Nothing in it is trusted beyond what it was computed from: files are known again by their
 stat and digest (see `sitegen.scan`), outputs by the record (see `sitegen.depends`), and
@@ -15,6 +16,7 @@ import contextlib
 import functools
 import gc
 import pickle
+import secrets
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -29,12 +31,25 @@ from .model import Content
 from .quotes import QuoteReport
 from .route import Paths
 from .scan import Facts, Scanned, Stat, as_stat, digest, file_stat
-from .shelf import Deferred, Later
+from .shelf import Later
 from .signing import load_signed, save_signed
 from .validate import Checked
 from .vocabulary import DEFAULT, Words
 
-__all__ = ["CACHE_DIR", "Body", "Stat", "State", "as_stat", "file_stat", "load", "save"]
+__all__ = [
+    "CACHE_DIR",
+    "Body",
+    "Kept",
+    "StaleCache",
+    "Stat",
+    "State",
+    "as_stat",
+    "file_stat",
+    "load",
+    "load_state",
+    "save",
+    "save_state",
+]
 
 CACHE_DIR = ".sitegen-cache"
 FORMAT = 6  # bump when what the cache holds changes shape
@@ -69,7 +84,7 @@ class State:
     untagged: tuple[Diagnostic, ...] = ()  # labels of tags nothing carries (drafts count)
     unused: tuple[Diagnostic, ...] = ()  # templates no page uses
     warnings: tuple[Diagnostic, ...] = ()  # all it warned of, these two among them
-    body: Deferred[Body] = field(default_factory=lambda: Deferred(Body()))
+    body: Kept = field(default_factory=lambda: Kept(Body()))
 
     @property
     def facts(self) -> Facts:
@@ -92,10 +107,42 @@ class State:
         return self.body.value.layout
 
 
+class Kept:
+    """A state's body: in memory, or in a cache file of its own until first read (see
+    `save_state`); `token` names the body saved with the state, so that a body another run
+    saved in between is never taken for it."""
+
+    __slots__ = ("_body", "site_dir", "token")
+
+    def __init__(self, body: Body | None, token: str = "", site_dir: Path | None = None) -> None:
+        self._body, self.token, self.site_dir = body, token, site_dir
+
+    @property
+    def loaded(self) -> bool:
+        return self._body is not None
+
+    @property
+    def value(self) -> Body:
+        if self._body is None:
+            found = load(self.site_dir, "body") if self.site_dir else None
+            if not (isinstance(found, tuple) and found[0] == self.token):
+                raise StaleCache(self.site_dir)
+            self._body = found[1]
+        return self._body
+
+    def __reduce__(self) -> tuple[type, tuple[None, str]]:
+        return (type(self), (None, self.token))  # the body goes to a file of its own
+
+
+class StaleCache(Exception):
+    """The cache's body is not the one its state was saved with: another run saved its
+    own in between. The build starts afresh (see `build.SiteBuilder.build`)."""
+
+
 class DocsOf(Later[Checked]):
     """The checked documents of a state's body, loaded when first read."""
 
-    def __init__(self, body: Deferred[Body]) -> None:
+    def __init__(self, body: Kept) -> None:
         self.body = body
 
     def items_loaded(self) -> Mapping[str, Checked]:
@@ -150,7 +197,30 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def save(site_dir: Path, name: str, value: object) -> None:
+def save(site_dir: Path, name: str, value: object) -> bool:
     """Save `value` for the next run; a folder we cannot write to just means no cache."""
     dump = partial(pickle.dump, (code_digest(), value), protocol=pickle.HIGHEST_PROTOCOL)
-    save_signed(cache_file(site_dir, name), dump)
+    return save_signed(cache_file(site_dir, name), dump)
+
+
+# The state in two files: its body (`body`, with a new token) and then the rest (`build`),
+# each streamed to its file and from it. A run that stops between the two leaves a body
+# whose token the state left does not name: the next run starts afresh (`StaleCache`).
+
+
+def save_state(site_dir: Path, state: State) -> None:
+    kept = state.body
+    if kept.loaded:  # else the body file holds it already
+        token = secrets.token_hex(16)
+        if not save(site_dir, "body", (token, kept.value)):
+            return
+        kept.token, kept.site_dir = token, site_dir
+    save(site_dir, "build", state)
+
+
+def load_state(site_dir: Path) -> State | None:
+    state = load(site_dir, "build")
+    if not isinstance(state, State):
+        return None
+    state.body.site_dir = site_dir  # its body is read from there when first needed
+    return state

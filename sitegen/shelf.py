@@ -1,9 +1,7 @@
-"""Values that stay pickled until they are first read. The build state keeps this way what
-only a build in which something changed reads (see `cache.State`): a build that finds
-nothing changed loads a tenth of the state. Within that, each fact file's checked document
-(its references, quotes and their positions) stays pickled until a fact file changes: at
-10,000 milestones they are a tenth of the state's bytes but a third of the time it takes to
-load, being many small objects.
+"""Mappings made when first read. The build state keeps each fact file's checked
+document (its references, quotes and their positions) pickled this way, since only a
+build in which a fact file changed reads them: at 10,000 milestones they are a tenth of
+the state's bytes but a third of the time it takes to load, being many small objects.
 """
 
 from __future__ import annotations
@@ -13,31 +11,7 @@ import pickle
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
 from typing import Any, Generic, TypeVar
 
-T = TypeVar("T")
 V = TypeVar("V")
-
-
-class Deferred(Generic[T]):
-    """A value, or its pickled bytes until it is first read (`value`)."""
-
-    __slots__ = ("_data", "_value")
-
-    def __init__(self, value: T | None = None, data: bytes | None = None) -> None:
-        self._value, self._data = value, data  # `data`, when given, is the value
-
-    @property
-    def value(self) -> T:
-        if self._data is not None:
-            self._value, self._data = pickle.loads(self._data), None
-        return self._value  # type: ignore[return-value]  # `data` held it
-
-    @property
-    def loaded(self) -> bool:
-        return self._data is None
-
-    def __reduce__(self) -> tuple[type, tuple[None, bytes]]:
-        data = self._data or pickle.dumps(self._value, protocol=pickle.HIGHEST_PROTOCOL)
-        return (type(self), (None, data))
 
 
 class Later(Mapping[str, V], Generic[V]):

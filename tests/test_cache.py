@@ -3,15 +3,19 @@ clean build writes, leaves unchanged files alone, and ignores a cache it cannot 
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sitegen import scan
 from sitegen.build import Options, SiteBuilder
-from sitegen.cache import CACHE_DIR, load
+from sitegen.cache import CACHE_DIR, cache_file, load_state
 from sitegen.diagnostics import SiteError
 
 from .conftest import REPO, SiteFactory, sitegen, tree_bytes
@@ -190,6 +194,58 @@ def test_a_run_that_finds_nothing_changed_loads_only_what_it_needs(tmp_path: Pat
     assert builder.last is not None and builder.last.body.loaded
 
 
+def test_files_read_again_for_a_recent_stat_are_noted_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fact file changed within a second before a build read it is read again by the
+    next run (its stat cannot vouch for it); a run that then finds its bytes unchanged
+    notes it, so that the runs after it need not read it again."""
+    site = tmp_path / "site"
+    for part in ("content", "templates"):
+        shutil.copytree(REPO / part, site / part)
+    for file in (site / "content").rglob("*.yaml"):
+        os.utime(file)  # changed just before the build reads them: their stat cannot vouch
+    out, one = tmp_path / "output", Options(jobs=1)  # read in this process, to be counted
+    SiteBuilder(site, one).build(out)
+    time.sleep(1.1)
+    real, read = scan.read_fact, []
+
+    def counted(*args: Any) -> Any:
+        read.append(args[0])
+        return real(*args)
+
+    monkeypatch.setattr(scan, "read_fact", counted)
+    SiteBuilder(site, one).build(out)
+    assert len(read) > 0
+    read.clear()
+    again = SiteBuilder(site, one).build(out)
+    assert (read, again.rendered) == ([], 0)
+
+
+def test_a_body_another_run_saved_is_never_taken_for_the_states(
+    site_factory: SiteFactory,
+) -> None:
+    """The state's content, record and layout are a file of their own, saved before the
+    rest: a run that stops between the two, or another run saving in between, leaves a
+    body that is not the one the state names; the next build then starts afresh."""
+    extra = milestone_text("alpha-2", "2019", "alpha", "Zero", "Before the first.")
+    site = site_factory({"content/milestones/alpha-2.yaml": extra})
+    assert build(site)[0] == 0
+    body = cache_file(site, "body")
+    first_body = body.read_bytes()
+    renamed = site / "content" / "milestones" / "alpha-2.yaml"
+    renamed.write_text(extra.replace("title: Zero", "title: Renamed"))
+    assert build(site)[0] == 0
+    body.write_bytes(first_body)  # signed with this user's key, but for the first state
+    other = site / "content" / "milestones" / "alpha-1.yaml"
+    other.write_text(other.read_text() + "# read again, so the last content is needed\n")
+    code, errors, out = build(site)
+    clean_code, clean_errors, clean = build(site, "--no-cache")
+    assert (code, errors) == (clean_code, clean_errors) == (0, clean_errors)
+    assert tree_bytes(out) == tree_bytes(clean)
+    assert "Renamed" in (out / "milestones" / "alpha-2" / "index.html").read_text()
+
+
 def test_a_loaded_state_shares_its_documents_values_with_its_content(tmp_path: Path) -> None:
     """The checked documents are kept pickled apart, loaded only when a fact file changed;
     loaded, each value is the content's own object, as it was before saving (a milestone
@@ -198,7 +254,8 @@ def test_a_loaded_state_shares_its_documents_values_with_its_content(tmp_path: P
     for part in ("content", "templates"):
         shutil.copytree(REPO / part, site / part)
     SiteBuilder(site).build(tmp_path / "output")
-    state = load(site, "build")
+    state = load_state(site)
+    assert state is not None
     docs, content = state.facts.docs, state.content
     values = {id(v) for v in (*content.milestones, *content.sources, *content.pages)}
     kept = [d for d in docs.values() if d.kind in ("milestones", "sources", "pages")]
