@@ -15,11 +15,11 @@ from collections.abc import Callable, Collection, Mapping, Set
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from . import cache
 from .assemble import content_of
-from .cache import Body, DocsOf, Kept, StaleCache, State
+from .cache import Body, Kept, StaleCache, State, shelved
 from .catalogue import language_warnings, with_texts
 from .colors import color_warnings
 from .contentlinks import check_site_links
@@ -31,18 +31,16 @@ from .model import Content
 from .options import Options, apply_options, site_url_warnings
 from .outdir import claimed
 from .parallel import PARALLEL_MIN
-from .quotes import QuoteReport, archives_now, check_quotes
+from .quotes import QuoteReport, check_quotes
 from .render import Page, Rendered, check_templates, keep_bytes, prerender_markdown, render_pages
 from .routes import FONT, Paths, Plan
 from .scan import Scanned, Stat, differing, scan_content, scan_theme
 from .search import Renew, renewal
-from .shelf import Shelved
 from .tags import tag_warnings
 from .theme import SETTINGS, STATIC_DIR, unused_templates
 from .theme_settings import theme_settings
 from .timing import counter, note_cpu, stage_timer
-from .validate import Checked
-from .write import output_stats, write_changed
+from .write import OnDisk, output_stats, write_changed
 
 
 @dataclass
@@ -66,16 +64,6 @@ class BuildResult:
     def pages(self) -> list[Page]:
         """The files built in memory, in output order."""
         return [Page(o, self.files[o]) for o in sorted(self.outputs) if o in self.files]
-
-
-class OnDisk(NamedTuple):
-    """The output folder; the files the last good build wrote there that are still as it
-    left them; the files its manifest lists, the folder found to hold nothing else (None
-    when not looked at: see `outdir.claimed`)."""
-
-    folder: Path
-    files: dict[str, Stat]
-    listed: frozenset[str] | None
 
 
 class SiteBuilder:
@@ -133,23 +121,26 @@ class SiteBuilder:
         first = not self.good and last.urls != self._urls()
         jobs = self.options.jobs or os.cpu_count() or 1
         templates_dir = self.site_dir / "templates"
-        with timed("load"):  # read, parse and check each fact file that changed; and see
-            # what the output folder holds
+        with timed("load"):  # read and check each fact file that changed; stat the outputs
             facts = scan_content(self.site_dir, last.facts, changed, jobs)
             if changed is not None and not any(map(in_theme, changed)):
                 theme, theme_problems = last.theme, []  # a good build's: it had no problems
             else:
                 theme, theme_problems = scan_theme(templates_dir, last.theme)
-            held_on_disk = None if out_dir is None else self._on_disk(out_dir)
+            on_disk = None if out_dir is None else OnDisk(out_dir, self._on_disk(out_dir), listed)
         if facts.words != last.facts.words:  # new folders and URLs: plan anew
             last = State(outputs=last.outputs)
         files, docs = facts.files, facts.docs  # the docs are loaded only if read (see `shelf`)
         edited, retheme = differing(last.facts.files, files), differing(last.theme, theme)
         unchanged = not (edited or retheme or first or theme_problems)
-        if unchanged and self._stands(last, out_dir, held_on_disk, listed):
-            return self._as_before(last, files, theme, out_dir, timings)
+        if unchanged and self._stands(last, on_disk):
+            return self._as_before(last, files, theme, on_disk, timings)
         with timed("validate"):  # across files: ids, references, quotes, drafts
-            quotes = self._quotes(last.quotes, docs, edited)
+            # The last report while no fact file changed and its archives hold what they
+            # held (reading every file's quotes would load them all: see `shelf`).
+            quotes = last.quotes
+            if edited or not quotes.holds(self.site_dir):
+                quotes = check_quotes(self.site_dir, docs.values())
             known, where, moved_ones = content_of(
                 last.content, last.paths, last.facts.docs, docs, edited, quotes
             )
@@ -159,7 +150,7 @@ class SiteBuilder:
                 drafts_linked = links_to_drafts(values, self.site_dir)
                 if drafts_linked:
                     raise SiteError(drafts_linked)
-            content = self._shown(known, templates_dir)
+            content = self._shown(known)
         with timed("plan"):  # the outputs that read an input that changed, planned again
             layout = relaid(last.layout, content, moved_ones) if rearranged else last.layout
             shipped = {p.removeprefix("templates/"): s.file for p, s in theme.items()}
@@ -183,7 +174,6 @@ class SiteBuilder:
                 now.update(site_wide := plan.facts(now, pages=new_outputs))
                 touched += site_wide
             outputs = set(plan.outputs) if new_outputs else last.record.inputs.keys()
-            on_disk = None if held_on_disk is None else OnDisk(out_dir, held_on_disk, listed)
             # Milestones moved: pages may show a file now that they did not read before. (Else
             # every page showing one read it; with no record, every output is new anyway.)
             moved = touched if rearranged and last.record.inputs else []
@@ -214,10 +204,11 @@ class SiteBuilder:
             routes, outputs, gone, renderer, on_disk, jobs, timings, content.site.language
         )
         record = last.record.updated(now, rendered.reads, gone)
-        outputs_written = {**self._still_held(last, out_dir, bool(routes or gone)), **written}
+        outputs_written = {**last.held(out_dir, bool(routes or gone)), **written}
         anew = not last.record.inputs  # the warnings below are the last build's, else
         untagged = tuple(tag_warnings(known)) if edited or anew else last.untagged
-        unused = self._unused(templates_dir, renderer) if retheme or anew else last.unused
+        trees = renderer and renderer.env.tree  # the templates' syntax trees, if made
+        unused = tuple(unused_templates(templates_dir, trees)) if retheme or anew else last.unused
         warnings = (
             site_url_warnings(content.site)
             + language_warnings(content.texts)
@@ -310,64 +301,28 @@ class SiteBuilder:
         final = output_stats(out_dir, record)
         return rendered, {str(out_dir.resolve()): {o: s for o, s in final.items() if s}}
 
-    @staticmethod
-    def _still_held(
-        last: State, out_dir: Path | None, rendered: bool
-    ) -> Mapping[str, Mapping[str, Stat]]:
-        """What the output folders hold, as far as the new record can vouch for it: once
-        a build renders anything, another folder holds what an older record made."""
-        if not rendered:
-            return last.outputs
-        keep = None if out_dir is None else str(out_dir.resolve())
-        return {folder: held for folder, held in last.outputs.items() if folder == keep}
-
-    @staticmethod
-    def _unused(templates_dir: Path, renderer: Renderer | None) -> tuple[Diagnostic, ...]:
-        """The warnings for templates no page uses (with the syntax trees the renderer
-        made, if there is one)."""
-        return tuple(unused_templates(templates_dir, renderer and renderer.env.tree))
-
     def _on_disk(self, out_dir: Path) -> dict[str, Stat]:
         """The files the last good build wrote to `out_dir` that are still as it left them."""
         written = self._last().outputs.get(str(out_dir.resolve()), {})
         now = output_stats(out_dir, written)
         return {o: stat for o, stat in written.items() if now[o] == stat}
 
-    def _quotes(
-        self, last: QuoteReport, docs: Mapping[str, Checked], edited: list[str]
-    ) -> QuoteReport:
-        """The quotes checked against their archives: the last report while no fact file
-        changed and the archives hold what they held (reading every file's quotes would
-        load them all: see `shelf`)."""
-        if not edited and last.read == archives_now(self.site_dir, last.archives):
-            return last
-        return check_quotes(self.site_dir, docs.values())
-
-    def _stands(
-        self,
-        last: State,
-        out_dir: Path | None,
-        on_disk: Mapping[str, Stat] | None,
-        listed: frozenset[str] | None,
-    ) -> bool:
+    def _stands(self, last: State, on_disk: OnDisk | None) -> bool:
         """Whether, its inputs unchanged, the last good build's site is there as it left
-        it: in memory, or in `out_dir` with nothing else (what its manifest lists, which
-        `claimed` found to be all the folder holds, is what the build wrote, each file
-        still as written), and its quotes' archives hold what they held."""
-        if not last.made or last.quotes.read != archives_now(self.site_dir, last.quotes.archives):
+        it (in memory, or in `out_dir` with nothing else), and its quotes' archives hold
+        what they held."""
+        if not last.made or not last.quotes.holds(self.site_dir):
             return False
-        if out_dir is None or on_disk is None:
+        if on_disk is None:
             return self.good and self.pages.keys() >= last.made
-        written = last.outputs.get(str(out_dir.resolve()), {})
-        whole = listed is not None and listed == written.keys() == on_disk.keys()
-        return whole and written.keys() >= last.made
+        return last.left_whole(*on_disk)
 
     def _as_before(
         self,
         last: State,
         files: Mapping[str, Scanned],
         theme: Mapping[str, Scanned],
-        out_dir: Path | None,
+        on_disk: OnDisk | None,
         timings: dict[str, float],
     ) -> BuildResult:
         """The last good build's result, for a build that found nothing changed. Files read
@@ -380,22 +335,16 @@ class SiteBuilder:
                     cache.save_state(self.site_dir, last)
                 self.saved = True
         self.last, self.good = last, True
-        built = self.pages if out_dir is None else {}
-        templates_dir = self.site_dir / "templates"
+        built, warned = self.pages if on_disk is None else {}, list(last.warnings)
         return BuildResult(
-            lambda: self._shown(last.content, templates_dir),  # loaded only if asked for
-            last.made,
-            built,
-            0,
-            timings,
-            list(last.warnings),
-            last.quotes,
+            lambda: self._shown(last.content), last.made, built, 0, timings, warned, last.quotes
         )
 
-    def _shown(self, content: Content | None, templates_dir: Path) -> Content:
+    def _shown(self, content: Content | None) -> Content:
         """The content as built: with the command line's options, in its language."""
         assert content is not None  # a good build's, or one just put together
-        return with_texts(apply_options(content, self.options), templates_dir, self.texts)
+        templates = self.site_dir / "templates"
+        return with_texts(apply_options(content, self.options), templates, self.texts)
 
     def _urls(self) -> tuple[str | None, str | None]:
         return self.options.base_url, self.options.site_url
@@ -443,18 +392,6 @@ def in_theme(path: str) -> bool:
     """Whether a changed path (relative to the site) may change the theme: the packaged
     theme changes only with sitegen, which no record outlives (see `cache.code_digest`)."""
     return path == "templates" or path.startswith("templates/")
-
-
-def shelved(docs: Mapping[str, Checked], content: Content) -> Shelved[Checked]:
-    """The checked documents, to be kept pickled apart from the state (see `shelf`) with the
-    values they share with the content as places in it."""
-    if isinstance(docs, DocsOf):  # the last state's, unchanged
-        docs = docs.items_loaded()
-    if isinstance(docs, Shelved):
-        return docs
-    return Shelved(
-        docs, (*content.milestones, *content.sources, *content.frameworks, *content.pages)
-    )
 
 
 def build_site(site_dir: Path, out_dir: Path | None, options: Options | None = None) -> BuildResult:

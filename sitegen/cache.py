@@ -31,7 +31,7 @@ from .model import Content
 from .quotes import QuoteReport
 from .route import Paths
 from .scan import Facts, Scanned, Stat, as_stat, digest, file_stat
-from .shelf import Later
+from .shelf import Later, Shelved
 from .signing import load_signed, save_signed
 from .validate import Checked
 from .vocabulary import DEFAULT, Words
@@ -85,6 +85,24 @@ class State:
     unused: tuple[Diagnostic, ...] = ()  # templates no page uses
     warnings: tuple[Diagnostic, ...] = ()  # all it warned of, these two among them
     body: Kept = field(default_factory=lambda: Kept(Body()))
+
+    def held(self, out_dir: Path | None, rendered: bool) -> Mapping[str, Mapping[str, Stat]]:
+        """What the output folders hold, as far as a new record made from this one can vouch
+        for it: once a build renders anything, another folder holds what an older record made."""
+        if not rendered:
+            return self.outputs
+        keep = None if out_dir is None else str(out_dir.resolve())
+        return {folder: held for folder, held in self.outputs.items() if folder == keep}
+
+    def left_whole(
+        self, out_dir: Path, still: Mapping[str, Stat], listed: frozenset[str] | None
+    ) -> bool:
+        """Whether `out_dir` holds this build's site and nothing else: what its manifest
+        lists (`listed`, which `outdir.claimed` found to be all the folder holds) is what
+        the build wrote there, each file still as written (`still`: see `write.OnDisk`)."""
+        written = self.outputs.get(str(out_dir.resolve()), {})
+        whole = listed is not None and listed == written.keys() == still.keys()
+        return whole and written.keys() >= self.made
 
     @property
     def facts(self) -> Facts:
@@ -147,6 +165,18 @@ class DocsOf(Later[Checked]):
 
     def items_loaded(self) -> Mapping[str, Checked]:
         return self.body.value.docs
+
+
+def shelved(docs: Mapping[str, Checked], content: Content) -> Shelved[Checked]:
+    """The checked documents, to be kept pickled apart from the state (see `shelf`) with the
+    values they share with the content as places in it."""
+    if isinstance(docs, DocsOf):  # the last state's, unchanged
+        docs = docs.items_loaded()
+    if isinstance(docs, Shelved):
+        return docs
+    return Shelved(
+        docs, (*content.milestones, *content.sources, *content.frameworks, *content.pages)
+    )
 
 
 @functools.cache

@@ -65,6 +65,11 @@ class QuoteReport:
     archives: tuple[str, ...] = ()
     read: bytes = b""  # what the archives held just before they were read: `archives_now`
 
+    def holds(self, site_dir: Path) -> bool:
+        """Whether the archives still hold what they held: for the same fact files, the
+        report holds again, and a build need not load every file's quotes to check them."""
+        return self.read == archives_now(site_dir, self.archives)
+
 
 def normalise(text: str) -> str:
     """`text` as compared: compatibility forms folded (NFKC), straight quotation marks and

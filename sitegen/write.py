@@ -13,10 +13,21 @@ import shutil
 from collections.abc import Callable, Collection, Iterable
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 from .cache import Stat, as_stat, file_stat
 from .diagnostics import Diagnostic, SiteError
 from .outdir import MANIFEST, holds_exactly, manifest_bytes, read_manifest, real, replacing
+
+
+class OnDisk(NamedTuple):
+    """The output folder; the files the last good build wrote there that are still as it
+    left them; the files its manifest lists, the folder found to hold nothing else (None
+    when not looked at: see `outdir.claimed`)."""
+
+    folder: Path
+    files: dict[str, Stat]
+    listed: frozenset[str] | None
 
 
 def write_changed(
