@@ -245,7 +245,21 @@ def save_state(site_dir: Path, state: State) -> None:
         if not save(site_dir, "body", (token, kept.value)):
             return
         kept.token, kept.site_dir = token, site_dir
-    save(site_dir, "build", state)
+    if save(site_dir, "build", state):
+        forget_other_formats(site_dir)
+
+
+NAMES = ("body", "build", "fragments", "markdown")  # what runs keep, as `{name}-{FORMAT}`
+
+
+def forget_other_formats(site_dir: Path) -> None:
+    """Remove the files a sitegen with another cache format left: no run of this one reads
+    them, and at 10,000 milestones they take tens of megabytes each."""
+    for path in (site_dir / CACHE_DIR).glob("*-*.pickle"):
+        name, _, number = path.stem.rpartition("-")
+        if name in NAMES and number.isdigit() and int(number) != FORMAT:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def load_state(site_dir: Path) -> State | None:

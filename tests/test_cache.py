@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from sitegen import scan
 from sitegen.build import Options, SiteBuilder
-from sitegen.cache import CACHE_DIR, cache_file, load_state
+from sitegen.cache import CACHE_DIR, FORMAT, cache_file, load_state
 from sitegen.diagnostics import SiteError
 
 from .conftest import REPO, SiteFactory, sitegen, tree_bytes
@@ -244,6 +244,17 @@ def test_a_body_another_run_saved_is_never_taken_for_the_states(
     assert (code, errors) == (clean_code, clean_errors) == (0, clean_errors)
     assert tree_bytes(out) == tree_bytes(clean)
     assert "Renamed" in (out / "milestones" / "alpha-2" / "index.html").read_text()
+
+
+def test_a_run_forgets_what_another_cache_format_left(site_factory: SiteFactory) -> None:
+    site = site_factory()
+    cache = site / CACHE_DIR
+    cache.mkdir()
+    for name in ("build-1.pickle", "markdown-1.pickle", "notes-1.pickle", "notes.txt"):
+        (cache / name).write_bytes(b"left by another sitegen")
+    assert build(site)[0] == 0
+    ours = [f"{name}-{FORMAT}.pickle" for name in ("body", "build", "markdown")]
+    assert sorted(p.name for p in cache.iterdir()) == [*ours, "notes-1.pickle", "notes.txt"]
 
 
 def test_a_loaded_state_shares_its_documents_values_with_its_content(tmp_path: Path) -> None:
