@@ -220,7 +220,7 @@ class SiteBuilder:
             facts.words,
             theme,
             outputs_written,
-            frozenset(record.inputs),
+            frozenset(record.inputs) if new_outputs else last.made,  # else the same outputs
             quotes,
             self.options.drafts,
             self._urls(),
