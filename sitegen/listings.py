@@ -22,8 +22,9 @@ from .route import (
     MARKS,
     ORDER,
     PAGES_PLACED,
-    PLACED,
+    TAGGED,
     TEXTS,
+    YEARS,
     Planned,
     Route,
     output_of,
@@ -36,15 +37,15 @@ from .timeline import Grids, stretches
 if TYPE_CHECKING:  # `routes` imports this module
     from .routes import Plan
 
-TIMELINE_READS = (PLACED, "site:eras", ORDER, TEXTS)  # besides the milestones it shows
-TAG_READS = ("site:tags", PLACED, PAGES_PLACED, TEXTS)  # likewise, a tag's page
+TIMELINE_READS = ("site:eras", ORDER, TEXTS)  # besides the milestones it shows, and where
 
 
 def placed(home: str, pager: Pager | None) -> tuple[str, ...]:
-    """What a listing's page reads of where the milestones are: all of it on a listing's
-    one or first page, which counts them by year; on a later page, only its listing's
-    pages (see `route.INDEX`)."""
-    return (f"{INDEX}{home}",) if pager is not None and pager.label else (PLACED,)
+    """What a listing's page reads of where the milestones are: on its one or first page,
+    which counts them by year, where each year stands in the listing (`route.YEARS`); on
+    a later page, only the listing's pages (`route.INDEX`)."""
+    first = pager is None or not pager.label
+    return (f"{YEARS}{home}",) if first else (f"{INDEX}{home}",)
 
 
 def timeline(plan: Plan) -> Planned:
@@ -58,7 +59,7 @@ def timeline(plan: Plan) -> Planned:
     )
     if not split:
         years = tuple(map(grids, runs))
-        inputs = (*plan.listed, *TIMELINE_READS)
+        inputs = (*plan.listed, *placed("/", None), *TIMELINE_READS)
         return planned(
             [
                 page(
@@ -89,8 +90,7 @@ def timeline(plan: Plan) -> Planned:
 def timeline_page(plan: Plan, sheet: Sheet, grids: Grids, eras_after: tuple[Era, ...]) -> Route:
     """One page of a split timeline: a later one reads where the track lines end and the
     eras' labels go, which its grid shows."""
-    where = placed("/", sheet.pager)
-    reads = TIMELINE_READS if where == (PLACED,) else (*where, MARKS, *TIMELINE_READS[1:])
+    reads = (*placed("/", sheet.pager), MARKS, *TIMELINE_READS)
     return page(
         sheet.url,
         "timeline.html",
@@ -153,7 +153,8 @@ def tag_pages(plan: Plan) -> Planned:
         make = partial(tag_routes, plan, home, tag, milestones, spans, docs)
         found.update(split_listing(plan, home, milestones, spans, make))
     counts.sort(key=lambda count: (count.tag.label.casefold(), count.tag.id))
-    index = page("/tags/", "tags.html", TAG_READS, tags=tuple(counts))
+    reads = ("site:tags", TAGGED, PAGES_PLACED, TEXTS)  # the counts of each tag
+    index = page("/tags/", "tags.html", reads, tags=tuple(counts))
     return {**found, **planned([index])}
 
 
@@ -179,9 +180,9 @@ def tag_route(
     years: YearRuns,
     pager: Pager | None,
 ) -> Route:
-    shown = docs if pager is None or not pager.label else ()  # listed once
-    where = placed(home, pager)
-    reads = TAG_READS if where == (PLACED,) else ("site:tags", *where, TEXTS)
+    first = pager is None or not pager.label
+    shown = docs if first else ()  # listed once, on the first page
+    reads = ("site:tags", *placed(home, pager), *((PAGES_PLACED,) if first else ()), TEXTS)
     inputs = (*plan.files("milestones", items), *plan.files("pages", shown), *reads)
     return page(
         url,

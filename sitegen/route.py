@@ -17,10 +17,12 @@ ORDER = "order:frameworks"  # the tracks' order, which orders milestones of one 
 PAGES = "list:pages"  # every page's URL, for the sitemap
 TEXTS = "texts"  # the theme's texts in the site's language (see `sitegen.catalogue`)
 NAV = "nav"  # the pages of the site's navigation, with their titles
-PLACED = "layout:milestones"  # where every milestone is listed, and the page size
 PAGES_PLACED = "layout:pages"  # each documentation page's address, tags and order
-# A split listing's page past its first reads these, not PLACED: its pager holds no count,
-# so a milestone moved to another year changes it only where the years' pages change.
+TAGGED = "layout:tags"  # how many milestones each tag has
+# What a listing's page reads of where the milestones are. Its one or first page counts
+# them by year, so a milestone moved changes it only where its own listing's years change;
+# a later page's pager holds no count, so it changes only where the years' pages change.
+YEARS = "layout:years:"  # + a listing's first URL: where each year stands in it, page size
 INDEX = "layout:index:"  # + a split listing's first URL: the URLs of its pages, in order
 MARKS = "layout:marks"  # where each track's line ends and each era's label goes (timeline)
 CARDS = "has:social_cards"  # whether there are cards: the theme ships the font and wants them

@@ -55,8 +55,9 @@ from .route import (
     ORDER,
     PAGES,
     PAGES_PLACED,
-    PLACED,
+    TAGGED,
     TEXTS,
+    YEARS,
     Paths,
     Planned,
     Route,
@@ -172,11 +173,17 @@ class Plan:
     @property
     def placed(self) -> dict[str, object]:
         """Every page's URL, and where each milestone and documentation page is listed."""
-        c, layout = self.content, self.layout
-        # Where every milestone is listed, in the layout's own values: its order of ids,
-        # each one's tracks, tags and day; nothing made anew (ten thousand tuples a build).
-        placed = (self.size, layout.index, layout.own, layout.tracks, layout.tags, layout.days)
-        found: dict[str, object] = {PAGES: self.pages, PLACED: placed}
+        c, layout, size = self.content, self.layout, self.size
+        found: dict[str, object] = {PAGES: self.pages}
+        found[TAGGED] = tuple(sorted((tag, len(at)) for tag, at in layout.tags.items()))
+        found[f"{YEARS}/"] = (size, layout.years)
+        found.update(
+            (f"{YEARS}{home}", (size, self.years_of(at)))
+            for home, at in [
+                *((c.site.track_path(fw), at) for fw, at in layout.tracks.items()),
+                *((f"/tags/{tag}/", at) for tag, at in layout.tags.items()),
+            ]
+        )
         found[PAGES_PLACED] = tuple((p.path, p.url, p.tags, p.order) for p in c.pages)
         # `pages` has split every listing, which notes `splits` and `marks` as it goes.
         found.update((f"{INDEX}{home}", urls) for home, urls in self.splits.items())

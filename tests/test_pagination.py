@@ -23,7 +23,7 @@ from sitegen.routes import Plan
 from sitegen.theme_settings import theme_settings
 
 from .browser import serve_folder
-from .conftest import REPO, SiteFactory, html, sitegen, tree_bytes
+from .conftest import REPO, HTMLParser, SiteFactory, html, sitegen, tree_bytes
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from corpus import write_corpus
@@ -130,6 +130,39 @@ def test_past_the_page_size_the_timeline_is_split_by_year(site_factory: SiteFact
     assert current.attributes["href"] == "/years/2021/page/2/"
     trail = html(out / "milestones/d-2021/index.html").css(".trail a")
     assert trail[1].attributes["href"] == "/years/2021/page/2/#d-2021"
+
+
+def test_a_milestone_moved_between_older_years_is_recounted_on_every_first_page(
+    site_factory: SiteFactory,
+) -> None:
+    """Each listing's first page counts its milestones by year. A milestone moved from one
+    older year to another is shown on no first page, yet the timeline's, its track's and
+    its tag's first pages must count it again, and nothing else may go stale."""
+    files = {**SMALL, "content/milestones/a2-2019.yaml": milestone("a2-2019", "2019-07")}
+    files = {
+        p: t + "tags: [x]\n" if p.endswith(".yaml") and "/milestones/" in p else t
+        for p, t in files.items()
+    }
+    site = site_factory(
+        {**files, "content/site.yaml": "title: T\ndescription: D.\ntags:\n  x: {label: X}\n"}
+    )
+    moved = "content/milestones/a-2019.yaml"
+    builder = SiteBuilder(site, Options(cache=False, jobs=1))
+    builder.build()
+    (site / moved).write_text(files[moved].replace("2019-03", "2020-03"))
+    result = builder.build(changed={moved})
+    clean = SiteBuilder(site, Options(cache=False, jobs=1)).build()
+    assert {p.output: p.data for p in result.pages} == {p.output: p.data for p in clean.pages}
+    in_2020 = {"index.html": "2", "frameworks/alpha/index.html": "2", "tags/x/index.html": "1"}
+    for first, count in in_2020.items():  # alpha-1, of 2020, is on the track, not the tag
+        page = HTMLParser(builder.pages[first].decode())
+        index = [re.sub(r"\s+", " ", li.text(deep=True)) for li in page.css(".year-index li")]
+        assert [entry.split()[:2] for entry in index] == [
+            ["2019", "1"],
+            ["2020", count],
+            ["2021", "2021,"],
+            ["2022", "1"],
+        ], first
 
 
 def test_a_track_is_split_the_same_way_and_only_its_first_page_is_searched(
