@@ -33,6 +33,7 @@ from .outdir import claimed
 from .parallel import PARALLEL_MIN
 from .quotes import QuoteReport, check_quotes
 from .render import Page, Rendered, check_templates, keep_bytes, prerender_markdown, render_pages
+from .route import PAGES
 from .routes import FONT, Paths, Plan
 from .scan import Scanned, Stat, differing, scan_content, scan_theme
 from .search import Renew, renewal
@@ -154,7 +155,8 @@ class SiteBuilder:
         with timed("plan"):  # the outputs that read an input that changed, planned again
             layout = relaid(last.layout, content, moved_ones) if rearranged else last.layout
             shipped = {p.removeprefix("templates/"): s.file for p, s in theme.items()}
-            plan = Plan(content, where, shipped, layout, theme_settings(templates_dir))
+            pages = (last.made, last.record.values.get(PAGES))
+            plan = Plan(content, where, shipped, layout, theme_settings(templates_dir), pages)
             now, touched = dict(last.record.values), [*edited, *retheme]
             now.update(
                 (p, found.digest) for p in touched if (found := files.get(p) or theme.get(p))
@@ -173,7 +175,7 @@ class SiteBuilder:
             if edited or first or new_outputs or retheme:
                 now.update(site_wide := plan.facts(now, pages=new_outputs))
                 touched += site_wide
-            outputs = set(plan.outputs) if new_outputs else last.record.inputs.keys()
+            outputs = plan.outputs if new_outputs else last.made
             # Milestones moved: pages may show a file now that they did not read before. (Else
             # every page showing one read it; with no record, every output is new anyway.)
             moved = touched if rearranged and last.record.inputs else []
@@ -220,7 +222,7 @@ class SiteBuilder:
             facts.words,
             theme,
             outputs_written,
-            frozenset(record.inputs) if new_outputs else last.made,  # else the same outputs
+            outputs,
             quotes,
             self.options.drafts,
             self._urls(),

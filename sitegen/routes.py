@@ -20,7 +20,7 @@ import dataclasses
 import operator
 import weakref
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
@@ -95,9 +95,11 @@ class Plan:
         theme: Theme,
         layout: Layout | None = None,
         settings: ThemeSettings = DEFAULTS,
+        known_pages: tuple[Set[str], tuple[str, ...] | None] = (frozenset(), None),
     ) -> None:
         self.content, self.paths, self.theme = content, paths, theme
         self.known_layout = layout  # the last plan's, when its milestones sit as these do
+        self.known_pages = known_pages  # the last plan's outputs, and its `pages`
         self.size = settings.timeline_page_size  # milestones a listing's page shows
         self.cards = settings.social_cards and cards.FONT in theme  # and the font is shipped
         self.texts = content.texts or Texts()
@@ -116,7 +118,7 @@ class Plan:
         return self.known_layout
 
     @cached_property
-    def outputs(self) -> list[str]:
+    def outputs(self) -> frozenset[str]:
         """Every output of the site; SiteError if two would be one file."""
         c = self.content
         found = [o for o in ONE_OF_A_KIND if o != "foundation/index.html" or c.foundation]
@@ -130,9 +132,10 @@ class Plan:
             )
             found += [f"cards/{self.tracks}/{v.id}.png" for v in c.frameworks]
             found += [f"cards/milestones/{v.id}.png" for v in c.milestones]
-        if len(set(found)) < len(found):
+        unique = frozenset(found)
+        if len(unique) < len(found):
             refuse_shared_outputs(found)
-        return found
+        return unique
 
     def route(self, output: str) -> Route:
         """The route of one of `outputs`."""
@@ -194,6 +197,9 @@ class Plan:
     @cached_property
     def pages(self) -> tuple[str, ...]:
         """The URL of every output named `index.html`, sorted: the sitemap's list."""
+        outputs, pages = self.known_pages
+        if pages is not None and outputs == self.outputs:
+            return pages  # the last plan's outputs: not sorted again (a milestone moved)
         static = f"{STATIC_DIR}/"
         return tuple(
             sorted(
