@@ -181,7 +181,8 @@ class SiteBuilder:
             moved = touched if rearranged and last.record.inputs else []
             shown = {p: plan.shown_on(c.kind, c.value) for p in moved if (c := docs.get(p))}
             held = self.pages if on_disk is None else on_disk.files
-            fresh, gone, why = last.record.affected(now, touched, shown, outputs, new_outputs, held)
+            came = new_outputs and outputs != last.made  # outputs came or went
+            fresh, gone, why = last.record.affected(now, touched, shown, outputs, came, held)
             routes = [plan.route(o) for o in sorted(fresh)]
         check = (
             not last.record.inputs

@@ -71,7 +71,7 @@ class Record:
         those that now show a file they did not read (`shown`: file → the outputs showing
         it, see `routes.Plan.shown_on`); and those that are not `held` (in memory, or in
         the output folder as the last build left them). `outputs` are the record's unless
-        `planned` anew (comparing ten thousand names costs milliseconds)."""
+        `planned` (some came or went: comparing ten thousand names costs milliseconds)."""
         made = self.inputs.keys()
         why: dict[str, str] = {}
         for key in sorted(self.changed(now, touched), reverse=True):

@@ -171,11 +171,18 @@ class Plan:
         counts = {f"count:{fw}": cards.count(ms, texts) for fw, ms in self.by_framework.items()}
         counts[COUNT] = cards.count(c.milestones, texts)
         shared = {TEXTS: texts, NAV: nav_entries(c)}
-        return {**site, **listed, **has, **counts, **shared, **(self.placed if pages else {})}
+        return {
+            **site,
+            **listed,
+            **has,
+            **counts,
+            **shared,
+            **(self.placed(digests) if pages else {}),
+        }
 
-    @property
-    def placed(self) -> dict[str, object]:
-        """Every page's URL, and where each milestone and documentation page is listed."""
+    def placed(self, digests: Mapping[str, object]) -> dict[str, object]:
+        """Every page's URL, and where each milestone and documentation page is listed (of
+        the milestones, those whose place is not the one in `digests`: a move shifts few)."""
         c, layout, size = self.content, self.layout, self.size
         found: dict[str, object] = {PAGES: self.pages}
         found[TAGGED] = tuple(sorted((tag, len(at)) for tag, at in layout.tags.items()))
@@ -191,7 +198,8 @@ class Plan:
         # `pages` has split every listing, which notes `splits` and `marks` as it goes.
         found.update((f"{INDEX}{home}", urls) for home, urls in self.splits.items())
         found[MARKS] = self.marks
-        found.update((f"place:{m}", url) for m, url in self.places.items())
+        places = ((f"place:{m}", url) for m, url in self.places.items())
+        found.update((key, url) for key, url in places if digests.get(key) != url)
         return found
 
     @cached_property

@@ -38,6 +38,7 @@ def milestone(ident: str, date: str, framework: str = "alpha") -> str:
     )
 
 
+LATER_2021 = {"f-2021": "2021-07-01", "g-2021": "2021-08-01", "h-2021": "2021-09-01"}
 SMALL = {
     "templates/theme.yaml": "timeline_page_size: 2\n",
     "content/milestones/a-2019.yaml": milestone("a-2019", "2019-03"),
@@ -163,6 +164,30 @@ def test_a_milestone_moved_between_older_years_is_recounted_on_every_first_page(
             ["2021", "2021,"],
             ["2022", "1"],
         ], first
+
+
+def test_a_milestone_moved_into_a_split_year_moves_the_others_to_their_parts(
+    site_factory: SiteFactory,
+) -> None:
+    """2021's six milestones fill three parts (b c, d f, g h). One moved into 2021 makes them
+    b a, c d, f, g h: `f-2021` moves to the third part, and its own page, which links to
+    the part that shows it, must say so, though nothing else it shows changed."""
+    later = {f"content/milestones/{m}.yaml": milestone(m, d) for m, d in LATER_2021.items()}
+    site = site_factory({**SMALL, **later})
+    moved = "content/milestones/a-2019.yaml"
+    builder = SiteBuilder(site, Options(cache=False, jobs=1))
+    builder.build()
+
+    def trail() -> str:
+        page = HTMLParser(builder.pages["milestones/f-2021/index.html"].decode())
+        return page.css(".trail a")[1].attributes["href"]
+
+    assert trail() == "/years/2021/page/2/#f-2021"
+    (site / moved).write_text(SMALL[moved].replace("2019-03", "2021-01"))
+    result = builder.build(changed={moved})
+    clean = SiteBuilder(site, Options(cache=False, jobs=1)).build()
+    assert {p.output: p.data for p in result.pages} == {p.output: p.data for p in clean.pages}
+    assert trail() == "/years/2021/page/3/#f-2021"
 
 
 def test_a_track_is_split_the_same_way_and_only_its_first_page_is_searched(
