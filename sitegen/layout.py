@@ -135,7 +135,7 @@ def relaid(
     return Layout(
         tuple(files),
         index,
-        spans_by_year(ms),
+        moved_between_years(layout.years, i, m.date.year),
         tracks,
         shifted_all(layout.own, i, j),
         shifted_all(layout.citing, i, j),
@@ -143,6 +143,20 @@ def relaid(
         shifted_all(layout.tags, i, j),
         days,
     )
+
+
+def moved_between_years(years: Spans, i: int, year: int) -> Spans:
+    """`years` (see `spans_by_year`) once the milestone at `i` moved to `year`: the counts
+    of two years change, and the years between start one earlier or later."""
+    was = years[bisect.bisect_right(years, i, key=operator.itemgetter(1)) - 1][0]
+    counts = {y: end - start for y, start, end in years}
+    counts[was] -= 1
+    counts[year] = counts.get(year, 0) + 1
+    found, start = [], 0
+    for y in sorted(y for y, count in counts.items() if count):
+        found.append((y, start, start + counts[y]))
+        start += counts[y]
+    return tuple(found)
 
 
 def shifted(at: tuple[int, ...], i: int, j: int) -> tuple[int, ...]:
