@@ -158,19 +158,14 @@ class SiteBuilder:
             pages = (last.made, last.record.values.get(PAGES))
             plan = Plan(content, where, shipped, layout, theme_settings(templates_dir), pages)
             now, touched = dict(last.record.values), [*edited, *retheme]
-            now.update(
-                (p, found.digest) for p in touched if (found := files.get(p) or theme.get(p))
-            )
+            now.update((p, f.digest) for p in touched if (f := files.get(p) or theme.get(p)))
             for path in (p for p in touched if p not in files and p not in theme):
                 del now[path]
             new_outputs = (
                 rearranged
                 or not last.record.inputs
                 or f"templates/{SETTINGS}" in retheme  # the page size, whether there are cards
-                or any(
-                    p.startswith(OUTPUTS) and (p not in theme or p not in last.theme)
-                    for p in retheme
-                )
+                or any(p.startswith(OUTPUTS) for p in retheme if (p in theme) != (p in last.theme))
             )
             if edited or first or new_outputs or retheme:
                 now.update(site_wide := plan.facts(now, pages=new_outputs))

@@ -48,6 +48,23 @@ def placed(home: str, pager: Pager | None) -> tuple[str, ...]:
     return (f"{YEARS}{home}",) if first else (f"{INDEX}{home}",)
 
 
+def where_listed(plan: Plan) -> dict[str, object]:
+    """What the listings' pages read of where the milestones are, by key (see `placed`): of
+    each listing, where each year stands in it and the page size, its pages' URLs if it is
+    split (`plan.splits`: found once every listing is split), what a split timeline's pages
+    show of each other; and how many milestones each tag has, for the tags' index."""
+    layout, size, track_path = plan.layout, plan.size, plan.content.site.track_path
+    found: dict[str, object] = {f"{YEARS}/": (size, layout.years), MARKS: plan.marks}
+    for home, at in [
+        *((track_path(fw), at) for fw, at in layout.tracks.items()),
+        *((f"/tags/{tag}/", at) for tag, at in layout.tags.items()),
+    ]:
+        found[f"{YEARS}{home}"] = (size, plan.years_of(at))
+    found.update((f"{INDEX}{home}", urls) for home, urls in plan.splits.items())
+    found[TAGGED] = tuple(sorted((tag, len(at)) for tag, at in layout.tags.items()))
+    return found
+
+
 def timeline(plan: Plan) -> Planned:
     """The timeline: one page, or past the page size a page per year or part of one
     and a first page of the latest years (see `sitegen.pagination`), each laid out

@@ -43,21 +43,17 @@ from .layout import (
     places,
     year_spans,
 )
-from .listings import docs, tag_pages, timeline, track_pages
+from .listings import docs, tag_pages, timeline, track_pages, where_listed
 from .model import Content, Milestone, Source
 from .pages import nav_entries
 from .route import (
     CARDS,
     COUNT,
-    INDEX,
-    MARKS,
     NAV,
     ORDER,
     PAGES,
     PAGES_PLACED,
-    TAGGED,
     TEXTS,
-    YEARS,
     Paths,
     Planned,
     Route,
@@ -171,35 +167,20 @@ class Plan:
         counts = {f"count:{fw}": cards.count(ms, texts) for fw, ms in self.by_framework.items()}
         counts[COUNT] = cards.count(c.milestones, texts)
         shared = {TEXTS: texts, NAV: nav_entries(c)}
-        return {
-            **site,
-            **listed,
-            **has,
-            **counts,
-            **shared,
-            **(self.placed(digests) if pages else {}),
-        }
+        placed = self.placed(digests) if pages else {}
+        return {**site, **listed, **has, **counts, **shared, **placed}
 
     def placed(self, digests: Mapping[str, object]) -> dict[str, object]:
         """Every page's URL, and where each milestone and documentation page is listed (of
         the milestones, those whose place is not the one in `digests`: a move shifts few)."""
-        c, layout, size = self.content, self.layout, self.size
-        found: dict[str, object] = {PAGES: self.pages}
-        found[TAGGED] = tuple(sorted((tag, len(at)) for tag, at in layout.tags.items()))
-        found[f"{YEARS}/"] = (size, layout.years)
-        found.update(
-            (f"{YEARS}{home}", (size, self.years_of(at)))
-            for home, at in [
-                *((c.site.track_path(fw), at) for fw, at in layout.tracks.items()),
-                *((f"/tags/{tag}/", at) for tag, at in layout.tags.items()),
-            ]
-        )
+        c = self.content
+        found: dict[str, object] = {PAGES: self.pages}  # which splits every listing
+        found.update(where_listed(self))  # so this finds their splits and marks
         found[PAGES_PLACED] = tuple((p.path, p.url, p.tags, p.order) for p in c.pages)
-        # `pages` has split every listing, which notes `splits` and `marks` as it goes.
-        found.update((f"{INDEX}{home}", urls) for home, urls in self.splits.items())
-        found[MARKS] = self.marks
-        places = ((f"place:{m}", url) for m, url in self.places.items())
-        found.update((key, url) for key, url in places if digests.get(key) != url)
+        shown_at = places(self.layout, c.milestones, self.size)  # see `layout.place`
+        found.update(
+            (k, url) for m, url in shown_at.items() if digests.get(k := f"place:{m}") != url
+        )
         return found
 
     @cached_property
@@ -316,11 +297,6 @@ class Plan:
             for p in route.context.get("pages", ()):
                 found[("pages", p.path)].append(output)
         return found
-
-    @cached_property
-    def places(self) -> dict[str, str]:
-        """The timeline page each milestone's card is on, by id (see `layout.place`)."""
-        return places(self.layout, self.content.milestones, self.size)
 
     def feed(self) -> Route:
         ms = self.content.milestones
