@@ -207,21 +207,21 @@ def listing_urls(url: str, milestones: tuple[Milestone, ...], spans: Spans, size
     return [url, *(run_url(url, run) for run in year_runs(milestones, spans, size))]
 
 
-def pages_showing(
-    home: str, prefix: str, milestones: tuple[Milestone, ...], spans: Spans, size: int
-) -> dict[str, tuple[str, ...]]:
-    """Each milestone's id → the addresses of a listing's pages (see `by_year_pages`;
-    `prefix` its year pages') that show it: its year's page, or its part's, and the first
-    page if that shows it too."""
-    if len(milestones) <= size:
-        return dict.fromkeys(map(ID, milestones), (home,))
-    runs = year_runs(milestones, spans, size)
-    first = first_shown([len(run.milestones) for run in runs], size)
-    found: dict[str, tuple[str, ...]] = {}
-    for i, run in enumerate(runs):
-        urls = (run_url(prefix, run), home) if i >= first else (run_url(prefix, run),)
-        found.update(dict.fromkeys(map(ID, run.milestones), urls))
-    return found
+def pages_showing(home: str, prefix: str, spans: Spans, size: int, i: int) -> tuple[str, ...]:
+    """The addresses of a listing's pages (see `by_year_pages`; `prefix` its year pages')
+    that show its milestone at `i` (`spans`: see `year_spans`): its year's page, or its
+    part's, and the first page if that shows it too. Worked out from the years' counts,
+    without a look at a milestone."""
+    if not spans or spans[-1][2] <= size:
+        return (home,)
+    lengths: list[int] = []  # of every year's every part, oldest first
+    for year, start, end in spans:
+        cut = cuts(end - start, size)
+        if start <= i < end:
+            part, run = bisect.bisect_right(cut, i - start), len(lengths)
+            url = year_page(prefix, year, part, len(cut) - 1)
+        lengths += (b - a for a, b in itertools.pairwise(cut))
+    return (url, home) if run + part - 1 >= first_shown(lengths, size) else (url,)
 
 
 def by_year_pages(
@@ -316,9 +316,8 @@ def places(layout: Layout, ms: Sequence[Milestone], size: int) -> dict[str, str]
         cut = cuts(end - start, size)
         count = len(cut) - 1
         for n, (a, b) in enumerate(itertools.pairwise(cut), 1):
-            found.update(
-                dict.fromkeys(map(ID, ms[start + a : start + b]), year_page(year, n, count))
-            )
+            url = year_page("/years/", year, n, count)
+            found.update(dict.fromkeys(map(ID, ms[start + a : start + b]), url))
     return found
 
 
@@ -331,9 +330,10 @@ def place(layout: Layout, ms: Sequence[Milestone], m: Milestone, size: int) -> s
     years = layout.years
     year, start, end = years[bisect.bisect_right(years, i, key=operator.itemgetter(1)) - 1]
     cut = cuts(end - start, size)
-    return year_page(year, bisect.bisect_right(cut, i - start), len(cut) - 1)
+    return year_page("/years/", year, bisect.bisect_right(cut, i - start), len(cut) - 1)
 
 
-def year_page(year: int, part: int, parts: int) -> str:
-    """The timeline page of a year's `part` (from 1) of `parts`."""
-    return run_url("/years/", Part(year, part if parts > 1 else 0, parts, (), None))
+def year_page(prefix: str, year: int, part: int, parts: int) -> str:
+    """The page of a listing's year's `part` (from 1) of `parts`, its year pages under
+    `prefix` (the timeline's: `/years/`)."""
+    return run_url(prefix, Part(year, part if parts > 1 else 0, parts, (), None))

@@ -16,12 +16,13 @@ of the site-wide inputs, are `sitegen.route`'s.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import operator
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
-from functools import cached_property, partial
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +106,6 @@ class Plan:
         # page's URL, and what a split timeline's pages show of each other (`route.MARKS`).
         self.splits: dict[str, tuple[str, ...]] = {}
         self.marks: object = None
-        self.shown_by: dict[str, dict[str, tuple[str, ...]]] = {}  # see `listed_on`
 
     @property
     def layout(self) -> Layout:
@@ -234,22 +234,15 @@ class Plan:
         """The listings' outputs that show a milestone (as `showing` has them, without
         planning every listing): on the timeline and on each of its tracks' and tags' pages,
         its year's page, and the first page where that shows its year."""
-        c, tagged = self.content, self.layout.tags
-        # Each listing of it: its first page's URL, its year pages' prefix, its milestones.
-        lists: list[tuple[str, str, Callable[[], tuple[Milestone, ...]], Sequence[int]]]
-        lists = [("/", "/years/", lambda: c.milestones, range(len(c.milestones)))]
-        for fw in m.tracks:
-            home, at = c.site.track_path(fw), self.layout.tracks[fw]
-            lists.append((home, home, partial(self.by_framework.__getitem__, fw), at))
-        for tag in (tag for tag in m.tags if tag in tagged):
-            home = f"/tags/{tag}/"
-            lists.append((home, home, partial(self.at, tagged[tag]), tagged[tag]))
-        urls: list[str] = []
-        for home, prefix, items, at in lists:
-            if home not in self.shown_by:  # worked out once a plan: a cold build asks for all
-                spans = self.years_of(at)
-                self.shown_by[home] = pages_showing(home, prefix, items(), spans, self.size)
-            urls += self.shown_by[home].get(m.id, ())
+        c, layout, size = self.content, self.layout, self.size
+        # Each listing of it but the timeline: its first page's URL (its year pages' prefix
+        # too), and its milestones' indexes among all.
+        tracks = [(c.site.track_path(fw), layout.tracks[fw]) for fw in m.tracks]
+        tags = [(f"/tags/{tag}/", layout.tags[tag]) for tag in m.tags if tag in layout.tags]
+        i = layout.index[m.id]
+        urls = list(pages_showing("/", "/years/", layout.years, size, i))
+        for home, at in [*tracks, *tags]:
+            urls += pages_showing(home, home, self.years_of(at), size, bisect.bisect_left(at, i))
         return list(map(output_of, urls))
 
     def on_foundation_page(self, m: Milestone) -> bool:
