@@ -148,7 +148,7 @@ def relaid(
 def moved_between_years(years: Spans, i: int, year: int) -> Spans:
     """`years` (see `spans_by_year`) once the milestone at `i` moved to `year`: the counts
     of two years change, and the years between start one earlier or later."""
-    was = years[bisect.bisect_right(years, i, key=operator.itemgetter(1)) - 1][0]
+    was = year_at(years, i)[0]
     counts = {y: end - start for y, start, end in years}
     counts[was] -= 1
     counts[year] = counts.get(year, 0) + 1
@@ -157,6 +157,11 @@ def moved_between_years(years: Spans, i: int, year: int) -> Spans:
         found.append((y, start, start + counts[y]))
         start += counts[y]
     return tuple(found)
+
+
+def year_at(years: Spans, i: int) -> tuple[int, int, int]:
+    """The year (see `spans_by_year`) that holds the milestone at `i`."""
+    return years[bisect.bisect_right(years, i, key=operator.itemgetter(1)) - 1]
 
 
 def shifted(at: tuple[int, ...], i: int, j: int) -> tuple[int, ...]:
@@ -327,8 +332,7 @@ def place(layout: Layout, ms: Sequence[Milestone], m: Milestone, size: int) -> s
     i = layout.index[m.id]
     if len(ms) <= size:
         return "/"
-    years = layout.years
-    year, start, end = years[bisect.bisect_right(years, i, key=operator.itemgetter(1)) - 1]
+    year, start, end = year_at(layout.years, i)
     cut = cuts(end - start, size)
     return year_page("/years/", year, bisect.bisect_right(cut, i - start), len(cut) - 1)
 

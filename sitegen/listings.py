@@ -105,8 +105,8 @@ def timeline(plan: Plan) -> Planned:
 
 
 def timeline_page(plan: Plan, sheet: Sheet, grids: Grids, eras_after: tuple[Era, ...]) -> Route:
-    """One page of a split timeline: a later one reads where the track lines end and the
-    eras' labels go, which its grid shows."""
+    """One page of a split timeline: each reads where the track lines end and the eras'
+    labels go, which its grid shows."""
     reads = (*placed("/", sheet.pager), MARKS, *TIMELINE_READS)
     return page(
         sheet.url,
