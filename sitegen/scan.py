@@ -137,7 +137,8 @@ def scan_content(site_dir: Path, known: Facts, changed: Collection[str] | None, 
         return Facts(files, known.docs, words)  # type: ignore[arg-type]  # none is None
     docs = dict(known.docs.items())  # one call for all: `known.docs` may be a `Shelved`
     docs.update(fresh)
-    if docs.keys() != files.keys():  # files came or went: theirs, in the files' order
+    if list(docs) != list(files):  # files came or went: in the files' order, which a
+        # comparison of the keys' views (as sets) would not see
         docs = {path: docs[path] for path in files}
     return Facts(files, docs, words)  # type: ignore[arg-type]  # every None was read
 

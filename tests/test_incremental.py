@@ -372,6 +372,25 @@ def test_a_same_size_edit_in_the_same_instant_is_seen(site_factory) -> None:
     assert second == clean_build(site) != first
 
 
+def test_a_file_added_is_checked_in_the_order_of_a_clean_build(site_factory) -> None:
+    """Files are checked in the order of their paths, one added since the last build too:
+    a duplicate id is reported on the later file, as a clean build reports it."""
+    site = site_factory(
+        {"content/milestones/m-b.yaml": milestone_text("m-b", "2020", "alpha", "B", "b")}
+    )
+    builder = SiteBuilder(site, Options(cache=False, jobs=1))
+    builder.build()
+    write(site / "content/milestones/m-a.yaml", milestone_text("m-b", "2021", "alpha", "A", "a"))
+    with pytest.raises(SiteError) as warm:
+        builder.build(changed={"content/milestones/m-a.yaml"})
+    assert str(warm.value) == (
+        "content/milestones/m-b.yaml:1:5: error: duplicate id 'm-b'"
+        " (also in content/milestones/m-a.yaml)\n"
+        "  hint: give each file its own id\n"
+        "1 error; nothing written"
+    )
+
+
 @pytest.mark.parametrize("watched", [False, True], ids=["scanned", "watched"])
 def test_a_rebuild_renders_only_the_pages_that_show_the_change(site_factory, watched) -> None:
     site = site_factory(
