@@ -24,6 +24,7 @@ from .route import (
     PAGES_PLACED,
     TAGGED,
     TEXTS,
+    YEAR,
     YEARS,
     Planned,
     Route,
@@ -43,9 +44,11 @@ TIMELINE_READS = ("site:eras", ORDER, TEXTS)  # besides the milestones it shows,
 def placed(home: str, pager: Pager | None) -> tuple[str, ...]:
     """What a listing's page reads of where the milestones are: on its one or first page,
     which counts them by year, where each year stands in the listing (`route.YEARS`); on
-    a later page, only the listing's pages (`route.INDEX`)."""
-    first = pager is None or not pager.label
-    return (f"{YEARS}{home}",) if first else (f"{INDEX}{home}",)
+    a later page, the listing's pages (`route.INDEX`) and its year's milestones there
+    (`route.YEAR`), which decide its part of them."""
+    if pager is None or not pager.label:
+        return (f"{YEARS}{home}",)
+    return (f"{INDEX}{home}", f"{YEAR}{home}{pager.year}")
 
 
 def where_listed(plan: Plan) -> dict[str, object]:
@@ -54,12 +57,17 @@ def where_listed(plan: Plan) -> dict[str, object]:
     split (`plan.splits`: found once every listing is split), what a split timeline's pages
     show of each other; and how many milestones each tag has, for the tags' index."""
     layout, size, track_path = plan.layout, plan.size, plan.content.site.track_path
-    found: dict[str, object] = {f"{YEARS}/": (size, layout.years), MARKS: plan.marks}
+    found: dict[str, object] = {MARKS: plan.marks}
     for home, at in [
+        ("/", None),  # the timeline: every milestone
         *((track_path(fw), at) for fw, at in layout.tracks.items()),
         *((f"/tags/{tag}/", at) for tag, at in layout.tags.items()),
     ]:
-        found[f"{YEARS}{home}"] = (size, plan.years_of(at))
+        spans = layout.years if at is None else plan.years_of(at)
+        found[f"{YEARS}{home}"] = (size, spans)
+        if len(plan.splits.get(home, ())) > 1:
+            files = layout.files if at is None else tuple(map(layout.files.__getitem__, at))
+            found.update((f"{YEAR}{home}{year}", files[start:end]) for year, start, end in spans)
     found.update((f"{INDEX}{home}", urls) for home, urls in plan.splits.items())
     found[TAGGED] = tuple(sorted((tag, len(at)) for tag, at in layout.tags.items()))
     return found

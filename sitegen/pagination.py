@@ -54,6 +54,7 @@ class Pager(NamedTuple):
     older: Link | None
     newer: Link | None
     index: tuple[YearEntry, ...]  # every year, oldest first
+    year: int = 0  # the year it shows; 0 on the first page
 
 
 class Run(NamedTuple):
@@ -102,7 +103,8 @@ def paginate(runs: Sequence[Run], size: int, first: str, prefix: str, texts: Tex
     uncounted = tuple(entry._replace(count=None) for entry in index)
     for i in reversed(range(len(runs))):
         newer = link(i + 1) or Link(first, texts.plain("latest"))
-        pager = Pager(run_label(runs[i], texts), urls[i], first, link(i - 1), newer, uncounted)
+        label = run_label(runs[i], texts)
+        pager = Pager(label, urls[i], first, link(i - 1), newer, uncounted, runs[i].year)
         sheets.append(sheet(urls[i], runs[i : i + 1], pager))
     return sheets
 

@@ -21,9 +21,11 @@ PAGES_PLACED = "layout:pages"  # each documentation page's address, tags and ord
 TAGGED = "layout:tags"  # how many milestones each tag has
 # What a listing's page reads of where the milestones are. Its one or first page counts
 # them by year, so a milestone moved changes it only where its own listing's years change;
-# a later page's pager holds no count, so it changes only where the years' pages change.
+# a later page's pager holds no count, so it changes only where the years' pages change,
+# and its milestones only where those of its year do (one leaving shifts the year's parts).
 YEARS = "layout:years:"  # + a listing's first URL: where each year stands in it, page size
 INDEX = "layout:index:"  # + a split listing's first URL: the URLs of its pages, in order
+YEAR = "layout:year:"  # + a split listing's first URL and a year: its milestones' files there
 MARKS = "layout:marks"  # where each track's line ends and each era's label goes (timeline)
 CARDS = "has:social_cards"  # whether there are cards: the theme ships the font and wants them
 COUNT = "count:milestones"  # what the home page's card says of them

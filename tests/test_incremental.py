@@ -34,7 +34,9 @@ EXAMPLES = 300 if LONG else 15
 
 IDS = ("m-a", "m-b", "m-c", "m-d")
 WORDS = st.sampled_from(["alpha", "beta", "*gamma*", "`delta`", "[link](/)", "- item", "## Head"])
-DATES = st.sampled_from(["2019", "2020-05", "2020-05-04", "2021-02-30", "2022-12-31"])
+DATES = st.sampled_from(
+    ["2019", "2020-01", "2020-05", "2020-05-04", "2020-09-09", "2021-02-30", "2022-12-31"]
+)
 
 
 def milestone_text(

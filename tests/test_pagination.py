@@ -166,28 +166,52 @@ def test_a_milestone_moved_between_older_years_is_recounted_on_every_first_page(
         ], first
 
 
-def test_a_milestone_moved_into_a_split_year_moves_the_others_to_their_parts(
+@pytest.mark.parametrize(
+    ("moved", "date", "watched", "before", "after"),
+    [
+        # 2021's six milestones fill three parts (b c, d f, g h). One moved into 2021 makes
+        # them b a, c d, f, g h: `f-2021` moves to the third part.
+        ("a-2019", "2021-01", "f-2021", "/years/2021/page/2/", "/years/2021/page/3/"),
+        # One moved out of 2021 leaves c d, f, g h: `d-2021`, not next to it, moves to the
+        # first part.
+        ("b-2021", "2019-04", "d-2021", "/years/2021/page/2/", "/years/2021/"),
+        # One removed does the same.
+        ("b-2021", None, "d-2021", "/years/2021/page/2/", "/years/2021/"),
+        # One moved within 2021 makes them c d, f g, b h: `g-2021` moves to the second
+        # part, and the second part shows neither the moved milestone nor what it showed.
+        ("b-2021", "2021-08-15", "g-2021", "/years/2021/page/3/", "/years/2021/page/2/"),
+    ],
+)
+def test_a_milestone_moved_in_out_or_within_a_split_year_moves_the_others_to_their_parts(
     site_factory: SiteFactory,
+    moved: str,
+    date: str | None,
+    watched: str,
+    before: str,
+    after: str,
 ) -> None:
-    """2021's six milestones fill three parts (b c, d f, g h). One moved into 2021 makes them
-    b a, c d, f, g h: `f-2021` moves to the third part, and its own page, which links to
-    the part that shows it, must say so, though nothing else it shows changed."""
+    """Every page a rebuild leaves is a clean build's. The watched milestone's own page
+    links to the part that shows it, and must say where it went, though nothing else it
+    shows changed."""
     later = {f"content/milestones/{m}.yaml": milestone(m, d) for m, d in LATER_2021.items()}
     site = site_factory({**SMALL, **later})
-    moved = "content/milestones/a-2019.yaml"
+    path = f"content/milestones/{moved}.yaml"
     builder = SiteBuilder(site, Options(cache=False, jobs=1))
     builder.build()
 
     def trail() -> str:
-        page = HTMLParser(builder.pages["milestones/f-2021/index.html"].decode())
+        page = HTMLParser(builder.pages[f"milestones/{watched}/index.html"].decode())
         return page.css(".trail a")[1].attributes["href"]
 
-    assert trail() == "/years/2021/page/2/#f-2021"
-    (site / moved).write_text(SMALL[moved].replace("2019-03", "2021-01"))
-    result = builder.build(changed={moved})
+    assert trail() == f"{before}#{watched}"
+    if date is None:
+        (site / path).unlink()
+    else:
+        (site / path).write_text(milestone(moved, date))
+    result = builder.build(changed={path})
     clean = SiteBuilder(site, Options(cache=False, jobs=1)).build()
     assert {p.output: p.data for p in result.pages} == {p.output: p.data for p in clean.pages}
-    assert trail() == "/years/2021/page/3/#f-2021"
+    assert trail() == f"{after}#{watched}"
 
 
 def test_a_track_is_split_the_same_way_and_only_its_first_page_is_searched(
