@@ -33,8 +33,7 @@ from .outdir import claimed
 from .parallel import PARALLEL_MIN
 from .quotes import QuoteReport, check_quotes
 from .render import Page, Rendered, check_templates, keep_bytes, prerender_markdown, render_pages
-from .route import PAGES
-from .routes import FONT, Paths, Plan
+from .routes import FONT, Known, Paths, Plan
 from .scan import Scanned, Stat, differing, scan_content, scan_theme
 from .search import Renew, renewal
 from .tags import tag_warnings
@@ -155,8 +154,8 @@ class SiteBuilder:
         with timed("plan"):  # the outputs that read an input that changed, planned again
             layout = relaid(last.layout, content, moved_ones) if rearranged else last.layout
             shipped = {p.removeprefix("templates/"): s.file for p, s in theme.items()}
-            pages = (last.made, last.record.values.get(PAGES))
-            plan = Plan(content, where, shipped, layout, theme_settings(templates_dir), pages)
+            was = Known(last.made, last.listed, last.record.values, None if retheme else moved_ones)
+            plan = Plan(content, where, shipped, layout, theme_settings(templates_dir), was)
             now, touched = dict(last.record.values), [*edited, *retheme]
             now.update((p, f.digest) for p in touched if (f := files.get(p) or theme.get(p)))
             for path in (p for p in touched if p not in files and p not in theme):
@@ -219,6 +218,7 @@ class SiteBuilder:
             theme,
             outputs_written,
             outputs,
+            plan.listed_outputs if new_outputs else last.listed,
             quotes,
             self.options.drafts,
             self._urls(),

@@ -78,6 +78,7 @@ class State:
     theme: Mapping[str, Scanned] = field(default_factory=dict)  # templates and assets
     outputs: Mapping[str, Mapping[str, Stat]] = field(default_factory=dict)  # folder → written
     made: frozenset[str] = frozenset()  # every output, as the record lists them
+    listed: frozenset[str] = frozenset()  # those of them the listings make
     quotes: QuoteReport = field(default_factory=QuoteReport)
     drafts: bool = False  # whether it showed drafts: a record holds for such builds alone
     urls: tuple[str | None, str | None] = (None, None)  # the command line's base and site URL

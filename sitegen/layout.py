@@ -14,7 +14,7 @@ import bisect
 import itertools
 import operator
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from functools import partial
 from typing import NamedTuple
 
@@ -312,12 +312,16 @@ def meanwhile_of(layout: Layout, ms: Sequence[Milestone], m: Milestone) -> list[
     return list(found.values())
 
 
-def places(layout: Layout, ms: Sequence[Milestone], size: int) -> dict[str, str]:
-    """`place` of every milestone, by id, a year at a time."""
+def places(
+    layout: Layout, ms: Sequence[Milestone], size: int, years: Set[int] | None = None
+) -> dict[str, str]:
+    """`place` of every milestone, by id, a year at a time (of `years` alone, if given)."""
     if len(ms) <= size:
         return dict.fromkeys(map(ID, ms), "/")
     found: dict[str, str] = {}
     for year, start, end in layout.years:
+        if years is not None and year not in years:
+            continue
         cut = cuts(end - start, size)
         count = len(cut) - 1
         for n, (a, b) in enumerate(itertools.pairwise(cut), 1):

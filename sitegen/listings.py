@@ -9,11 +9,11 @@ these families are most of the planning, and read the plan only through its valu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache, partial
 from typing import TYPE_CHECKING
 
-from .layout import Spans, YearRuns, by_year_pages, listing_urls, tracks_of
+from .layout import Spans, YearRuns, by_year_pages, listing_urls, places, tracks_of
 from .model import Era, Framework, Milestone, Page, Tag
 from .pagination import Pager, Sheet, paginate
 from .pagination import Run as Part
@@ -21,6 +21,7 @@ from .route import (
     INDEX,
     MARKS,
     ORDER,
+    PAGES,
     PAGES_PLACED,
     TAGGED,
     TEXTS,
@@ -51,13 +52,16 @@ def placed(home: str, pager: Pager | None) -> tuple[str, ...]:
     return (f"{INDEX}{home}", f"{YEAR}{home}{pager.year}")
 
 
-def where_listed(plan: Plan) -> dict[str, object]:
-    """What the listings' pages read of where the milestones are, by key (see `placed`): of
-    each listing, where each year stands in it and the page size, its pages' URLs if it is
-    split (`plan.splits`: found once every listing is split), what a split timeline's pages
-    show of each other; and how many milestones each tag has, for the tags' index."""
+def where_listed(plan: Plan, digests: Mapping[str, object]) -> dict[str, object]:
+    """Every page's URL, and where each milestone and documentation page is listed, by key:
+    of each listing, where each year stands in it and the page size (see `placed`), its
+    pages' URLs if it is split (`plan.splits`: found once every listing is split, as
+    listing every page does), the files of each year's milestones if it is, and what a
+    split timeline's pages show of each other; how many milestones each tag has, for the
+    tags' index; and the timeline page of each milestone whose page is not the one in
+    `digests` (see `layout.place`: a move shifts few)."""
     layout, size, track_path = plan.layout, plan.size, plan.content.site.track_path
-    found: dict[str, object] = {MARKS: plan.marks}
+    found: dict[str, object] = {PAGES: plan.pages, MARKS: plan.marks}
     for home, at in [
         ("/", None),  # the timeline: every milestone
         *((track_path(fw), at) for fw, at in layout.tracks.items()),
@@ -70,7 +74,23 @@ def where_listed(plan: Plan) -> dict[str, object]:
             found.update((f"{YEAR}{home}{year}", files[start:end]) for year, start, end in spans)
     found.update((f"{INDEX}{home}", urls) for home, urls in plan.splits.items())
     found[TAGGED] = tuple(sorted((tag, len(at)) for tag, at in layout.tags.items()))
+    found[PAGES_PLACED] = tuple((p.path, p.url, p.tags, p.order) for p in plan.content.pages)
+    ms = plan.content.milestones
+    shown_at = places(layout, ms, size, shifted_years(plan))
+    found.update((k, url) for m, url in shown_at.items() if digests.get(k := f"place:{m}") != url)
     return found
+
+
+def shifted_years(plan: Plan) -> set[int] | None:
+    """The years whose milestones may be on other timeline pages than at the last plan
+    (`plan.known`): those whose count changed and those a milestone moved to; None for
+    every year, when what moved or the years then are not known."""
+    then, moved = plan.known.values.get(f"{YEARS}/"), plan.known.moved
+    if moved is None or not isinstance(then, tuple) or then[0] != plan.size:
+        return None
+    counts = {(year, end - start) for year, start, end in plan.layout.years}
+    counted = {(year, end - start) for year, start, end in then[1]}
+    return {year for year, _ in counts ^ counted} | {m.date.year for m in moved}
 
 
 def timeline(plan: Plan) -> Planned:

@@ -21,10 +21,10 @@ import dataclasses
 import operator
 import weakref
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import cards
 from .citations import statements_of, uses_of
@@ -41,7 +41,6 @@ from .layout import (
     neighbours,
     pages_showing,
     place,
-    places,
     year_spans,
 )
 from .listings import docs, tag_pages, timeline, track_pages, where_listed
@@ -53,7 +52,6 @@ from .route import (
     NAV,
     ORDER,
     PAGES,
-    PAGES_PLACED,
     TEXTS,
     Paths,
     Planned,
@@ -81,6 +79,20 @@ ID = operator.attrgetter("id")
 DEFAULTS = ThemeSettings()  # a theme without settings
 
 
+class Known(NamedTuple):
+    """What the last good build's plan found, for the next to reuse, and the milestones
+    given a new date since, if nothing else changed that decides the outputs (see
+    `assemble.content_of`): None when not known."""
+
+    outputs: frozenset[str] = frozenset()
+    listed_outputs: frozenset[str] = frozenset()  # those of them the listings make
+    values: Mapping[str, object] = {}  # its site-wide values (see `facts`), by key
+    moved: Sequence[Milestone] | None = None
+
+
+NOTHING_KNOWN = Known()
+
+
 class Plan:
     """The routes of one content model, each planned when asked for (`route`), and which
     of them show a given value (`shown_on`)."""
@@ -92,11 +104,12 @@ class Plan:
         theme: Theme,
         layout: Layout | None = None,
         settings: ThemeSettings = DEFAULTS,
-        known_pages: tuple[Set[str], tuple[str, ...] | None] = (frozenset(), None),
+        known: Known = NOTHING_KNOWN,
     ) -> None:
         self.content, self.paths, self.theme = content, paths, theme
         self.known_layout = layout  # the last plan's, when its milestones sit as these do
-        self.known_pages = known_pages  # the last plan's outputs, and its `pages`
+        self.known = known
+        self.listed_outputs: frozenset[str] = frozenset()  # found with `outputs`
         self.size = settings.timeline_page_size  # milestones a listing's page shows
         self.cards = settings.social_cards and cards.FONT in theme  # and the font is shipped
         self.texts = content.texts or Texts()
@@ -116,11 +129,20 @@ class Plan:
     @cached_property
     def outputs(self) -> frozenset[str]:
         """Every output of the site; SiteError if two would be one file."""
+        listed = [o for family in LISTINGS for o in self.listing(family)]  # not planned yet
+        self.listed_outputs = now = frozenset(listed)
+        known = self.known
+        if known.moved and known.listed_outputs:  # only the listings' pages may come or go
+            if now == known.listed_outputs:
+                return known.outputs
+            rest = known.outputs - known.listed_outputs
+            if len(now) == len(listed) and rest.isdisjoint(now):
+                return rest | now
         c = self.content
         found = [o for o in ONE_OF_A_KIND if o != "foundation/index.html" or c.foundation]
         found += [f"milestones/{v.id}/index.html" for v in c.milestones]
         found += [f"sources/{v.id}/index.html" for v in c.sources]
-        found += (o for family in LISTINGS for o in self.listing(family))  # not planned yet
+        found += listed
         found += [name for name in self.theme if name.startswith(f"{STATIC_DIR}/")]
         if self.cards:
             found += (
@@ -167,27 +189,14 @@ class Plan:
         counts = {f"count:{fw}": cards.count(ms, texts) for fw, ms in self.by_framework.items()}
         counts[COUNT] = cards.count(c.milestones, texts)
         shared = {TEXTS: texts, NAV: nav_entries(c)}
-        placed = self.placed(digests) if pages else {}
+        placed = where_listed(self, digests) if pages else {}
         return {**site, **listed, **has, **counts, **shared, **placed}
-
-    def placed(self, digests: Mapping[str, object]) -> dict[str, object]:
-        """Every page's URL, and where each milestone and documentation page is listed (of
-        the milestones, those whose place is not the one in `digests`: a move shifts few)."""
-        c = self.content
-        found: dict[str, object] = {PAGES: self.pages}  # which splits every listing
-        found.update(where_listed(self))  # so this finds their splits and marks
-        found[PAGES_PLACED] = tuple((p.path, p.url, p.tags, p.order) for p in c.pages)
-        shown_at = places(self.layout, c.milestones, self.size)  # see `layout.place`
-        found.update(
-            (k, url) for m, url in shown_at.items() if digests.get(k := f"place:{m}") != url
-        )
-        return found
 
     @cached_property
     def pages(self) -> tuple[str, ...]:
         """The URL of every output named `index.html`, sorted: the sitemap's list."""
-        outputs, pages = self.known_pages
-        if pages is not None and outputs == self.outputs:
+        outputs, pages = self.known.outputs, self.known.values.get(PAGES)
+        if isinstance(pages, tuple) and (outputs is self.outputs or outputs == self.outputs):
             return pages  # the last plan's outputs: not sorted again (a milestone moved)
         static = f"{STATIC_DIR}/"
         return tuple(
