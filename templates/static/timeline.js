@@ -94,12 +94,12 @@
       if (lane[id] && lane[id] !== i + 1) timeline.style.setProperty(`--track-${id}`, String(lane[id]));
       else timeline.style.removeProperty(`--track-${id}`);
     });
-    // A card on several tracks spans the lanes of those shown.
+    // A card on several tracks spans the lanes of those shown (its slot places it).
     timeline.querySelectorAll(".card.cross").forEach((card) => {
       const lanes = tracksOf(card).filter((id) => lane[id]).map((id) => lane[id]);
       if (!lanes.length) return;
-      setStyle(card, "--from", String(Math.min(...lanes)));
-      setStyle(card, "--to", String(Math.max(...lanes)));
+      setStyle(card.parentElement, "--from", String(Math.min(...lanes)));
+      setStyle(card.parentElement, "--to", String(Math.max(...lanes)));
     });
     const years = [...timeline.querySelectorAll(".year")];
     years.forEach((year) => {
