@@ -57,15 +57,16 @@ def item_list_ld(renderer: Renderer, years: Years) -> Markup:
         "itemListElement": [],  # last, so its items can go between its brackets below
     }
 
-    def item(m: Milestone, position: int) -> str:
-        url = renderer.absolute_url(f"/milestones/{m.id}/")
-        return htmlsafe_json_dumps({"@type": "ListItem", "position": position, "url": url})
+    def url(m: Milestone) -> str:
+        return str(htmlsafe_json_dumps(renderer.absolute_url(f"/milestones/{m.id}/")))
+
+    def item(url: str, position: int) -> str:  # a milestone moved shifts every later one
+        return f'{{"@type": "ListItem", "position": {position}, "url": {url}}}'
 
     listing = str(htmlsafe_json_dumps(listed))  # a plain str: Markup would escape the tag
     head = '<script type="application/ld+json">' + listing.removesuffix("]}")
     tail = "]}</script>\n"
-    listed = pieces(renderer, "item_list", years, (head, ", ", tail), item, numbered=True)
-    return Markup("".join(listed))
+    return Markup("".join(pieces(renderer, "item_list", years, (head, ", ", tail), url, item)))
 
 
 def pieces(
@@ -73,27 +74,25 @@ def pieces(
     kind: str,
     years: Years,
     punctuation: tuple[str, str, str],
-    encode: Callable[..., str],
-    numbered: bool = False,
+    encode: Callable[[Milestone], str],
+    number: Callable[[str, int], str] | None = None,
 ) -> Iterator[str]:
     """`head + separator.join(encode(m) ...) + tail` over the milestones of every year,
     where `punctuation` is (head, separator, tail). Each milestone is encoded once and
     each year joined once, as fragments: a change costs one year, and the whole (tens
-    of megabytes for a large site) is copied once. `numbered` passes each milestone's
-    position (from 1) to `encode` too."""
+    of megabytes for a large site) is copied once. `number`, if given, puts each encoded
+    milestone at its position (from 1), outside the milestone's fragment."""
     head, separator, tail = punctuation
     yield head
     start = 1
     for n, run in enumerate(years):
-        ms, first = run[1], start if numbered else 0
+        ms, first = run[1], start if number else 0
         start += len(ms)
 
         def join(ms: tuple[Milestone, ...] = ms, first: int = first) -> str:
-            encoded = []
-            for i, m in enumerate(ms, first):
-                numbers = (i,) if numbered else ()
-                make = partial(encode, m, *numbers)
-                encoded.append(renderer.fragment((kind, *numbers, m), make))
+            encoded = [renderer.fragment((kind, m), partial(encode, m)) for m in ms]
+            if number is not None:
+                encoded = list(map(number, encoded, range(first, first + len(ms))))
             return separator.join(encoded)
 
         if n:
