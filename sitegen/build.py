@@ -78,6 +78,7 @@ class SiteBuilder:
         self.lasting = lasting  # whether it will build again, as the dev server's does
         self.last: State | None = None  # the last good build; loaded on the first build
         self.pages: dict[str, bytes] = {}  # its pages, when it was built in memory
+        self.whole: Set[str] | None = None  # the outputs of which `pages` holds every one
         self.pending: set[str] | None = None  # paths changed since then, if known
         self.renderer: Renderer | None = None  # made, with its fragments, when first needed
         self.markdown_loaded: dict = {}  # the rendered Markdown the last run left
@@ -174,7 +175,7 @@ class SiteBuilder:
             # every page showing one read it; with no record, every output is new anyway.)
             moved = touched if rearranged and last.record.inputs else []
             shown = {p: plan.shown_on(c.kind, c.value) for p in moved if (c := docs.get(p))}
-            held = self.pages if on_disk is None else on_disk.files
+            held = on_disk.files if on_disk else None if self.whole is outputs else self.pages
             came = new_outputs and outputs != last.made  # outputs came or went
             fresh, gone, why = last.record.affected(now, touched, shown, outputs, came, held)
             routes = [plan.route(o) for o in sorted(fresh)]
@@ -268,9 +269,9 @@ class SiteBuilder:
             pages = {**self.pages, **rendered.delivered}
             for output in gone:
                 pages.pop(output, None)
-            self.pages = pages
+            self.pages, self.whole = pages, outputs  # rendered what it did not hold
             return rendered, {}
-        self.pages = {}  # the pages are in out_dir: this process need not hold them
+        self.pages, self.whole = {}, None  # the pages are in out_dir: no need to hold them
         done: list[Rendered] = []
 
         def render_into(deliver: Callable[[str, bytes], Stat]) -> dict[str, Stat]:
@@ -312,7 +313,7 @@ class SiteBuilder:
         if not last.made or not last.quotes.holds(self.site_dir):
             return False
         if on_disk is None:
-            return self.good and self.pages.keys() >= last.made
+            return self.whole is last.made  # its pages are all in memory
         return last.left_whole(*on_disk)
 
     def _as_before(

@@ -64,14 +64,16 @@ class Record:
         shown: Mapping[str, Iterable[str]],
         outputs: Set[str],
         planned: bool,
-        held: Mapping[str, object],
+        held: Mapping[str, object] | None,
     ) -> tuple[set[str], set[str], dict[str, str]]:
         """The outputs to render, those no longer made, and why each is rendered. To
         render: those that read an input among `touched` whose value changed; those new;
         those that now show a file they did not read (`shown`: file → the outputs showing
         it, see `routes.Plan.shown_on`); and those that are not `held` (in memory, or in
-        the output folder as the last build left them). `outputs` are the record's unless
-        `planned` (some came or went: comparing ten thousand names costs milliseconds)."""
+        the output folder as the last build left them; None: every one is, as a builder
+        that built in memory knows without a look at ten thousand names). `outputs` are
+        the record's unless `planned` (some came or went: comparing ten thousand names
+        costs milliseconds)."""
         made = self.inputs.keys()
         why: dict[str, str] = {}
         for key in sorted(self.changed(now, touched), reverse=True):
@@ -82,7 +84,7 @@ class Record:
         for path, showing in shown.items():
             why.update((o, SHOWN_CHANGED) for o in showing if not self.read(o, path))
         missing = "the output folder does not hold it as the last build left it"
-        if not held.keys() >= outputs:
+        if held is not None and not held.keys() >= outputs:
             why.update((o, missing) for o in outputs - held.keys() if o not in why)
         why = {o: reason for o, reason in why.items() if o in outputs}
         return set(why), made - outputs if planned else set(), why

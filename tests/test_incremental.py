@@ -374,6 +374,24 @@ def test_a_same_size_edit_in_the_same_instant_is_seen(site_factory) -> None:
     assert second == clean_build(site) != first
 
 
+@pytest.mark.parametrize("edit", [False, True], ids=["unchanged", "edited"])
+def test_a_builder_that_built_into_a_folder_builds_every_page_in_memory_again(
+    site_factory, tmp_path, edit
+) -> None:
+    """A builder holds its pages in memory only while it builds there: once it built into
+    a folder, a build in memory renders again the pages it let go, not only what changed."""
+    site = site_factory()
+    builder = SiteBuilder(site, Options(cache=False, jobs=1))
+    builder.build()
+    builder.build(tmp_path / "output")
+    path = site / "content/milestones/alpha-1.yaml"
+    if edit:
+        path.write_text(path.read_text().replace("Alpha 1.0", "Alpha 1.1"))
+    again = builder.build(changed={"content/milestones/alpha-1.yaml"} if edit else set())
+    clean = SiteBuilder(site, Options(cache=False, jobs=1)).build()
+    assert {p.output: p.data for p in again.pages} == {p.output: p.data for p in clean.pages}
+
+
 def test_a_file_added_is_checked_in_the_order_of_a_clean_build(site_factory) -> None:
     """Files are checked in the order of their paths, one added since the last build too:
     a duplicate id is reported on the later file, as a clean build reports it."""
