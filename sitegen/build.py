@@ -175,7 +175,7 @@ class SiteBuilder:
             # every page showing one read it; with no record, every output is new anyway.)
             moved = touched if rearranged and last.record.inputs else []
             shown = {p: plan.shown_on(c.kind, c.value) for p in moved if (c := docs.get(p))}
-            held = on_disk.files if on_disk else None if self.whole is outputs else self.pages
+            held = on_disk.files if on_disk else (None if self.whole is outputs else self.pages)
             came = new_outputs and outputs != last.made  # outputs came or went
             fresh, gone, why = last.record.affected(now, touched, shown, outputs, came, held)
             routes = [plan.route(o) for o in sorted(fresh)]

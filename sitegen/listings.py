@@ -9,7 +9,7 @@ these families are most of the planning, and read the plan only through its valu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import cache, partial
 from typing import TYPE_CHECKING
 
@@ -52,16 +52,17 @@ def placed(home: str, pager: Pager | None) -> tuple[str, ...]:
     return (f"{INDEX}{home}", f"{YEAR}{home}{pager.year}")
 
 
-def where_listed(plan: Plan, digests: Mapping[str, object]) -> dict[str, object]:
+def where_listed(plan: Plan) -> dict[str, object]:
     """Every page's URL, and where each milestone and documentation page is listed, by key:
     of each listing, where each year stands in it and the page size (see `placed`), its
     pages' URLs if it is split (`plan.splits`: found once every listing is split, as
     listing every page does), the files of each year's milestones if it is, and what a
     split timeline's pages show of each other; how many milestones each tag has, for the
-    tags' index; and the timeline page of each milestone whose page is not the one in
-    `digests` (see `layout.place`: a move shifts few)."""
+    tags' index; and the timeline page of each milestone whose page is not the one the
+    last plan recorded (`plan.known`; see `layout.place`: a move shifts few)."""
     layout, size, track_path = plan.layout, plan.size, plan.content.site.track_path
-    found: dict[str, object] = {PAGES: plan.pages, MARKS: plan.marks}
+    found: dict[str, object] = {PAGES: plan.pages}  # which splits every listing, so
+    found[MARKS] = plan.marks  # that this and `plan.splits` are known
     for home, at in [
         ("/", None),  # the timeline: every milestone
         *((track_path(fw), at) for fw, at in layout.tracks.items()),
@@ -75,9 +76,9 @@ def where_listed(plan: Plan, digests: Mapping[str, object]) -> dict[str, object]
     found.update((f"{INDEX}{home}", urls) for home, urls in plan.splits.items())
     found[TAGGED] = tuple(sorted((tag, len(at)) for tag, at in layout.tags.items()))
     found[PAGES_PLACED] = tuple((p.path, p.url, p.tags, p.order) for p in plan.content.pages)
-    ms = plan.content.milestones
+    ms, was = plan.content.milestones, plan.known.values
     shown_at = places(layout, ms, size, shifted_years(plan))
-    found.update((k, url) for m, url in shown_at.items() if digests.get(k := f"place:{m}") != url)
+    found.update((k, url) for m, url in shown_at.items() if was.get(k := f"place:{m}") != url)
     return found
 
 

@@ -189,7 +189,7 @@ class Plan:
         counts = {f"count:{fw}": cards.count(ms, texts) for fw, ms in self.by_framework.items()}
         counts[COUNT] = cards.count(c.milestones, texts)
         shared = {TEXTS: texts, NAV: nav_entries(c)}
-        placed = where_listed(self, digests) if pages else {}
+        placed = where_listed(self) if pages else {}
         return {**site, **listed, **has, **counts, **shared, **placed}
 
     @cached_property
