@@ -14,7 +14,7 @@ import bisect
 import itertools
 import operator
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from functools import partial
 from typing import NamedTuple
 
@@ -297,18 +297,23 @@ def meanwhile(
 
 
 def meanwhile_of(layout: Layout, ms: Sequence[Milestone], m: Milestone) -> list[Milestone]:
-    """The milestones whose `meanwhile` may show `m`: those of other tracks dated from
-    the milestone before `m` on one of its tracks to the one after it."""
+    """The milestones whose `meanwhile` shows `m`: those of other tracks for which `m` is
+    the last of one of its tracks on or before their day, or the first after it. Exactly
+    those: a move re-renders each of them, and a month holds dozens on a large site."""
     found = {}
     for fw_id in m.tracks:
-        days = layout.days.get(fw_id, [])
-        i = bisect.bisect_left(days, DAY(m))
-        low = days[i - 1] if i else (0, 0, 0)
-        j = bisect.bisect_right(days, DAY(m))
-        high = days[j] if j < len(days) else None
-        start = bisect.bisect_left(ms, low, key=DAY)
-        end = len(ms) if high is None else bisect.bisect_right(ms, high, key=DAY)
-        found.update((x.id, x) for x in ms[start:end] if fw_id not in x.tracks)
+        days = layout.days[fw_id]
+        k = bisect.bisect_left(layout.tracks[fw_id], layout.index[m.id])
+        before, day, after = days[k - 1] if k else None, days[k], days[k + 1 : k + 2]
+        spans = []
+        if not after or after[0] > day:  # the last of its day: "before" from its day on
+            spans.append((day, after[0] if after else None))
+        if before is None or before < day:  # the first of its day: "after" until its day
+            spans.append((before, day))
+        for low, high in spans:
+            start = 0 if low is None else bisect.bisect_left(ms, low, key=DAY)
+            end = len(ms) if high is None else bisect.bisect_left(ms, high, key=DAY)
+            found.update((x.id, x) for x in ms[start:end] if fw_id not in x.tracks)
     return list(found.values())
 
 
@@ -318,16 +323,20 @@ def places(
     """`place` of every milestone, by id, a year at a time (of `years` alone, if given)."""
     if len(ms) <= size:
         return dict.fromkeys(map(ID, ms), "/")
+    spans = [span for span in layout.years if years is None or span[0] in years]
     found: dict[str, str] = {}
-    for year, start, end in layout.years:
-        if years is not None and year not in years:
-            continue
-        cut = cuts(end - start, size)
-        count = len(cut) - 1
-        for n, (a, b) in enumerate(itertools.pairwise(cut), 1):
-            url = year_page("/years/", year, n, count)
-            found.update(dict.fromkeys(map(ID, ms[start + a : start + b]), url))
+    for url, start, end in year_pages(spans, size, "/years/"):
+        found.update(dict.fromkeys(map(ID, ms[start:end]), url))
     return found
+
+
+def year_pages(spans: Spans, size: int, prefix: str) -> Iterator[tuple[str, int, int]]:
+    """Each page of a listing split past `size` (its year pages under `prefix`), but its
+    first: the page's URL, and where its milestones start and end in the listing."""
+    for year, start, end in spans:
+        cut = cuts(end - start, size)
+        for n, (a, b) in enumerate(itertools.pairwise(cut), 1):
+            yield year_page(prefix, year, n, len(cut) - 1), start + a, start + b
 
 
 def place(layout: Layout, ms: Sequence[Milestone], m: Milestone, size: int) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import cache, partial
 from typing import TYPE_CHECKING
 
-from .layout import Spans, YearRuns, by_year_pages, listing_urls, places, tracks_of
+from .layout import Spans, YearRuns, by_year_pages, listing_urls, places, tracks_of, year_pages
 from .model import Era, Framework, Milestone, Page, Tag
 from .pagination import Pager, Sheet, paginate
 from .pagination import Run as Part
@@ -45,18 +45,18 @@ TIMELINE_READS = ("site:eras", ORDER, TEXTS)  # besides the milestones it shows,
 def placed(home: str, pager: Pager | None) -> tuple[str, ...]:
     """What a listing's page reads of where the milestones are: on its one or first page,
     which counts them by year, where each year stands in the listing (`route.YEARS`); on
-    a later page, the listing's pages (`route.INDEX`) and its year's milestones there
-    (`route.YEAR`), which decide its part of them."""
+    a year's page, the listing's pages (`route.INDEX`) and which milestones it shows
+    (`route.YEAR`: a year's parts are cut anew when it gains or loses one)."""
     if pager is None or not pager.label:
         return (f"{YEARS}{home}",)
-    return (f"{INDEX}{home}", f"{YEAR}{home}{pager.year}")
+    return (f"{INDEX}{home}", f"{YEAR}{pager.url}")
 
 
 def where_listed(plan: Plan) -> dict[str, object]:
     """Every page's URL, and where each milestone and documentation page is listed, by key:
     of each listing, where each year stands in it and the page size (see `placed`), its
     pages' URLs if it is split (`plan.splits`: found once every listing is split, as
-    listing every page does), the files of each year's milestones if it is, and what a
+    listing every page does), the files each of its year pages shows if it is, and what a
     split timeline's pages show of each other; how many milestones each tag has, for the
     tags' index; and the timeline page of each milestone whose page is not the one the
     last plan recorded (`plan.known`; see `layout.place`: a move shifts few)."""
@@ -72,7 +72,8 @@ def where_listed(plan: Plan) -> dict[str, object]:
         found[f"{YEARS}{home}"] = (size, spans)
         if len(plan.splits.get(home, ())) > 1:
             files = layout.files if at is None else tuple(map(layout.files.__getitem__, at))
-            found.update((f"{YEAR}{home}{year}", files[start:end]) for year, start, end in spans)
+            pages = year_pages(spans, size, "/years/" if at is None else home)
+            found.update((f"{YEAR}{url}", files[start:end]) for url, start, end in pages)
     found.update((f"{INDEX}{home}", urls) for home, urls in plan.splits.items())
     found[TAGGED] = tuple(sorted((tag, len(at)) for tag, at in layout.tags.items()))
     found[PAGES_PLACED] = tuple((p.path, p.url, p.tags, p.order) for p in plan.content.pages)

@@ -25,7 +25,7 @@ TAGGED = "layout:tags"  # how many milestones each tag has
 # and its milestones only where those of its year do (one leaving shifts the year's parts).
 YEARS = "layout:years:"  # + a listing's first URL: where each year stands in it, page size
 INDEX = "layout:index:"  # + a split listing's first URL: the URLs of its pages, in order
-YEAR = "layout:year:"  # + a split listing's first URL and a year: its milestones' files there
+YEAR = "layout:year:"  # + a split listing's year page URL: the files of the milestones it shows
 MARKS = "layout:marks"  # where each track's line ends and each era's label goes (timeline)
 CARDS = "has:social_cards"  # whether there are cards: the theme ships the font and wants them
 COUNT = "count:milestones"  # what the home page's card says of them

@@ -14,7 +14,7 @@ from sitegen.catalogue import with_texts
 from sitegen.depends import Record
 from sitegen.diagnostics import Diagnostic, SiteError
 from sitegen.environment import Renderer
-from sitegen.layout import lay_out, relaid
+from sitegen.layout import lay_out, meanwhile, meanwhile_of, relaid
 from sitegen.links import resolve
 from sitegen.load import Document, parse_document
 from sitegen.markup import is_safe_link, render_inline, render_markdown
@@ -187,6 +187,39 @@ def test_a_layout_relaid_after_a_move_is_the_layout_worked_out_anew(
     assert [m.id for m in moved or ()] == ([] if new_date == date else [f"m{n}"])
     if moved:
         assert relaid(lay_out(last, where), content, moved) == lay_out(content, where)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(DATES), st.sampled_from(["alpha", "beta", "gamma"]), MORE),
+        min_size=1,
+        max_size=9,
+    )
+)
+def test_the_pages_a_milestone_shows_on_meanwhile_are_the_ones_named(
+    milestones: list[tuple[str, str, str]],
+) -> None:
+    """`meanwhile_of(m)` names exactly the milestones whose "meanwhile" strip shows `m`:
+    one left out would keep a stale page, one too many is rendered for nothing."""
+    files = {
+        f"content/frameworks/{fw}.yaml": f"id: {fw}\nname: {fw}\norder: {n}\ncolor: '#123456'\n"
+        for n, fw in enumerate(["beta", "gamma"])
+    }
+    for n, (date, framework, more) in enumerate(milestones):
+        more = more.replace("beta", "alpha") if framework == "beta" else more  # another track
+        files[f"content/milestones/m{n}.yaml"] = milestone_yaml(f"m{n}", date, framework, more)
+    found = checked(files)
+    content = assemble(list(found.values()))
+    layout, ms = lay_out(content, paths(found.values())), content.milestones
+    by_framework = {fw: tuple(ms[i] for i in at) for fw, at in layout.tracks.items()}
+    for m in ms:
+        showing = [
+            x.id
+            for x in ms
+            if any(m in (before, after) for _, before, after in meanwhile(layout, by_framework, x))
+        ]
+        assert sorted(x.id for x in meanwhile_of(layout, ms, m)) == sorted(showing)
 
 
 NO_QUOTES = QuoteReport()
