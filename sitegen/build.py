@@ -17,7 +17,7 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
-from . import cache
+from . import cache, render
 from .assemble import content_of
 from .cache import Body, Kept, StaleCache, State, shelved
 from .catalogue import language_warnings, with_texts
@@ -47,7 +47,7 @@ from .write import OnDisk, output_stats, write_changed
 class BuildResult:
     shown: Callable[[], Content]  # the content as built (see `content`)
     outputs: Collection[str]  # every output file
-    files: dict[str, bytes]  # output path → bytes, for a build in memory (else empty)
+    files: dict[str, render.Held]  # output path → its bytes, for a build in memory (else empty)
     rendered: int  # outputs rendered afresh; the rest were the last build's
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
@@ -63,7 +63,7 @@ class BuildResult:
     @property
     def pages(self) -> list[Page]:
         """The files built in memory, in output order."""
-        return [Page(o, self.files[o]) for o in sorted(self.outputs) if o in self.files]
+        return [Page(o, bytes(self.files[o])) for o in sorted(self.outputs) if o in self.files]
 
 
 class SiteBuilder:
@@ -77,7 +77,7 @@ class SiteBuilder:
         self.options = options or Options()
         self.lasting = lasting  # whether it will build again, as the dev server's does
         self.last: State | None = None  # the last good build; loaded on the first build
-        self.pages: dict[str, bytes] = {}  # its pages, when it was built in memory
+        self.pages: dict[str, render.Held] = {}  # its pages, when it was built in memory
         self.whole: Set[str] | None = None  # the outputs of which `pages` holds every one
         self.pending: set[str] | None = None  # paths changed since then, if known
         self.renderer: Renderer | None = None  # made, with its fragments, when first needed
@@ -257,7 +257,7 @@ class SiteBuilder:
         they read, and the stat of what was written to `out_dir`."""
         progress = counter(len(routes), self.options.progress)
 
-        def render(deliver: Callable[[str, bytes], Any] = keep_bytes) -> Rendered:
+        def render_routes(deliver: Callable[[str, bytes], Any] = keep_bytes) -> Rendered:
             if renderer is None:  # nothing to render
                 return Rendered({}, {}, 0.0, 0.0)
             return render_pages(routes, renderer, jobs, progress, deliver)
@@ -265,7 +265,7 @@ class SiteBuilder:
         templates = stage_timer(timings)("templates")
         if on_disk is None:
             with templates:
-                rendered = note_cpu(timings, render())
+                rendered = note_cpu(timings, render_routes())
             pages = {**self.pages, **rendered.delivered}
             for output in gone:
                 pages.pop(output, None)
@@ -276,7 +276,7 @@ class SiteBuilder:
 
         def render_into(deliver: Callable[[str, bytes], Stat]) -> dict[str, Stat]:
             with templates:
-                done.append(note_cpu(timings, render(deliver=deliver)))
+                done.append(note_cpu(timings, render_routes(deliver=deliver)))
             return done[0].delivered
 
         start, (out_dir, kept, listed) = time.perf_counter(), on_disk

@@ -205,7 +205,7 @@ def check_site_links(
         if not route.template.endswith(".html"):
             return None
         try:
-            data = keep_bytes(route.output, render_route(route, env()))
+            data = bytes(keep_bytes(route.output, render_route(route, env())))
         except Exception:  # a template error: rendering the site reports it
             return None
         return data.decode("utf-8", "replace")

@@ -24,6 +24,7 @@ from .build import Options, SiteBuilder
 from .diagnostics import SiteError, format_report
 from .httpd import EVENTS_PATH, ServeError, SiteHTTPServer, bind, content_hash
 from .liveindex import BackgroundIndex
+from .render import Held
 from .search import SEARCH_DIR
 from .terminal import Talk
 from .watch import ChangeCollector, Watcher
@@ -38,7 +39,7 @@ Log = Callable[[str], None]
 class Snapshot:
     """What the server shows: the last good build, and the errors of the newest one."""
 
-    files: Mapping[str, bytes]  # output path → bytes
+    files: Mapping[str, Held]  # output path → its bytes (a large data file's in chunks)
     base_url: str
     version: str  # changes whenever the files do; unique to this server process
     state: int = 0  # counts published snapshots, so an event stream sends each once
@@ -201,7 +202,7 @@ class DevServer:
                 self.log(warning.format(self.talk.paint))
 
     def _publish(
-        self, files: dict[str, bytes], base_url: str, changed: set[str], fresh: Iterable[str]
+        self, files: dict[str, Held], base_url: str, changed: set[str], fresh: Iterable[str]
     ) -> None:
         with self._state:
             old = self._snapshot
@@ -279,11 +280,11 @@ class DevServer:
 
     def missing_page(self, snapshot: Snapshot) -> bytes:
         """The site's own 404 page, or a placeholder before the first good build."""
-        return snapshot.files.get("404.html", PLACEHOLDER)
+        return bytes(snapshot.files.get("404.html", PLACEHOLDER))
 
 
 def stylesheet_swaps(
-    old: Mapping[str, bytes], new: Mapping[str, bytes], base_url: str, changed: set[str]
+    old: Mapping[str, Held], new: Mapping[str, Held], base_url: str, changed: set[str]
 ) -> dict[str, str] | None:
     """When only stylesheets were edited: each changed one's path → its new hashed URL."""
     if not changed or not all(p.startswith("templates/") and p.endswith(".css") for p in changed):
@@ -291,12 +292,12 @@ def stylesheet_swaps(
     swaps = {}
     for output, data in new.items():
         if output.endswith(".css") and old.get(output) != data:
-            swaps[base_url + output] = f"{base_url}{output}?v={content_hash(data)}"
+            swaps[base_url + output] = f"{base_url}{output}?v={content_hash(bytes(data))}"
     return swaps or None
 
 
 def page_updates(
-    old: Mapping[str, bytes], new: Mapping[str, bytes], fresh: Iterable[str], base_url: str
+    old: Mapping[str, Held], new: Mapping[str, Held], fresh: Iterable[str], base_url: str
 ) -> dict[str, str] | None:
     """Each page whose bytes changed, by URL: "main" when all around its <main> is the
     same, else "page". None when another file a page may show changed (an image, a font,

@@ -112,6 +112,9 @@ class Environment(jinja2.Environment):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.trees: dict[str, tuple[str, nodes.Template]] = {}  # template → source, tree
+        # Each data file's large pieces as last encoded, for a renderer that renders again
+        # (see `render.streamed`): in memory, the same bytes that the pages held there hold.
+        self.encoded: dict[str, dict[str, bytes]] | None = None
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = super()._parse(source, name, filename)
@@ -150,6 +153,7 @@ class Renderer:
             keep_trailing_newline=True,
             auto_reload=True,  # so that each use of a template asks `Loader.uptodate`
         )
+        self.env.encoded = {} if lasting else None
         self.fragments = Fragments()
         self.markdown: dict[tuple[str, str, str], str] = {}  # (kind, text, base URL) → HTML
         self.now: Mapping[str, object] = {}

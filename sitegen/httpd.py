@@ -59,7 +59,7 @@ def content_type(path: str) -> str:
     return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"
 
 
-def resolve(target: str, base_url: str, files: Mapping[str, bytes]) -> tuple[str, str]:
+def resolve(target: str, base_url: str, files: Mapping[str, object]) -> tuple[str, str]:
     """A request target → ("file", output path), ("redirect", location) or ("missing", "")."""
     missing = ("missing", "")
     raw = target.split("?", 1)[0].split("#", 1)[0]
@@ -203,7 +203,8 @@ class RequestHandler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         status, output = HTTPStatus.OK, value
-        data = snapshot.files.get(output) if kind == "file" else None
+        found = snapshot.files.get(output) if kind == "file" else None
+        data = None if found is None else bytes(found)  # joined, if held in chunks
         if data is None:
             status, output, data = HTTPStatus.NOT_FOUND, "404.html", dev.missing_page(snapshot)
         if output.endswith(".html"):

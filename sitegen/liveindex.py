@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from .indexer import Cancelled, Pagefind
+from .render import Held
 from .search import bundle_files, pages, searched, split, without_ui
 
 
@@ -30,7 +31,7 @@ class BackgroundIndex:
         self.publish = publish
         self.delay = delay
         self._state = threading.Condition()
-        self._job: tuple[Mapping[str, bytes], str] | None = None
+        self._job: tuple[Mapping[str, Held], str] | None = None
         self._due = 0.0
         self._running: Pagefind | None = None
         self._parts: dict[str, Part] = {}  # each part as last indexed, by name
@@ -47,7 +48,7 @@ class BackgroundIndex:
     def resume(self) -> None:
         self._idle.set()
 
-    def update(self, files: Mapping[str, bytes], language: str) -> None:
+    def update(self, files: Mapping[str, Held], language: str) -> None:
         """Index these files (a build's, by output path) soon, in place of any before."""
         with self._state:
             if self._thread is None:
@@ -93,7 +94,7 @@ class BackgroundIndex:
                     self._pending = self._job is not None  # a newer build's is to come
                     self._state.notify_all()
 
-    def _next(self) -> tuple[Mapping[str, bytes], str] | None:
+    def _next(self) -> tuple[Mapping[str, Held], str] | None:
         """The newest job once it is due; None once closed."""
         with self._state:
             while not self._closed:
@@ -104,7 +105,7 @@ class BackgroundIndex:
                 self._state.wait(left if self._job is not None else None)
             return None
 
-    def _index(self, files: Mapping[str, bytes], language: str) -> dict[str, bytes] | None:
+    def _index(self, files: Mapping[str, Held], language: str) -> dict[str, bytes] | None:
         """The index of these pages, made again only in the parts whose pages changed (each
         part kept once made, so that one cancelled halfway need not be made again); None
         when no part changed since the last one published."""
@@ -126,7 +127,7 @@ class BackgroundIndex:
         return bundle_files(parts, {name: part.bundle for name, part in self._parts.items()}, ())
 
     def _index_part(
-        self, outputs: list[str], files: Mapping[str, bytes], language: str
+        self, outputs: list[str], files: Mapping[str, Held], language: str
     ) -> dict[str, bytes]:
         with Pagefind(language) as pagefind:
             with self._state:
@@ -156,10 +157,10 @@ class Part:
 
     language: str
     outputs: tuple[str, ...]
-    pages: tuple[bytes, ...]  # the bytes objects the builder handed over for `outputs`
+    pages: tuple[Held, ...]  # the objects the builder handed over for `outputs`
     bundle: dict[str, bytes]
 
-    def made_from(self, language: str, outputs: list[str], pages: tuple[bytes, ...]) -> bool:
+    def made_from(self, language: str, outputs: list[str], pages: tuple[Held, ...]) -> bool:
         """Whether these pages would give this part again: each the very same object (the
         builder hands over a new one for a page it rendered again) or the same where
         Pagefind reads it."""

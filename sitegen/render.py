@@ -58,9 +58,24 @@ class Rendered(NamedTuple):
 Chunks = Iterable[bytes]  # a file rendered as it is written, piece by piece
 
 
-def keep_bytes(output: str, data: bytes | Chunks) -> bytes:
-    """A rendered file, whole (a stream is joined)."""
-    return data if isinstance(data, bytes) else b"".join(data)
+class Chunked(tuple[bytes, ...]):
+    """A file held in memory as the chunks it was rendered in; `bytes()` joins them."""
+
+    def __bytes__(self) -> bytes:
+        return b"".join(self)
+
+
+Held = bytes | Chunked  # a file as a build in memory holds it (see `keep_bytes`)
+
+
+def keep_bytes(output: str, data: bytes | Chunks) -> Held:
+    """A rendered file as held in memory: whole, or if it came in chunks (a data file
+    larger than one) as they came, not copied into one: `timeline.json` is tens of
+    megabytes, and the chunks of its years that did not change are the last build's."""
+    if isinstance(data, bytes):
+        return data
+    chunks = tuple(data)
+    return chunks[0] if len(chunks) == 1 else Chunked(chunks)
 
 
 def render_pages(
@@ -181,23 +196,29 @@ def render_route(route: Route, env: jinja2.Environment) -> bytes | Chunks:
     try:
         template = env.get_template(route.template)
         if not route.output.endswith(".html"):
-            return streamed(template.generate(context))
+            last = env.encoded.setdefault(route.output, {}) if env.encoded is not None else None
+            return streamed(template.generate(context), last)
         return template.render(context).encode()
     except Exception as error:
         raise TemplateFailure from error
 
 
-def streamed(pieces: Iterator[str]) -> Chunks:
+def streamed(pieces: Iterator[str], last: dict[str, bytes] | None = None) -> Chunks:
     """Jinja's output pieces as bytes, about 64 KiB at a time; a piece that large alone,
-    rather than copied into a batch (a year of `timeline.json` is megabytes)."""
+    rather than copied into a batch (a year of `timeline.json` is megabytes). `last`:
+    such pieces of the file's last rendering, by their text (the bytes are a function of
+    it alone), to use again; it then holds this rendering's, once the file is whole."""
     try:
         batch: list[str] = []
         size = 0
+        large: dict[str, bytes] = {}
         for piece in pieces:
             if len(piece) >= CHUNK:
                 if batch:
                     yield "".join(batch).encode()
-                yield piece.encode()
+                known = last.get(piece) if last else None  # a cached fragment: hashed once
+                large[piece] = piece.encode() if known is None else known
+                yield large[piece]
                 batch, size = [], 0
                 continue
             batch.append(piece)
@@ -208,6 +229,9 @@ def streamed(pieces: Iterator[str]) -> Chunks:
         yield "".join(batch).encode()
     except Exception as error:
         raise TemplateFailure from error
+    if last is not None:
+        last.clear()
+        last.update(large)
 
 
 CHUNK = 1 << 16  # characters

@@ -352,7 +352,8 @@ def test_rebuilds_after_any_edits_equal_a_clean_build(sequence: list[tuple], dra
 
 
 def served(server: DevServer) -> dict[str, bytes]:
-    return {name: data for name, data in server.snapshot().files.items() if not searched(name)}
+    files = server.snapshot().files.items()
+    return {name: bytes(data) for name, data in files if not searched(name)}
 
 
 def searched(name: str) -> bool:
@@ -560,7 +561,7 @@ def test_a_failed_template_build_and_its_revert_leave_nothing_stale(serve: Serve
 
 
 def served_files(served: Served) -> dict[str, bytes]:
-    return dict(served.server.snapshot().files)
+    return {name: bytes(data) for name, data in served.server.snapshot().files.items()}
 
 
 def test_edits_inside_a_year_of_many_cached_runs_equal_a_clean_build(

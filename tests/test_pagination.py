@@ -366,14 +366,14 @@ def test_timeline_json_is_written_as_it_is_made_and_stays_whole(
 
     site = site_factory(SMALL)
     builder = SiteBuilder(site, Options(cache=False))
-    result = builder.build()  # in memory: whole
+    result = builder.build()  # in memory
     assert builder.last is not None and builder.renderer is not None
     routes = plan_routes(result.content, builder.last.paths, site / "templates")
     route = next(r for r in routes if r.output == "timeline.json")
     pieces = render_route(route, builder.renderer.env)
     assert not isinstance(pieces, bytes)  # made as it is asked for
     data = b"".join(pieces)
-    assert data == result.files["timeline.json"]
+    assert data == bytes(result.files["timeline.json"])
     events = json.loads(data)["events"]
     assert [e["unique_id"] for e in events] == [
         "a-2019",
@@ -396,6 +396,20 @@ def test_a_file_written_as_it_is_made_keeps_every_piece_in_order() -> None:
     # A year of a large timeline.json goes out alone, not copied into a batch first.
     assert b"x" * 70_000 in chunks and b"z" * 70_000 in chunks
     assert b"" not in chunks[:-1]
+
+
+def test_a_large_piece_is_encoded_again_only_when_its_text_changed() -> None:
+    """A builder that renders again keeps each data file's large pieces as last encoded:
+    a year of `timeline.json` that did not change is the same bytes, not a new copy."""
+    from sitegen.render import streamed
+
+    year, other, changed = "x" * 70_000, "y" * 70_000, "z" * 70_000
+    last: dict[str, bytes] = {}
+    first = list(streamed(iter(["{", year, ",", other, "}"]), last))
+    again = list(streamed(iter(["{", year, ",", changed, "}"]), last))
+    assert again[1] is first[1] and again[3] is not first[3]
+    assert b"".join(again) == ("{" + year + "," + changed + "}").encode()
+    assert set(last) == {year, changed}  # the pieces of the last rendering alone
 
 
 def test_a_template_error_in_a_file_written_as_it_is_made_is_reported(

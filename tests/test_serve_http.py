@@ -19,6 +19,7 @@ import pytest
 from sitegen.build import Options
 from sitegen.devserver import DevServer, page_updates
 from sitegen.httpd import EVENTS_PATH, MAX_STREAMS, is_our_host
+from sitegen.render import Chunked
 from sitegen.watch import is_source
 
 from .conftest import SiteFactory, sitegen, tree_bytes
@@ -36,7 +37,12 @@ def serve(site_factory: SiteFactory) -> Iterator[ServeFactory]:
 def test_serves_the_built_site_with_the_script_in_html_only(
     serve: ServeFactory, tmp_path: Path
 ) -> None:
-    served = serve()
+    """Every file as built, the HTML with the script; `timeline.json` is large enough to
+    be held in chunks (see `render.keep_bytes`), which go out as one file."""
+    words = " ".join(["word"] * 20_000)
+    long = "id: long\ndate: 2021\nframework: alpha\ntitle: Long\nsources: [{source: paper}]\n"
+    served = serve({"content/milestones/long.yaml": long + f"summary: {words}\n"})
+    assert isinstance(served.server.snapshot().files["timeline.json"], Chunked)
     built = tmp_path / "built"
     assert sitegen("build", "--site", served.site, "--out", built).returncode == 0
     for output, data in tree_bytes(built).items():
