@@ -83,10 +83,15 @@ def value_key(value: Any, paths: Paths, now: Mapping[str, object], files: list[s
         return (kind, value)  # typed: 1, 1.0 and True are equal in Python, not on a page
     if isinstance(value, tuple | list):
         kinds = set(map(type, value))
-        if len(kinds) == 1 and kinds.pop() in FOLDERS:
+        alike = kinds.pop() if len(kinds) == 1 else None
+        if alike in FOLDERS:
             key, listed = listing_key(value, paths, now)
             files += listed
             return key
+        if alike is Card:  # a year's cards: their milestones by one digest, the rest ints
+            key, listed = listing_key([card.milestone for card in value], paths, now)
+            files += listed
+            return (Card, key, tuple(card[1:] for card in value))
         return (tuple, *[value_key(v, paths, now, files) for v in value])
     params = getattr(kind, "__dataclass_params__", None)
     if params is not None and params.frozen:
