@@ -20,7 +20,7 @@ from . import __version__
 from .diagnostics import CONTROL, printable
 from .new import folder_problem
 from .reader import BASE_URL, url_problem
-from .vocabulary import SLUG
+from .vocabulary import SLUG, STARTER
 
 
 def base_url(value: str) -> str:
@@ -150,7 +150,7 @@ def add_new(commands: argparse._SubParsersAction) -> None:
     new.add_argument(
         "--track",
         type=word,
-        default="track",
+        default=STARTER.track,
         help="what the site calls one track: its milestones' key (default: track)",
     )
     new.add_argument(

@@ -25,7 +25,7 @@ from .links import check_links
 from .quotes import QuoteReport
 from .terminal import Talk, colour_wanted, painter
 from .theme import packaged_theme
-from .vocabulary import Words, plural
+from .vocabulary import STARTER, Words, plural
 from .vocabulary import problems as word_problems
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -133,8 +133,9 @@ def run_new(args: argparse.Namespace) -> int:
     from .new import FolderInUse, make_site  # here: `build` need not load what it needs
 
     words = Words(args.track, args.tracks or plural(args.track))
-    for _, message, _ in word_problems(words):
-        args.usage_error(message.replace("'track'", "--track").replace("'tracks'", "--tracks"))
+    for _, message, hint in word_problems(words):
+        message = message.replace("'track'", "--track").replace("'tracks'", "--tracks")
+        args.usage_error(f"{message}; {hint}")
     title = args.title or title_from(args.folder)
     try:
         made = make_site(args.folder, title, words, args.sitegen or "")
@@ -148,6 +149,10 @@ def run_new(args: argparse.Namespace) -> int:
     say(f"  cd {folder} && sitegen serve")
     say(f"Its theme is sitegen's, in {packaged_theme()}: a file of the same name in")
     say(f"{args.folder}/templates/ replaces one of its files. Deploying: see its README.md.")
+    if args.tracks is None and words != STARTER:  # the plural made by adding an s: say it
+        many = words.tracks
+        say(f"The plural of '{words.track}' is '{many}': content/{many}/, /{many}/<id>/.")
+        say("--tracks gives another; site.yaml names both words.")
     print_warnings(made.warnings, painter(colour_wanted(sys.stderr)))
     return EXIT_OK
 

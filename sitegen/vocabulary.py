@@ -38,6 +38,7 @@ class Words(NamedTuple):
 
 
 DEFAULT = Words()
+STARTER = Words("track", "tracks")  # what `sitegen new` calls them unless told
 
 
 def plural(track: str) -> str:

@@ -76,6 +76,10 @@ def test_new_takes_a_title_and_the_sites_own_words(tmp_path: Path) -> None:
         "new", "site", "--title", 'Lines: "two"', "--track", "line", "--sitegen", GIT, cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith(
+        "The plural of 'line' is 'lines': content/lines/, /lines/<id>/.\n"
+        "--tracks gives another; site.yaml names both words.\n"
+    )
     site = tmp_path / "site"
     assert sorted(p.name for p in (site / "content/lines").iterdir()) == [
         "python-2.yaml",
@@ -106,7 +110,13 @@ def test_new_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     result = sitegen("new", "site", "--track", "date", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.endswith(
-        "sitegen new: error: --track cannot be 'date': milestone files use that key already\n"
+        "sitegen new: error: --track cannot be 'date': milestone files use that key already; "
+        "choose another word, such as 'track' or 'line'\n"
+    )
+    result = sitegen("new", "site", "--track", "series", "--tracks", "series", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.endswith(
+        "sitegen new: error: --track and --tracks are both 'series'; give the plural its own word\n"
     )
     assert tree_bytes(tmp_path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "mine"]
