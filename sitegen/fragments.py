@@ -13,7 +13,7 @@ from .layout import Run
 from .model import Framework, Milestone, Source
 from .route import Paths
 from .scan import digest
-from .timeline import Card
+from .timeline import Card, Year
 
 FOLDERS = {Milestone: "milestones", Source: "sources", Framework: "frameworks"}
 SCALARS = frozenset({int, float, bool, type(None), Markup})
@@ -73,6 +73,10 @@ def value_key(value: Any, paths: Paths, now: Mapping[str, object], files: list[s
         file = paths["milestones"][value.milestone.id]
         files.append(file)
         return (Card, now[file], value.row, value.end, value.lanes)  # the rest are ints
+    if kind is Year:  # its milestones and cards as below; its labels, rails and bands
+        # are the layout's plain values (ints, bools, strings and the site's eras)
+        head = [value_key(part, paths, now, files) for part in value[:4]]  # year … cards
+        return (Year, *head, *value[4:])
     if kind is Run:
         found = value.__dict__.get("key")  # worked out once for this plan's run
         if found is None:
