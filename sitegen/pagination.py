@@ -54,7 +54,6 @@ class Pager(NamedTuple):
     older: Link | None
     newer: Link | None
     index: tuple[YearEntry, ...]  # every year, oldest first
-    year: int = 0  # the year it shows; 0 on the first page
 
 
 class Run(NamedTuple):
@@ -104,7 +103,7 @@ def paginate(runs: Sequence[Run], size: int, first: str, prefix: str, texts: Tex
     for i in reversed(range(len(runs))):
         newer = link(i + 1) or Link(first, texts.plain("latest"))
         label = run_label(runs[i], texts)
-        pager = Pager(label, urls[i], first, link(i - 1), newer, uncounted, runs[i].year)
+        pager = Pager(label, urls[i], first, link(i - 1), newer, uncounted)
         sheets.append(sheet(urls[i], runs[i : i + 1], pager))
     return sheets
 

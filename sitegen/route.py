@@ -22,7 +22,8 @@ TAGGED = "layout:tags"  # how many milestones each tag has
 # What a listing's page reads of where the milestones are. Its one or first page counts
 # them by year, so a milestone moved changes it only where its own listing's years change;
 # a later page's pager holds no count, so it changes only where the years' pages change,
-# and its milestones only where those of its year do (one leaving shifts the year's parts).
+# and what it shows only where its own milestones do (a year's parts are cut anew when it
+# gains or loses one, so a part can change though the milestone moved is not on it).
 YEARS = "layout:years:"  # + a listing's first URL: where each year stands in it, page size
 INDEX = "layout:index:"  # + a split listing's first URL: the URLs of its pages, in order
 YEAR = "layout:year:"  # + a split listing's year page URL: the files of the milestones it shows
